@@ -1,0 +1,1 @@
+namespace TmsBridge; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace TmsBridge.TestLogger; internal static class Placeholder { }

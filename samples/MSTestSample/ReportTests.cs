@@ -1,0 +1,23 @@
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using TmsBridge;
+
+namespace MSTestSample;
+
+[TestClass]
+[TestCaseKey("DEMO-7")] // both tests report to DEMO-7
+public class ReportTests
+{
+    [TestMethod]
+    public void Daily_report_is_generated()
+    {
+        Assert.StartsWith("daily", Report("daily"));
+    }
+
+    [TestMethod]
+    public void Weekly_report_is_generated()
+    {
+        Assert.StartsWith("weekly", Report("weekly"));
+    }
+
+    private static string Report(string period) => $"{period} report: 3 runs, 0 failures";
+}

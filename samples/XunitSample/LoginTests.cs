@@ -1,0 +1,44 @@
+using TmsBridge;
+using Xunit;
+
+namespace XunitSample;
+
+[Covers("DEMO-100")] // every test in this class covers requirement DEMO-100
+public class LoginTests
+{
+    [Fact]
+    [TestCaseKey("DEMO-1")]
+    [Covers("DEMO-101")]
+    public void Valid_user_logs_in()
+    {
+        // xUnit v3 stores attachments itself: the runner writes them to files named
+        // <name>.<extension from the media type> (here screen.png and login-log.txt).
+        var screenshot = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "evidence", "screen.png"));
+        TestContext.Current.AddAttachment("screen", screenshot, "image/png");
+        TestContext.Current.AddAttachment("login-log", "user=alice logged in at 2026-01-01T09:00:00Z\n");
+
+        Assert.True(Login("alice", "secret"));
+    }
+
+    [Theory]
+    [InlineData("bob")]
+    [InlineData("eve")]
+    [InlineData("mallory")]
+    [TestCaseKey("DEMO-2")]
+    [Defect("DEMO-200")]
+    public void Locked_user_is_refused(string user)
+    {
+        Assert.False(Login(user, "secret"));
+    }
+
+    [Fact]
+    [TestCaseKey("DEMO-5", "DEMO-6")] // one test reporting to two test cases
+    public void Password_reset_sends_mail()
+    {
+        var outbox = new List<string> { "reset link for alice" };
+        Assert.Single(outbox);
+    }
+
+    private static bool Login(string user, string password) =>
+        user == "alice" && password == "secret";
+}

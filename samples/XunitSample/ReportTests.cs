@@ -1,0 +1,22 @@
+using TmsBridge;
+using Xunit;
+
+namespace XunitSample;
+
+[TestCaseKey("DEMO-7")] // both tests report to DEMO-7
+public class ReportTests
+{
+    [Fact]
+    public void Daily_report_is_generated()
+    {
+        Assert.StartsWith("daily", Report("daily"));
+    }
+
+    [Fact]
+    public void Weekly_report_is_generated()
+    {
+        Assert.StartsWith("weekly", Report("weekly"));
+    }
+
+    private static string Report(string period) => $"{period} report: 3 runs, 0 failures";
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using TmsBridge.Model;
+using TmsBridge.Publishing;
+
+namespace TmsBridge.Configuration;
+
+/// <summary>
+/// Merges the configuration layers (defaults &lt; tmsbridge.json &lt; TMS_* environment &lt;
+/// .runsettings &lt; logger parameters) into one <see cref="TmsOptions"/>, and reports every
+/// unknown name, misplaced secret and bad value with the source that carried it.
+/// </summary>
+public static class ConfigurationResolver
+{
+    public const string ConfigFileName = "tmsbridge.json";
+    /// <summary>Names an explicit json file instead of searching for tmsbridge.json.</summary>
+    public const string ConfigFileVariable = "TMS_CONFIG";
+
+    /// <summary>The standard VSTest layering. <paramref name="searchFrom"/> are folders (usually the test assemblies' folders) searched upwards for tmsbridge.json.</summary>
+    public static TmsOptions ResolveForVsTest(
+        IReadOnlyDictionary<string, string> environment,
+        IEnumerable<string> searchFrom,
+        string? runSettingsXml,
+        IEnumerable<KeyValuePair<string, string?>> loggerParameters,
+        string loggerFriendlyName = "tms")
+    {
+        var layers = new List<ConfigurationLayer>();
+        layers.AddRange(JsonLayers(environment, searchFrom));
+        layers.Add(ConfigurationLayer.FromEnvironment(environment));
+        layers.AddRange(ConfigurationLayer.FromRunSettings(runSettingsXml, loggerFriendlyName));
+        layers.Add(ConfigurationLayer.FromParameters("--logger parameters", loggerParameters));
+        return Resolve(layers);
+    }
+
+    /// <summary>The tmsbridge.json layer: TMS_CONFIG if set, else the nearest tmsbridge.json above one of the folders.</summary>
+    public static IEnumerable<ConfigurationLayer> JsonLayers(IReadOnlyDictionary<string, string> environment, IEnumerable<string> searchFrom)
+    {
+        var explicitPath = environment.FirstOrDefault(p => string.Equals(p.Key, ConfigFileVariable, StringComparison.OrdinalIgnoreCase)).Value;
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+        {
+            if (!File.Exists(explicitPath))
+            {
+                var missing = new ConfigurationLayer($"{ConfigFileVariable} ({explicitPath})");
+                missing.Problems.Add(new(ProblemSeverity.Error, $"{ConfigFileVariable} names '{explicitPath}', which does not exist."));
+                yield return missing;
+                yield break;
+            }
+            yield return ConfigurationLayer.FromJsonFile(Path.GetFullPath(explicitPath));
+            yield break;
+        }
+        var found = FindConfigFile(searchFrom);
+        if (found is not null) yield return ConfigurationLayer.FromJsonFile(found);
+    }
+
+    public static string? FindConfigFile(IEnumerable<string> searchFrom)
+    {
+        foreach (var start in searchFrom.Where(s => !string.IsNullOrWhiteSpace(s)))
+        {
+            DirectoryInfo? dir;
+            try { dir = new DirectoryInfo(Path.GetFullPath(start)); }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { continue; }
+            for (; dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, ConfigFileName);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    public static TmsOptions Resolve(IEnumerable<ConfigurationLayer> layers)
+    {
+        var options = new TmsOptions();
+        var raw = new Dictionary<string, (string Value, string Source)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var o in OptionCatalog.All)
+        {
+            if (o.DefaultValue is not null) raw[o.Name] = (o.DefaultValue, "default");
+        }
+
+        foreach (var layer in layers)
+        {
+            options.Problems.AddRange(layer.Problems);
+            foreach (var pair in layer.Values)
+            {
+                var option = OptionCatalog.Find(pair.Key);
+                if (option is null)
+                {
+                    var hint = OptionCatalog.Suggest(pair.Key);
+                    options.Problems.Add(new(ProblemSeverity.Error, $"unknown option '{pair.Key}' in {layer.Source}" + (hint is null ? "." : $"; did you mean '{hint}'?")));
+                    continue;
+                }
+                if (option.IsSecret && !layer.AllowsSecrets)
+                {
+                    // The value is dropped, never echoed: it may already be in a shell history or a committed file.
+                    options.Problems.Add(new(ProblemSeverity.Error, $"option '{option.Name}' is a secret and is not read from {layer.Source}; set the environment variable {option.EnvironmentVariable} or {option.SecretFileVariable} (a file holding it) instead."));
+                    continue;
+                }
+                raw[option.Name] = (pair.Value, layer.Source);
+            }
+        }
+
+        foreach (var pair in raw)
+        {
+            var option = OptionCatalog.Find(pair.Key)!;
+            options.Sources[option.Name] = pair.Value.Source;
+            Apply(options, option, pair.Value.Value.Trim(), pair.Value.Source);
+        }
+        return options;
+    }
+
+    private static void Apply(TmsOptions o, OptionDefinition option, string value, string source)
+    {
+        void Bad(string expected) => o.Problems.Add(new(ProblemSeverity.Error, $"option '{option.Name}' from {source} has the value '{(option.IsSecret ? "***" : value)}'; expected {expected}."));
+        string? Text() => value.Length == 0 ? null : value;
+
+        switch (option.Name)
+        {
+            case "target":
+                var t = value.ToLowerInvariant();
+                if (!Targets.Known.Contains(t)) Bad("one of " + string.Join(", ", Targets.Known));
+                else o.Target = t;
+                break;
+            case "baseUrl":
+                if (value.Length == 0) break;
+                if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                    o.BaseUrl = new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
+                else Bad("an absolute http:// or https:// URL");
+                break;
+            case "project": o.Project = Text(); break;
+            case "testExecution": o.TestExecution = Text(); break;
+            case "testPlan": o.TestPlan = Text(); break;
+            case "environments": o.Environments = SplitList(value); break;
+            case "version": o.Version = Text(); break;
+            case "revision": o.Revision = Text(); break;
+            case "summary": o.Summary = Text(); break;
+            case "description": o.Description = Text(); break;
+            case "user": o.User = Text(); break;
+            case "password": o.Password = Text(); break;
+            case "token": o.Token = Text(); break;
+            case "statusMap":
+                o.StatusOverrides.Clear();
+                foreach (var entry in SplitList(value))
+                {
+                    var eq = entry.IndexOf('=');
+                    if (eq <= 0 || eq == entry.Length - 1 || !TestOutcomes.TryParse(entry.Substring(0, eq), out var outcome))
+                    {
+                        Bad("entries like Passed=PASS;Failed=FAIL;Skipped=TODO with outcomes " + string.Join(", ", Enum.GetNames(typeof(TestOutcome))) + $" (bad entry '{entry}')");
+                        continue;
+                    }
+                    o.StatusOverrides[outcome] = entry.Substring(eq + 1).Trim();
+                }
+                break;
+            case "failOnPublishError": if (TryBool(value, out var b1)) o.FailOnPublishError = b1; else Bad("true or false"); break;
+            case "provisionUnmapped": if (TryBool(value, out var b2)) o.ProvisionUnmapped = b2; else Bad("true or false"); break;
+            case "linkRequirements": if (TryBool(value, out var b3)) o.LinkRequirements = b3; else Bad("true or false"); break;
+            case "dryRun": if (TryBool(value, out var b4)) o.DryRun = b4; else Bad("true or false"); break;
+            case "timeout":
+                if (TryDuration(value, out var ts) && ts > TimeSpan.Zero) o.Timeout = ts;
+                else Bad("a positive number of seconds, or a duration such as 90s, 2m or 00:01:30");
+                break;
+            default:
+                throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
+        }
+    }
+
+    public static List<string> SplitList(string value) =>
+        value.Split([';'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+
+    private static bool TryBool(string value, out bool result)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "true" or "yes" or "1" or "on": result = true; return true;
+            case "false" or "no" or "0" or "off": result = false; return true;
+            default: result = false; return false;
+        }
+    }
+
+    public static bool TryDuration(string value, out TimeSpan result)
+    {
+        var v = value.Trim().ToLowerInvariant();
+        double n;
+        if (v.EndsWith("ms") && double.TryParse(v.Substring(0, v.Length - 2), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromMilliseconds(n); return true; }
+        if (v.EndsWith("s") && double.TryParse(v.Substring(0, v.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromSeconds(n); return true; }
+        if (v.EndsWith("m") && double.TryParse(v.Substring(0, v.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromMinutes(n); return true; }
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromSeconds(n); return true; }
+        return TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out result);
+    }
+}

@@ -1,0 +1,103 @@
+namespace TmsBridge.Configuration;
+
+public enum OptionKind { Text, Url, Bool, Seconds, List, StatusMap, Target }
+
+/// <summary>One configuration option: its name in every layer and how its value is read.</summary>
+public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null)
+{
+    /// <summary>camelCase name used in logger parameters, runsettings, tmsbridge.json and MTP.</summary>
+    public string Name { get; } = name;
+    public OptionKind Kind { get; } = kind;
+    public string Description { get; } = description;
+    /// <summary>Secrets are read only from the environment or a file named by TMS_NAME_FILE.</summary>
+    public bool IsSecret { get; } = isSecret;
+    public string? DefaultValue { get; } = defaultValue;
+    /// <summary>TMS_ + UPPER_SNAKE: baseUrl → TMS_BASE_URL.</summary>
+    public string EnvironmentVariable { get; } = "TMS_" + ToUpperSnake(name);
+    public string SecretFileVariable => EnvironmentVariable + "_FILE";
+
+    internal static string ToUpperSnake(string camel)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < camel.Length; i++)
+        {
+            var c = camel[i];
+            if (char.IsUpper(c) && i > 0) sb.Append('_');
+            sb.Append(char.ToUpperInvariant(c));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>Every option TmsBridge knows. Unknown names in any layer are reported, never ignored.</summary>
+public static class OptionCatalog
+{
+    public static readonly OptionDefinition Target = new("target", OptionKind.Target, "Where to publish: xray, xray-cloud, aio, aio-cloud, qmetry, qmetry-cloud, qtest, rtm, rtm-cloud or none (journal and dry-run plan only).", defaultValue: "none");
+    public static readonly OptionDefinition BaseUrl = new("baseUrl", OptionKind.Url, "Jira base URL (with context path) for Server/DC targets; service host for Cloud targets.");
+    public static readonly OptionDefinition Project = new("project", OptionKind.Text, "Project key (or id) that owns the test execution.");
+    public static readonly OptionDefinition TestExecution = new("testExecution", OptionKind.Text, "Existing test execution / cycle key to report into instead of creating one.");
+    public static readonly OptionDefinition TestPlan = new("testPlan", OptionKind.Text, "Test plan key to link the execution to.");
+    public static readonly OptionDefinition Environments = new("environments", OptionKind.List, "Test environments, separated by ';'.");
+    public static readonly OptionDefinition Version = new("version", OptionKind.Text, "Fix version name of the execution (must exist in the project).");
+    public static readonly OptionDefinition Revision = new("revision", OptionKind.Text, "Revision (e.g. commit id) of the execution.");
+    public static readonly OptionDefinition Summary = new("summary", OptionKind.Text, "Summary (title) of a new execution.");
+    public static readonly OptionDefinition Description = new("description", OptionKind.Text, "Description of a new execution.");
+    public static readonly OptionDefinition User = new("user", OptionKind.Text, "User name for Basic authentication.");
+    public static readonly OptionDefinition Password = new("password", OptionKind.Text, "Password for Basic authentication.", isSecret: true);
+    public static readonly OptionDefinition Token = new("token", OptionKind.Text, "API token / personal access token (sent as Bearer).", isSecret: true);
+    public static readonly OptionDefinition StatusMap = new("statusMap", OptionKind.StatusMap, "Outcome to status overrides, e.g. Skipped=ABORTED;Failed=FAIL.");
+    public static readonly OptionDefinition FailOnPublishError = new("failOnPublishError", OptionKind.Bool, "Make the test command fail when publishing fails.", defaultValue: "false");
+    public static readonly OptionDefinition Timeout = new("timeout", OptionKind.Seconds, "Per-request timeout (seconds, or 90s / 2m).", defaultValue: "100");
+    public static readonly OptionDefinition ProvisionUnmapped = new("provisionUnmapped", OptionKind.Bool, "Also send tests without a key so the TMS creates or matches them (Xray: Generic tests by definition).", defaultValue: "false");
+    public static readonly OptionDefinition LinkRequirements = new("linkRequirements", OptionKind.Bool, "Send [Covers] requirement links (Xray: through testInfo, which also updates the Test's summary and definition).", defaultValue: "true");
+    public static readonly OptionDefinition DryRun = new("dryRun", OptionKind.Bool, "Build the target's payloads and write them to the run folder without sending.", defaultValue: "false");
+
+    public static IReadOnlyList<OptionDefinition> All { get; } =
+    [
+        Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
+        User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
+    ];
+
+    public static OptionDefinition? Find(string name)
+    {
+        var n = name.Trim();
+        foreach (var o in All)
+        {
+            if (string.Equals(o.Name, n, StringComparison.OrdinalIgnoreCase)) return o;
+        }
+        return null;
+    }
+
+    public static OptionDefinition? FindByEnvironmentVariable(string variable)
+    {
+        foreach (var o in All)
+        {
+            if (string.Equals(o.EnvironmentVariable, variable, StringComparison.OrdinalIgnoreCase)) return o;
+        }
+        return null;
+    }
+
+    /// <summary>The closest known name, for "did you mean" hints on typos.</summary>
+    public static string? Suggest(string unknown)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var o in All)
+        {
+            var d = Distance(unknown.ToLowerInvariant(), o.Name.ToLowerInvariant());
+            if (d < bestDistance) { bestDistance = d; best = o.Name; }
+        }
+        return bestDistance <= Math.Max(2, unknown.Length / 3) ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        for (var j = 1; j <= b.Length; j++)
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,69 @@
+using TmsBridge.Model;
+
+namespace TmsBridge.Configuration;
+
+/// <summary>
+/// The resolved, typed options of one run. Built by <see cref="ConfigurationResolver"/>;
+/// secrets are held here but never serialised, logged or written to the journal.
+/// </summary>
+public sealed class TmsOptions
+{
+    public string Target { get; set; } = "none";
+    public Uri? BaseUrl { get; set; }
+    public string? Project { get; set; }
+    public string? TestExecution { get; set; }
+    public string? TestPlan { get; set; }
+    public List<string> Environments { get; set; } = [];
+    public string? Version { get; set; }
+    public string? Revision { get; set; }
+    public string? Summary { get; set; }
+    public string? Description { get; set; }
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string? Token { get; set; }
+    public Dictionary<TestOutcome, string> StatusOverrides { get; set; } = [];
+    public bool FailOnPublishError { get; set; }
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+    public bool ProvisionUnmapped { get; set; }
+    public bool LinkRequirements { get; set; } = true;
+    public bool DryRun { get; set; }
+
+    /// <summary>Which layer each option's value came from (for the report).</summary>
+    public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<ConfigurationProblem> Problems { get; } = [];
+    public bool HasErrors => Problems.Any(p => p.Severity == ProblemSeverity.Error);
+
+    /// <summary>All secret values in force, so that any text leaving TmsBridge can be redacted.</summary>
+    public IEnumerable<string> SecretValues()
+    {
+        if (!string.IsNullOrEmpty(Password)) yield return Password!;
+        if (!string.IsNullOrEmpty(Token)) yield return Token!;
+    }
+
+    /// <summary>Non-secret options as text, for the journal header and the report.</summary>
+    public SortedDictionary<string, string> ToPublicDictionary()
+    {
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["target"] = Target,
+            ["failOnPublishError"] = FailOnPublishError ? "true" : "false",
+            ["timeout"] = ((int)Timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["provisionUnmapped"] = ProvisionUnmapped ? "true" : "false",
+            ["linkRequirements"] = LinkRequirements ? "true" : "false",
+            ["dryRun"] = DryRun ? "true" : "false",
+        };
+        void Put(string k, string? v) { if (!string.IsNullOrEmpty(v)) d[k] = v!; }
+        Put("baseUrl", BaseUrl?.ToString());
+        Put("project", Project);
+        Put("testExecution", TestExecution);
+        Put("testPlan", TestPlan);
+        Put("environments", Environments.Count == 0 ? null : string.Join(";", Environments));
+        Put("version", Version);
+        Put("revision", Revision);
+        Put("summary", Summary);
+        Put("description", Description);
+        Put("user", User);
+        Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
+        return d;
+    }
+}

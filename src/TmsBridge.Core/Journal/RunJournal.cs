@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.Json;
+using TmsBridge.Model;
+
+namespace TmsBridge.Journal;
+
+/// <summary>
+/// The append-only run journal, &lt;TestRunDirectory&gt;/tms/&lt;runId&gt;.journal.jsonl. Every result is
+/// written (and flushed to the OS) the moment it arrives, so a crash, a kill or a failed publish
+/// loses nothing: `tmsbridge publish` can send from the journal later.
+/// </summary>
+public sealed class RunJournal : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly StreamWriter _writer;
+    private bool _disposed;
+
+    private RunJournal(string runFolder, string runId)
+    {
+        RunFolder = runFolder;
+        RunId = runId;
+        JournalPath = Path.Combine(runFolder, runId + ".journal.jsonl");
+        EvidenceFolder = Path.Combine(runFolder, runId + ".evidence");
+        var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _writer = new StreamWriter(stream, new UTF8Encoding(false));
+    }
+
+    public string RunId { get; }
+    /// <summary>&lt;TestRunDirectory&gt;/tms</summary>
+    public string RunFolder { get; }
+    public string JournalPath { get; }
+    /// <summary>Copies of evidence files, so the journal stays complete when tests delete their files.</summary>
+    public string EvidenceFolder { get; }
+
+    public static string RunFolderFor(string testRunDirectory) => Path.Combine(testRunDirectory, "tms");
+
+    /// <summary>A sortable, unique id: UTC time plus a random suffix (several projects share one results folder).</summary>
+    public static string NewRunId(DateTimeOffset now) => now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    public static RunJournal Create(string testRunDirectory, RunHeader header)
+    {
+        var folder = RunFolderFor(testRunDirectory);
+        Directory.CreateDirectory(folder);
+        var journal = new RunJournal(folder, header.RunId);
+        journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
+        return journal;
+    }
+
+    public void AppendResult(TestResultRecord result) =>
+        WriteLine(JsonSerializer.Serialize(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry));
+
+    public void AppendPublishMark(PublishMark mark) =>
+        WriteLine(JsonSerializer.Serialize(mark, JournalJsonContext.Default.PublishMark));
+
+    public void AppendEnd(RunEnd end) =>
+        WriteLine(JsonSerializer.Serialize(end, JournalJsonContext.Default.RunEnd));
+
+    /// <summary>
+    /// Copies an evidence file into the run's evidence folder and describes the copy.
+    /// Throws IOException-family errors to the caller, which turns them into a warning naming the test.
+    /// </summary>
+    public EvidenceFile CaptureEvidence(int sequence, string sourcePath, string? fileName, string? description)
+    {
+        Directory.CreateDirectory(EvidenceFolder);
+        var name = SafeFileName(string.IsNullOrWhiteSpace(fileName) ? Path.GetFileName(sourcePath) : fileName!);
+        var copy = Path.Combine(EvidenceFolder, $"{sequence:D5}-{name}");
+        for (var n = 2; File.Exists(copy); n++) copy = Path.Combine(EvidenceFolder, $"{sequence:D5}-{n}-{name}");
+        File.Copy(sourcePath, copy);
+        return new EvidenceFile
+        {
+            Path = copy,
+            FileName = name,
+            Description = description,
+            ContentType = ContentTypes.FromFileName(name),
+            Size = new FileInfo(copy).Length,
+            OriginalPath = sourcePath,
+        };
+    }
+
+    private static string SafeFileName(string name)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var chars = name.Select(c => invalid.Contains(c) || c == '/' || c == '\\' ? '_' : c).ToArray();
+        var s = new string(chars).Trim();
+        return s.Length == 0 ? "attachment" : s;
+    }
+
+    private void WriteLine(string json)
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _writer.Write(json);
+            _writer.Write('\n');
+            _writer.Flush(); // to the OS on every line: a killed process keeps everything written so far
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _writer.Dispose();
+        }
+    }
+}

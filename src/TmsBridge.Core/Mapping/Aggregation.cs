@@ -1,0 +1,134 @@
+using TmsBridge.Keys;
+using TmsBridge.Model;
+
+namespace TmsBridge.Mapping;
+
+/// <summary>
+/// Everything that goes to the TMS for one key: the results that carry it (data rows of one
+/// test, several tests with the same key), their worst outcome and the union of their links.
+/// </summary>
+public sealed class KeyedResult
+{
+    public string Key { get; set; } = "";
+    public List<TestResultRecord> Results { get; } = [];
+    public TestOutcome Outcome => TestOutcomes.Worst(Results.Select(r => r.Outcome));
+    /// <summary>Several results, or a single data row: sent as iterations.</summary>
+    public bool HasIterations => Results.Count > 1 || Results.Any(r => r.Parameters.Count > 0);
+    public List<string> Requirements { get; } = [];
+    public List<string> Defects { get; } = [];
+    public DateTimeOffset? Start => Results.Where(r => r.StartTime.HasValue).Select(r => r.StartTime).Min();
+    public DateTimeOffset? Finish => Results.Where(r => r.EndTime.HasValue).Select(r => r.EndTime).Max();
+    public IEnumerable<EvidenceFile> Evidence => Results.SelectMany(r => r.Attachments);
+}
+
+/// <summary>A test without a key (or whose keys are all malformed), grouped by fully qualified name.</summary>
+public sealed class UnmappedTest
+{
+    public string FullyQualifiedName { get; set; } = "";
+    public List<TestResultRecord> Results { get; } = [];
+    public string Reason { get; set; } = "";
+    public List<string> Requirements { get; } = [];
+    public List<string> Defects { get; } = [];
+}
+
+public sealed class AggregatedRun
+{
+    public List<KeyedResult> Keyed { get; } = [];
+    public List<UnmappedTest> Unmapped { get; } = [];
+    /// <summary>Malformed keys and links, each naming the test and the value.</summary>
+    public List<string> Warnings { get; } = [];
+    public int ResultCount { get; set; }
+    public DateTimeOffset? Start { get; set; }
+    public DateTimeOffset? Finish { get; set; }
+}
+
+/// <summary>
+/// Turns the run's results into what a TMS wants: one entry per key. A test with several keys
+/// gives each key its own entry; several results with one key (data rows, or several tests)
+/// become one entry whose status is the worst of them, each result an iteration.
+/// </summary>
+public static class Aggregator
+{
+    public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule)
+    {
+        var run = new AggregatedRun();
+        var byKey = new Dictionary<string, KeyedResult>(StringComparer.Ordinal);
+        var unmapped = new Dictionary<string, UnmappedTest>(StringComparer.Ordinal);
+        var warned = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var r in results.OrderBy(r => r.Sequence))
+        {
+            run.ResultCount++;
+            if (r.StartTime is { } s && (run.Start is null || s < run.Start)) run.Start = s;
+            if (r.EndTime is { } e && (run.Finish is null || e > run.Finish)) run.Finish = e;
+
+            var keys = new List<string>();
+            var malformed = new List<string>();
+            foreach (var raw in r.TestCaseKeys)
+            {
+                var k = KeyRule.Normalize(raw);
+                if (keyRule.IsValid(k)) { if (!keys.Contains(k)) keys.Add(k); }
+                else malformed.Add(raw);
+            }
+            var requirements = ValidLinks(r, r.Covers, "requirement", run, warned);
+            var defects = ValidLinks(r, r.Defects, "defect", run, warned);
+            foreach (var bad in malformed)
+            {
+                if (warned.Add("key|" + r.FullyQualifiedName + "|" + bad))
+                    run.Warnings.Add($"test '{r.FullyQualifiedName}' has the malformed key '{bad}' (expected {keyRule.Description} such as {keyRule.Example}); " +
+                                     (keys.Count == 0 ? "the test is reported as unmapped." : "that key is skipped."));
+            }
+
+            if (keys.Count == 0)
+            {
+                if (!unmapped.TryGetValue(r.FullyQualifiedName, out var u))
+                {
+                    u = new UnmappedTest
+                    {
+                        FullyQualifiedName = r.FullyQualifiedName,
+                        Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'")) : "no TestCaseKey",
+                    };
+                    unmapped.Add(r.FullyQualifiedName, u);
+                    run.Unmapped.Add(u);
+                }
+                u.Results.Add(r);
+                AddDistinct(u.Requirements, requirements);
+                AddDistinct(u.Defects, defects);
+                continue;
+            }
+
+            foreach (var key in keys)
+            {
+                if (!byKey.TryGetValue(key, out var kr))
+                {
+                    kr = new KeyedResult { Key = key };
+                    byKey.Add(key, kr);
+                    run.Keyed.Add(kr);
+                }
+                kr.Results.Add(r);
+                AddDistinct(kr.Requirements, requirements);
+                AddDistinct(kr.Defects, defects);
+            }
+        }
+        return run;
+    }
+
+    /// <summary>Requirement and defect links must be Jira issue keys whatever the target.</summary>
+    private static List<string> ValidLinks(TestResultRecord r, IEnumerable<string> values, string kind, AggregatedRun run, HashSet<string> warned)
+    {
+        var list = new List<string>();
+        foreach (var raw in values)
+        {
+            var k = KeyRule.Normalize(raw);
+            if (KeyRule.JiraIssueKey.IsValid(k)) { if (!list.Contains(k)) list.Add(k); continue; }
+            if (warned.Add(kind + "|" + r.FullyQualifiedName + "|" + raw))
+                run.Warnings.Add($"test '{r.FullyQualifiedName}' has the malformed {kind} key '{raw}' (expected a Jira issue key such as PROJ-123); the link is skipped.");
+        }
+        return list;
+    }
+
+    private static void AddDistinct(List<string> into, IEnumerable<string> values)
+    {
+        foreach (var v in values) if (!into.Contains(v)) into.Add(v);
+    }
+}

@@ -1,0 +1,45 @@
+using TmsBridge.Model;
+
+namespace TmsBridge.Mapping;
+
+/// <summary>
+/// Outcome → TMS status name for one target: the target's documented defaults, overridden
+/// entry by entry by the user's statusMap option.
+/// </summary>
+public sealed class StatusMap
+{
+    private readonly Dictionary<TestOutcome, string> _map;
+
+    public StatusMap(IReadOnlyDictionary<TestOutcome, string> defaults, IReadOnlyDictionary<TestOutcome, string>? overrides = null)
+    {
+        _map = defaults.ToDictionary(p => p.Key, p => p.Value);
+        if (overrides is not null)
+        {
+            foreach (var p in overrides) _map[p.Key] = p.Value;
+        }
+        foreach (TestOutcome o in Enum.GetValues(typeof(TestOutcome)))
+        {
+            if (!_map.ContainsKey(o)) throw new ArgumentException($"status map has no entry for {o}", nameof(defaults));
+        }
+    }
+
+    public string this[TestOutcome outcome] => _map[outcome];
+
+    public IReadOnlyDictionary<TestOutcome, string> Entries => _map;
+
+    /// <summary>
+    /// Xray Server/DC native statuses. Skipped and the like go to TODO: ABORTED is not in DC's
+    /// default status table, and SKIPPED exists only where an admin created it (api-notes/xray.md §3.5).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> XrayServerDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "PASS",
+        [TestOutcome.Failed] = "FAIL",
+        [TestOutcome.Skipped] = "TODO",
+        [TestOutcome.Inconclusive] = "TODO",
+        [TestOutcome.NotRun] = "TODO",
+    };
+
+    /// <summary>Neutral names used by the dry-run plan when no target is configured.</summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> NeutralDefaults = Enum.GetValues(typeof(TestOutcome)).Cast<TestOutcome>().ToDictionary(o => o, o => o.ToString());
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace TmsBridge.Model;
+
+/// <summary>
+/// Evidence announced through test output, for frameworks without an attachment API (xUnit v2):
+/// a line "##tmsbridge[attachment]{"path":"...","description":"..."}" written by TmsEvidence.Attach.
+/// Front-ends turn such lines into attachments and drop them from the kept output.
+/// </summary>
+public static class OutputMarkers
+{
+    public const string AttachmentPrefix = "##tmsbridge[attachment]";
+
+    public static string? ExtractAttachments(string? output, List<EvidenceFile> into)
+    {
+        if (output is null || output.IndexOf(AttachmentPrefix, StringComparison.Ordinal) < 0) return output;
+        var kept = new List<string>();
+        foreach (var line in output.Replace("\r\n", "\n").Split('\n'))
+        {
+            var at = line.IndexOf(AttachmentPrefix, StringComparison.Ordinal);
+            if (at < 0) { kept.Add(line); continue; }
+            try
+            {
+                using var doc = JsonDocument.Parse(line.Substring(at + AttachmentPrefix.Length));
+                var path = doc.RootElement.TryGetProperty("path", out var p) ? p.GetString() : null;
+                if (string.IsNullOrEmpty(path)) { kept.Add(line); continue; }
+                var description = doc.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                into.Add(new EvidenceFile { Path = path!, OriginalPath = path, FileName = Path.GetFileName(path!), Description = description });
+            }
+            catch (JsonException)
+            {
+                kept.Add(line); // not ours after all: keep the text as output
+            }
+        }
+        return string.Join("\n", kept);
+    }
+}

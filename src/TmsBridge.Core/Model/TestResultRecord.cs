@@ -1,0 +1,69 @@
+namespace TmsBridge.Model;
+
+/// <summary>
+/// One test result as TmsBridge keeps it: independent of VSTest and Microsoft.Testing.Platform.
+/// This is also the shape of a "result" line in the run journal, so keep it serialisable
+/// and add fields only in a backward-compatible way.
+/// </summary>
+public sealed class TestResultRecord
+{
+    /// <summary>Order of arrival in the run (1-based); results are identified by it, because
+    /// several runners give data rows the same test id.</summary>
+    public int Sequence { get; set; }
+
+    public string FullyQualifiedName { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    /// <summary>Data-row arguments as parsed from the display name (empty for plain tests).</summary>
+    public List<TestParameter> Parameters { get; set; } = [];
+    /// <summary>File name of the test assembly.</summary>
+    public string? Source { get; set; }
+    /// <summary>"nunit", "xunit", "mstest" or null: decides small framework-specific readings.</summary>
+    public string? Framework { get; set; }
+
+    public TestOutcome Outcome { get; set; }
+    /// <summary>The runner's own word for the outcome (e.g. NUnit's "None" for inconclusive).</summary>
+    public string? RunnerOutcome { get; set; }
+
+    public DateTimeOffset? StartTime { get; set; }
+    public DateTimeOffset? EndTime { get; set; }
+    public double DurationMs { get; set; }
+
+    public string? ErrorMessage { get; set; }
+    public string? ErrorStackTrace { get; set; }
+    public string? StandardOutput { get; set; }
+    public string? StandardError { get; set; }
+
+    public List<EvidenceFile> Attachments { get; set; } = [];
+
+    /// <summary>Raw values as found in the TestCaseKey / Covers / Defect traits (already split on , and ;).</summary>
+    public List<string> TestCaseKeys { get; set; } = [];
+    public List<string> Covers { get; set; } = [];
+    public List<string> Defects { get; set; } = [];
+
+    /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
+    public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;
+}
+
+public sealed class TestParameter
+{
+    public TestParameter() { }
+    public TestParameter(string name, string value) { Name = name; Value = value; }
+    public string Name { get; set; } = "";
+    public string Value { get; set; } = "";
+}
+
+/// <summary>
+/// An evidence file. Front-ends copy the file into the run folder as the result arrives
+/// (tests often delete or overwrite their files later), so <see cref="Path"/> points at the copy.
+/// </summary>
+public sealed class EvidenceFile
+{
+    public string Path { get; set; } = "";
+    /// <summary>The file name sent to the TMS.</summary>
+    public string FileName { get; set; } = "";
+    public string? Description { get; set; }
+    public string ContentType { get; set; } = "application/octet-stream";
+    public long Size { get; set; }
+    /// <summary>Where the runner said the file was (before the copy).</summary>
+    public string? OriginalPath { get; set; }
+}

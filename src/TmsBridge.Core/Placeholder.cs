@@ -1,1 +1,0 @@
-namespace TmsBridge; internal static class Placeholder { }

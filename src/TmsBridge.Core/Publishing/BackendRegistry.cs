@@ -1,0 +1,13 @@
+using TmsBridge.Backends.Xray;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>Target name → backend. Targets not listed here are known names not implemented yet.</summary>
+public static class BackendRegistry
+{
+    public static ITmsBackend? Create(string target) => target switch
+    {
+        "xray" => new XrayServerBackend(),
+        _ => null,
+    };
+}

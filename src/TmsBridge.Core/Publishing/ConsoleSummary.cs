@@ -1,0 +1,36 @@
+using TmsBridge.Http;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>The few lines a run ends with: what was published and where, what was not and why.</summary>
+public static class ConsoleSummary
+{
+    private const int MaxListed = 10;
+
+    public static void Write(PublishReport report, string reportPath, IReporterOutput output, SecretRedactor redactor)
+    {
+        var t = report.Totals;
+        var head = $"{t.Results} results, {t.Keys} keys, {t.UnmappedTests} unmapped tests";
+        if (report.Target == Targets.None && report.Errors.Count == 0)
+            output.Info($"{head}; target=none, nothing sent (dry-run plan: {report.PlanPath}).");
+        else if (report.DryRun && report.Errors.Count == 0)
+            output.Info($"{head}; dryRun=true, {report.TargetName} payloads written to {report.PlanPath}, nothing sent.");
+        else if (report.Execution?.Key is { } key)
+            output.Info($"{head} → {report.TargetName} {(report.Execution.Reused ? "reported into" : "created")} {key} {report.Execution.Url}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
+        else
+            output.Info($"{head} → {report.TargetName}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
+
+        foreach (var w in report.Warnings) output.Warning(redactor.Redact(w));
+        foreach (var k in report.Keys.Where(k => k.State == KeyStates.Refused).Take(MaxListed))
+            output.Error($"{k.Key} refused by {report.TargetName}: {redactor.Redact(string.Join(" ", k.Messages))}");
+        foreach (var e in report.Errors) output.Error(redactor.Redact(e));
+        if (report.Unmapped.Count > 0)
+        {
+            var listed = string.Join(", ", report.Unmapped.Take(MaxListed).Select(u => $"{u.Test} ({u.Reason})"));
+            output.Info($"unmapped tests: {listed}{(report.Unmapped.Count > MaxListed ? $", and {report.Unmapped.Count - MaxListed} more" : "")}.");
+        }
+        if (report.PublishFailed && report.JournalPath is not null)
+            output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent with `tmsbridge publish \"{report.JournalPath}\"`.");
+        if (reportPath.Length > 0) output.Info($"report: {reportPath}");
+    }
+}

@@ -1,0 +1,66 @@
+using TmsBridge.Configuration;
+using TmsBridge.Http;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>
+/// One TMS flavour. A backend turns the aggregated run into the fewest requests its API allows
+/// and records, per key, what the server said. It never throws for server or network problems:
+/// those become report entries. New TMSs are one folder under Backends/ and one line in <see cref="BackendRegistry"/>.
+/// </summary>
+public interface ITmsBackend
+{
+    /// <summary>Readable name for messages, e.g. "Xray Server/DC".</summary>
+    string DisplayName { get; }
+
+    IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
+
+    /// <summary>Missing or contradictory options for this target (base URL, credentials...), as errors naming the option.</summary>
+    IEnumerable<string> Validate(TmsOptions options);
+
+    /// <summary>
+    /// Builds the payloads. When <see cref="PublishContext.DryRun"/> is set they are written to
+    /// <see cref="PublishContext.DryRunFolder"/> instead of being sent.
+    /// </summary>
+    Task PublishAsync(PublishContext context, CancellationToken cancellationToken);
+}
+
+public sealed class PublishContext(TmsOptions options, AggregatedRun run, StatusMap statuses, PublishReport report, TmsHttpClient http, string dryRunFolder)
+{
+    public TmsOptions Options { get; } = options;
+    public AggregatedRun Run { get; } = run;
+    public StatusMap Statuses { get; } = statuses;
+    public PublishReport Report { get; } = report;
+    public TmsHttpClient Http { get; } = http;
+    public bool DryRun => Options.DryRun;
+    public string DryRunFolder { get; } = dryRunFolder;
+    public SecretRedactor Redactor => Http.Redactor;
+
+    /// <summary>Test run start/end used for the execution's dates when results carry none.</summary>
+    public DateTimeOffset RunStarted { get; init; }
+    public DateTimeOffset RunFinished { get; init; }
+    /// <summary>Default summary when the summary option is not set.</summary>
+    public string DefaultSummary { get; init; } = "Automated test run";
+
+    public KeyReport ReportFor(string key) => Report.FindKey(key) ?? throw new InvalidOperationException($"key {key} has no report entry");
+
+    /// <summary>Marks every key that was to be sent with the same state and message (e.g. the whole request failed).</summary>
+    public void MarkAll(string state, string? message)
+    {
+        foreach (var k in Report.Keys.Where(k => k.State == KeyStates.NotSent))
+        {
+            k.State = state;
+            if (message is not null) k.Messages.Add(message);
+        }
+    }
+
+    public string WriteDryRunFile(string name, byte[] content)
+    {
+        Directory.CreateDirectory(DryRunFolder);
+        var path = Path.Combine(DryRunFolder, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+}

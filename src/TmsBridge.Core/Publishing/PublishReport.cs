@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>
+/// &lt;TestRunDirectory&gt;/tms/&lt;runId&gt;.report.json: per key, what was sent and what the server answered.
+/// Never contains secrets (messages pass through the redactor first).
+/// </summary>
+public sealed class PublishReport
+{
+    public string RunId { get; set; } = "";
+    public string Target { get; set; } = "none";
+    public string? TargetName { get; set; }
+    public bool DryRun { get; set; }
+    public DateTimeOffset GeneratedAt { get; set; }
+    public string? JournalPath { get; set; }
+    public string? PlanPath { get; set; }
+    public ExecutionReference? Execution { get; set; }
+    public ReportTotals Totals { get; set; } = new();
+    public List<KeyReport> Keys { get; set; } = [];
+    public List<UnmappedReport> Unmapped { get; set; } = [];
+    public List<string> Warnings { get; set; } = [];
+    public List<string> Errors { get; set; } = [];
+    public List<RequestReport> Requests { get; set; } = [];
+    public SortedDictionary<string, string> Options { get; set; } = [];
+
+    /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
+    [JsonIgnore]
+    public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent);
+
+    public KeyReport? FindKey(string key) => Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+}
+
+public static class KeyStates
+{
+    public const string Sent = "sent";
+    public const string Refused = "refused";
+    public const string NotSent = "notSent";
+    /// <summary>Dry run or target none: the payload was written, not sent.</summary>
+    public const string Planned = "planned";
+}
+
+public sealed class ExecutionReference
+{
+    public string? Key { get; set; }
+    public string? Id { get; set; }
+    public string? Url { get; set; }
+    /// <summary>True when the run was reported into an execution given by the testExecution option.</summary>
+    public bool Reused { get; set; }
+}
+
+public sealed class ReportTotals
+{
+    public int Results { get; set; }
+    public int Keys { get; set; }
+    public int UnmappedTests { get; set; }
+    public int Sent { get; set; }
+    public int Refused { get; set; }
+    public int NotSent { get; set; }
+}
+
+public sealed class KeyReport
+{
+    public string Key { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public string? Status { get; set; }
+    public int Results { get; set; }
+    public int Iterations { get; set; }
+    public int Evidence { get; set; }
+    public List<string> Requirements { get; set; } = [];
+    public List<string> Defects { get; set; } = [];
+    public List<string> Tests { get; set; } = [];
+    public string State { get; set; } = KeyStates.NotSent;
+    public List<string> Messages { get; set; } = [];
+}
+
+public sealed class UnmappedReport
+{
+    public string Test { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public int Results { get; set; }
+    public string Outcome { get; set; } = "";
+    /// <summary>Set when provisionUnmapped sent the test so the TMS could create or match it.</summary>
+    public string? State { get; set; }
+}
+
+public sealed class RequestReport
+{
+    public string Method { get; set; } = "";
+    public string Url { get; set; } = "";
+    public int? Status { get; set; }
+    public long RequestBytes { get; set; }
+    public long DurationMs { get; set; }
+    public string? Error { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true)]
+[JsonSerializable(typeof(PublishReport))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -1,0 +1,214 @@
+using System.Text;
+using System.Text.Json;
+using TmsBridge.Configuration;
+using TmsBridge.Http;
+using TmsBridge.Journal;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>What to publish: the results of one run (read back from its journal) and the options in force.</summary>
+public sealed class PublishRequest
+{
+    public string RunId { get; set; } = "";
+    public string RunFolder { get; set; } = "";
+    public string? JournalPath { get; set; }
+    public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
+    public TmsOptions Options { get; set; } = new();
+    public DateTimeOffset RunStarted { get; set; }
+    public DateTimeOffset RunFinished { get; set; }
+    public string DefaultSummary { get; set; } = "Automated test run";
+    /// <summary>Test hook: replaces the network stack (the product always uses real sockets).</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+    /// <summary>Bound on the whole publish, so a dead server can never hold the test run.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// Run end: aggregate, map statuses, publish through the target's backend, write the report
+/// and print the summary. Shared by every front-end and by `tmsbridge publish`. Never throws.
+/// </summary>
+public static class Publisher
+{
+    public static async Task<PublishReport> PublishAsync(PublishRequest request, IReporterOutput output, CancellationToken cancellationToken = default)
+    {
+        var options = request.Options;
+        var redactor = new SecretRedactor(options.SecretValues(), options.User);
+        var report = new PublishReport
+        {
+            RunId = request.RunId,
+            Target = options.Target,
+            DryRun = options.DryRun,
+            JournalPath = request.JournalPath,
+            Options = options.ToPublicDictionary(),
+        };
+        var reportPath = Path.Combine(request.RunFolder, request.RunId + ".report.json");
+        try
+        {
+            foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
+
+            var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
+            if (options.Target != Targets.None && backend is null)
+                report.Errors.Add($"target '{options.Target}' is not supported by this version of TmsBridge yet; nothing was sent.");
+            report.TargetName = backend?.DisplayName ?? (options.Target == Targets.None ? "none (dry run)" : options.Target);
+
+            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target));
+            report.Warnings.AddRange(run.Warnings);
+            var statuses = BuildStatusMap(backend, options, report);
+            FillPlannedReport(report, run, statuses, options);
+
+            if (backend is not null)
+            {
+                foreach (var problem in backend.Validate(options)) report.Errors.Add(problem);
+            }
+
+            if (report.Errors.Count > 0 || backend is null)
+            {
+                var state = report.Errors.Count > 0 ? KeyStates.NotSent : KeyStates.Planned;
+                foreach (var k in report.Keys) k.State = state;
+                if (backend is null && report.Errors.Count == 0) report.PlanPath = WritePlan(request, run, statuses);
+            }
+            else if (run.Keyed.Count == 0 && !(options.ProvisionUnmapped && run.Unmapped.Count > 0))
+            {
+                report.Warnings.Add("no result carries a valid TestCaseKey: there was nothing to publish.");
+            }
+            else
+            {
+                using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler);
+                using var deadline = new CancellationTokenSource(request.Deadline);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+                var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
+                {
+                    RunStarted = run.Start ?? request.RunStarted,
+                    RunFinished = run.Finish ?? request.RunFinished,
+                    DefaultSummary = request.DefaultSummary,
+                };
+                try
+                {
+                    await backend.PublishAsync(context, linked.Token).ConfigureAwait(false);
+                    if (options.DryRun) report.PlanPath = context.DryRunFolder;
+                }
+                catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
+                {
+                    var message = deadline.IsCancellationRequested
+                        ? $"publishing stopped at the {request.Deadline.TotalSeconds:0} s deadline"
+                        : redactor.Redact(e.Message);
+                    report.Errors.Add($"{backend.DisplayName}: {message}");
+                    context.MarkAll(KeyStates.NotSent, message);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // The last line of defence: a bug here must never break the test run.
+            report.Errors.Add("internal error while publishing: " + redactor.Redact(e.ToString()));
+            foreach (var k in report.Keys.Where(k => k.State == KeyStates.NotSent && k.Messages.Count == 0)) k.Messages.Add("not sent: internal error");
+        }
+
+        report.Totals.Sent = report.Keys.Count(k => k.State == KeyStates.Sent);
+        report.Totals.Refused = report.Keys.Count(k => k.State == KeyStates.Refused);
+        report.Totals.NotSent = report.Keys.Count(k => k.State == KeyStates.NotSent);
+        report.GeneratedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            Directory.CreateDirectory(request.RunFolder);
+            File.WriteAllText(reportPath, redactor.Redact(JsonSerializer.Serialize(report, ReportJsonContext.Default.PublishReport)), new UTF8Encoding(false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.Error($"the publish report could not be written to {reportPath}: {e.Message}");
+            reportPath = "";
+        }
+        ConsoleSummary.Write(report, reportPath, output, redactor);
+        return report;
+    }
+
+    private static StatusMap BuildStatusMap(ITmsBackend? backend, TmsOptions options, PublishReport report)
+    {
+        var defaults = backend?.DefaultStatuses ?? StatusMap.NeutralDefaults;
+        return new StatusMap(defaults, options.StatusOverrides);
+    }
+
+    private static void FillPlannedReport(PublishReport report, AggregatedRun run, StatusMap statuses, TmsOptions options)
+    {
+        report.Totals.Results = run.ResultCount;
+        report.Totals.Keys = run.Keyed.Count;
+        report.Totals.UnmappedTests = run.Unmapped.Count;
+        foreach (var k in run.Keyed)
+        {
+            report.Keys.Add(new KeyReport
+            {
+                Key = k.Key,
+                Outcome = k.Outcome.ToString(),
+                Status = statuses[k.Outcome],
+                Results = k.Results.Count,
+                Iterations = k.HasIterations ? k.Results.Count : 0,
+                Evidence = k.Evidence.Count(),
+                Requirements = options.LinkRequirements ? [.. k.Requirements] : [],
+                Defects = [.. k.Defects],
+                Tests = k.Results.Select(r => r.FullyQualifiedName).Distinct().ToList(),
+            });
+        }
+        foreach (var u in run.Unmapped)
+        {
+            report.Unmapped.Add(new UnmappedReport
+            {
+                Test = u.FullyQualifiedName,
+                Reason = u.Reason,
+                Results = u.Results.Count,
+                Outcome = TestOutcomes.Worst(u.Results.Select(r => r.Outcome)).ToString(),
+            });
+        }
+    }
+
+    /// <summary>target=none: the neutral plan of what each key would get, for a look before configuring a target.</summary>
+    private static string WritePlan(PublishRequest request, AggregatedRun run, StatusMap statuses)
+    {
+        var path = Path.Combine(request.RunFolder, request.RunId + ".plan.json");
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("runId", request.RunId);
+        w.WriteString("note", "target=none: nothing was sent. Set target (and baseUrl, credentials) to publish; see docs/configuration.md.");
+        w.WriteStartArray("keys");
+        foreach (var k in run.Keyed)
+        {
+            w.WriteStartObject();
+            w.WriteString("key", k.Key);
+            w.WriteString("outcome", k.Outcome.ToString());
+            w.WriteStartArray("results");
+            foreach (var r in k.Results)
+            {
+                w.WriteStartObject();
+                w.WriteString("test", r.FullyQualifiedName);
+                w.WriteString("displayName", r.DisplayName);
+                w.WriteString("outcome", r.Outcome.ToString());
+                w.WriteStartArray("parameters");
+                foreach (var p in r.Parameters) { w.WriteStartObject(); w.WriteString("name", p.Name); w.WriteString("value", p.Value); w.WriteEndObject(); }
+                w.WriteEndArray();
+                w.WriteStartArray("evidence");
+                foreach (var e in r.Attachments) w.WriteStringValue(e.FileName);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            WriteStrings(w, "requirements", k.Requirements);
+            WriteStrings(w, "defects", k.Defects);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("unmapped");
+        foreach (var u in run.Unmapped) { w.WriteStartObject(); w.WriteString("test", u.FullyQualifiedName); w.WriteString("reason", u.Reason); w.WriteEndObject(); }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return path;
+    }
+
+    internal static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}

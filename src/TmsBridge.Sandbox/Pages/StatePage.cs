@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using TmsBridge.Sandbox.State;
+using TmsBridge.Sandbox.Xray;
+
+namespace TmsBridge.Sandbox.Pages;
+
+/// <summary>
+/// <c>GET /</c>: the state as a self-contained HTML page (no external CSS/JS, so it works
+/// offline and in CI artefacts). Every value that came from a request is HTML-encoded: test
+/// names, comments and file names are attacker-controlled as far as this page is concerned.
+/// </summary>
+internal static class StatePage
+{
+    public static string Render(SandboxSnapshot s)
+    {
+        var h = new StringBuilder();
+        h.Append("""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>TmsBridge sandbox</title>
+            <style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+            table{border-collapse:collapse;margin:.5em 0 1.5em}
+            th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+            th{background:#f3f3f3}
+            .st{font-weight:bold;padding:1px 6px;border-radius:3px;color:#fff;background:#888}
+            .PASS{background:#2e7d32}.FAIL{background:#c62828}.TODO{background:#757575}
+            .EXECUTING{background:#f9a825;color:#222}.ABORTED{background:#37474f}
+            code{font-size:12px}.muted{color:#777}
+            </style></head><body>
+            <h1>TmsBridge sandbox</h1>
+            <p class="muted">JSON: <a href="/_sandbox/state">/_sandbox/state</a> · reset: <code>POST /_sandbox/reset</code></p>
+            """);
+
+        h.Append("<h2>Xray Server/DC: Test Executions</h2>");
+        if (s.Xray.Executions.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        foreach (var e in s.Xray.Executions)
+            Execution(h, e);
+
+        h.Append("<h2>Xray Server/DC: Tests defined through testInfo</h2>");
+        if (s.Xray.Tests.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        else
+        {
+            h.Append("<table><tr><th>Key</th><th>Summary</th><th>Type</th><th>Definition</th><th>Provisioned</th><th>Requirements</th></tr>");
+            foreach (var t in s.Xray.Tests)
+                h.Append("<tr>").Append(Td(t.Key)).Append(Td(t.Summary)).Append(Td(t.TestType)).Append(Td(t.Definition))
+                    .Append(Td(t.Provisioned ? "yes" : "no")).Append(Td(string.Join(", ", t.RequirementKeys))).Append("</tr>");
+            h.Append("</table>");
+        }
+
+        h.Append("<h2>Requirement links</h2>");
+        if (s.Xray.Links.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        else
+        {
+            h.Append("<table><tr><th>Test</th><th>tests →</th><th>Requirement</th></tr>");
+            foreach (var l in s.Xray.Links)
+                h.Append("<tr>").Append(Td(l.Test)).Append("<td>tests</td>").Append(Td(l.Requirement)).Append("</tr>");
+            h.Append("</table>");
+        }
+
+        h.Append("<h2>Requests</h2>");
+        if (s.Requests.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        else
+        {
+            h.Append("<table><tr><th>At (UTC)</th><th>Method</th><th>Path</th><th>Status</th><th>Bytes</th></tr>");
+            foreach (var r in s.Requests)
+                h.Append("<tr>").Append(Td(r.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)))
+                    .Append(Td(r.Method)).Append(Td(r.Path)).Append(Td(r.Status.ToString(CultureInfo.InvariantCulture)))
+                    .Append(Td(r.Bytes.ToString(CultureInfo.InvariantCulture))).Append("</tr>");
+            h.Append("</table>");
+        }
+
+        h.Append("</body></html>");
+        return h.ToString();
+    }
+
+    private static void Execution(StringBuilder h, XrayExecutionSnapshot e)
+    {
+        h.Append("<h3>").Append(Enc(e.Key)).Append(" <span class=\"muted\">").Append(Enc(e.Summary ?? "(no summary)"))
+            .Append("</span></h3><p class=\"muted\">project ").Append(Enc(e.Project))
+            .Append(" · imports ").Append(e.Imports.ToString(CultureInfo.InvariantCulture));
+        if (e.Version is not null) h.Append(" · version ").Append(Enc(e.Version));
+        if (e.Revision is not null) h.Append(" · revision ").Append(Enc(e.Revision));
+        if (e.TestPlanKey is not null) h.Append(" · test plan ").Append(Enc(e.TestPlanKey));
+        if (e.TestEnvironments.Count > 0) h.Append(" · environments ").Append(Enc(string.Join(", ", e.TestEnvironments)));
+        if (e.User is not null) h.Append(" · user ").Append(Enc(e.User));
+        h.Append("</p>");
+
+        h.Append("<table><tr><th>Test</th><th>Status</th><th>Comment</th><th>Iterations</th><th>Evidence</th><th>Defects</th></tr>");
+        foreach (var t in e.Tests)
+        {
+            h.Append("<tr>").Append(Td(t.TestKey)).Append("<td>").Append(Status(t.Status)).Append("</td>").Append(Td(t.Comment)).Append("<td>");
+            foreach (var it in t.Iterations)
+            {
+                h.Append(Status(it.Status)).Append(' ').Append(Enc(it.Name ?? ""));
+                if (it.Parameters.Count > 0)
+                    h.Append(" <code>").Append(Enc(string.Join(", ", it.Parameters.Select(p => $"{p.Name}={p.Value}")))).Append("</code>");
+                h.Append("<br>");
+            }
+            h.Append("</td><td>");
+            foreach (var ev in t.Evidence)
+                h.Append(Enc(ev.Filename)).Append(" (").Append(ev.Size.ToString(CultureInfo.InvariantCulture)).Append(" B, sha256 <code>")
+                    .Append(Enc(ev.Sha256[..Math.Min(12, ev.Sha256.Length)])).Append("…</code>)<br>");
+            h.Append("</td>").Append(Td(string.Join(", ", t.Defects))).Append("</tr>");
+        }
+        h.Append("</table>");
+    }
+
+    // The status is also a CSS class; only known native names become classes, anything else
+    // keeps the neutral style (and never reaches the class attribute unencoded).
+    private static string Status(string status)
+    {
+        var css = status is "PASS" or "FAIL" or "TODO" or "EXECUTING" or "ABORTED" ? status : "";
+        return $"<span class=\"st {css}\">{Enc(status)}</span>";
+    }
+
+    private static string Td(string? value) => $"<td>{Enc(value ?? "")}</td>";
+
+    private static string Enc(string value) => WebUtility.HtmlEncode(value);
+}

@@ -1,0 +1,22 @@
+using TmsBridge.Sandbox.Seed;
+
+namespace TmsBridge.Sandbox;
+
+/// <summary>How to start a <see cref="SandboxServer"/>.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>Address to listen on. Port 0 picks a free port; read the result from <see cref="SandboxServer.BaseAddress"/>.</summary>
+    public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>A seed file replacing the built-in seed (ignored when <see cref="Seed"/> is set).</summary>
+    public string? SeedPath { get; set; }
+
+    /// <summary>A seed object replacing the built-in seed.</summary>
+    public SandboxSeed? Seed { get; set; }
+
+    /// <summary>ASP.NET Core console logging. Off by default so tests stay quiet.</summary>
+    public bool Logging { get; set; }
+
+    /// <summary>Largest request body accepted; bigger ones get 413 like a real Jira behind a proxy would.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 256L * 1024 * 1024;
+}

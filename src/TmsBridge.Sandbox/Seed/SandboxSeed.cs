@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TmsBridge.Sandbox.Seed;
+
+/// <summary>
+/// What the emulated instance "already contains" before any request: users and tokens,
+/// Jira projects with their issues and fix versions, and the instance-wide lists Xray checks
+/// (Test Run statuses, test types). Shared by every emulated API, because AIO, QMetry and RTM
+/// are Jira apps too and will resolve the same projects and issue keys.
+/// </summary>
+/// <remarks>
+/// The JSON form (<c>--seed file.json</c>) uses exactly these property names, camelCase.
+/// Issue key lists accept ranges (<c>"DEMO-1..DEMO-50"</c>) so a seed file stays short.
+/// </remarks>
+public sealed class SandboxSeed
+{
+    public List<SeedUser> Users { get; set; } = [];
+
+    /// <summary>Test Run statuses known to the instance (Xray DC native ones by default).</summary>
+    public List<string> Statuses { get; set; } = [];
+
+    /// <summary>Xray test types a provisioned Test may have.</summary>
+    public List<string> TestTypes { get; set; } = ["Manual", "Cucumber", "Generic"];
+
+    /// <summary>Jira id of the "Test Execution" issue type, accepted in the multipart <c>info</c> part.</summary>
+    public string TestExecutionIssueTypeId { get; set; } = "10007";
+
+    public List<SeedProject> Projects { get; set; } = [];
+
+    /// <summary>The built-in seed described in docs/sandbox.md.</summary>
+    public static SandboxSeed CreateDefault() => new()
+    {
+        Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
+        Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
+        Projects =
+        [
+            new SeedProject
+            {
+                Key = "DEMO",
+                Id = "10000",
+                Versions = ["v1.0", "v1.1", "v2.0"],
+                Tests = ["DEMO-1..DEMO-50"],
+                Requirements = ["DEMO-100..DEMO-120"],
+                Defects = ["DEMO-200..DEMO-220"],
+                TestPlans = ["DEMO-300..DEMO-305"],
+                NextTestExecution = 1000,
+                NextTest = 500,
+            },
+        ],
+    };
+
+    private static readonly JsonSerializerOptions FileOptions = new(JsonSerializerDefaults.Web)
+    {
+        // A typo in a seed file should fail loudly, not silently seed nothing.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Reads a seed file (format in docs/sandbox.md).</summary>
+    /// <exception cref="SeedException">The file is not a valid seed.</exception>
+    public static SandboxSeed Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SeedException($"Cannot read seed file '{path}': {e.Message}", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses seed JSON text; <paramref name="source"/> only names it in errors.</summary>
+    public static SandboxSeed Parse(string json, string source = "seed")
+    {
+        SandboxSeed? seed;
+        try
+        {
+            seed = JsonSerializer.Deserialize<SandboxSeed>(json, FileOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new SeedException($"Invalid seed '{source}': {e.Message}", e);
+        }
+
+        if (seed is null)
+            throw new SeedException($"Invalid seed '{source}': the file holds null.");
+        return seed;
+    }
+}
+
+public sealed class SeedUser
+{
+    public string Name { get; set; } = "";
+    public string Password { get; set; } = "";
+
+    /// <summary>Jira Personal Access Tokens of this user (sent as <c>Authorization: Bearer</c>).</summary>
+    public List<string> Tokens { get; set; } = [];
+}
+
+public sealed class SeedProject
+{
+    public string Key { get; set; } = "";
+    public string? Id { get; set; }
+    public List<string> Versions { get; set; } = [];
+
+    /// <summary>Issues of type Test.</summary>
+    public List<string> Tests { get; set; } = [];
+
+    /// <summary>Requirement issues (issue type Story).</summary>
+    public List<string> Requirements { get; set; } = [];
+
+    /// <summary>Defect issues (issue type Bug).</summary>
+    public List<string> Defects { get; set; } = [];
+
+    public List<string> TestPlans { get; set; } = [];
+
+    /// <summary>Test Executions that already exist (targets for <c>testExecutionKey</c>).</summary>
+    public List<string> TestExecutions { get; set; } = [];
+
+    /// <summary>Number of the first Test Execution key the sandbox creates (DEMO-1000).</summary>
+    public int NextTestExecution { get; set; } = 1000;
+
+    /// <summary>Number of the first Test key created by provisioning (DEMO-500).</summary>
+    public int NextTest { get; set; } = 500;
+}
+
+public sealed class SeedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,324 @@
+using System.Text.Json;
+using TmsBridge.Sandbox.State;
+
+namespace TmsBridge.Sandbox.Xray;
+
+/// <summary>
+/// The multipart endpoint's <c>info</c> part: a Jira create/update-issue body for the Test
+/// Execution (<c>{"fields": {...}}</c>). Standard fields are resolved; all others are kept
+/// as they came in <see cref="Extra"/> and stored on the execution's <c>fields</c>.
+/// </summary>
+internal sealed record IssueFields(
+    JsonElement? Project,
+    JsonElement? IssueType,
+    string? Summary,
+    string? Description,
+    JsonElement? FixVersions,
+    IReadOnlyDictionary<string, JsonElement> Extra);
+
+/// <summary>Response of a successful import (HTTP 200), in Xray DC's v2 shape.</summary>
+internal sealed record ImportOutcome(IssueRef TestExecIssue, IReadOnlyList<IssueRef> Success, IReadOnlyList<TestError> Errors);
+
+internal sealed record IssueRef(string Id, string Key);
+
+internal sealed record TestError(string? TestKey, IReadOnlyList<string> Messages);
+
+/// <summary>
+/// Applies a structurally valid import to the state, with the checks Xray makes against the
+/// Jira instance. Two levels, as on the real server:
+/// <list type="bullet">
+/// <item>request-level problems (execution, project, version, Test Plan, requirement keys) →
+/// <see cref="XrayRequestException"/> → 400, and nothing is stored;</item>
+/// <item>test-level problems (unknown/non-Test key, unknown status, bad defect, &gt;20 parameters)
+/// refuse only that test: it is listed in <c>testIssues.error</c> and its run is not stored.</item>
+/// </list>
+/// The caller holds <see cref="SandboxState.SyncRoot"/>, so an import is all-or-nothing.
+/// </summary>
+internal sealed class XrayImporter(SandboxState state)
+{
+    // Xray rejects iterations with more than 20 parameters (api-notes §3.4, playwright-xray #152).
+    internal const int MaxParametersPerIteration = 20;
+
+    private const string CreateFailed = "Error creating Test Execution - Issue create failed! - ";
+
+    private JiraInstance Jira => state.Jira;
+    private XrayServerState Xray => state.Xray;
+
+    public ImportOutcome Import(ImportRequest request, IssueFields? multipartFields)
+    {
+        // ---- Request level: decide everything before touching the state. ----
+        XrayExecution? existing = null;
+        JiraProject project;
+        if (request.TestExecutionKey is { } execKey)
+        {
+            var issue = Jira.Find(execKey)
+                ?? throw new XrayRequestException($"Test Execution with key {execKey} was not found.");
+            if (issue.Kind != IssueKind.TestExecution)
+                throw new XrayRequestException($"Issue {execKey} is not a Test Execution (issue type: {issue.IssueTypeName}).");
+            existing = Xray.FindExecution(execKey);
+            project = Jira.FindProject(issue.ProjectKey)!;
+        }
+        else if (multipartFields is not null)
+        {
+            project = ResolveCreateProject(multipartFields);
+        }
+        else
+        {
+            // Documented DC behaviour (api-notes §3.1): without a project Xray cannot pick the
+            // Test Execution issue type and Jira answers with this terse text.
+            var key = request.Info?.Project ?? throw new XrayRequestException("issuetype: issuetype");
+            project = Jira.FindProject(key)
+                ?? throw new XrayRequestException($"{CreateFailed}project: Specify a valid project ID or key");
+        }
+
+        // On the multipart endpoint the result part's "info" is ignored (seed docs).
+        var info = multipartFields is null ? request.Info : null;
+        var version = info?.Version;
+        if (version is not null && !project.Versions.Contains(version, StringComparer.Ordinal))
+            throw new XrayRequestException("fixVersions: fixVersions");
+        if (multipartFields is not null)
+            version = ResolveFixVersions(multipartFields, project) ?? existing?.Version;
+
+        if (info?.TestPlanKey is { } planKey && Jira.Find(planKey)?.Kind != IssueKind.TestPlan)
+            throw new XrayRequestException($"Test Plan with key {planKey} was not found.");
+
+        // requirementKeys are checked for the whole request: Xray refuses the import with this text
+        // (api-notes §6, xray-junit-extensions #28), it does not just skip the test.
+        foreach (var t in request.Tests)
+        {
+            foreach (var req in t.TestInfo?.RequirementKeys ?? [])
+            {
+                if (Jira.Find(req)?.Kind != IssueKind.Requirement)
+                    throw new XrayRequestException($"{req} is not a requirement issue or is not a valid issue key.");
+            }
+        }
+
+        // ---- From here on the import is accepted; apply it. ----
+        var execution = existing ?? CreateExecution(request.TestExecutionKey, project);
+        if (info is not null)
+            ApplyInfo(execution, info);
+        if (multipartFields is not null)
+            ApplyFields(execution, multipartFields, version);
+        execution.Imports++;
+
+        var success = new List<IssueRef>();
+        var errors = new List<TestError>();
+        foreach (var test in request.Tests)
+        {
+            var messages = CheckTest(test);
+            if (messages.Count > 0)
+            {
+                errors.Add(new TestError(test.TestKey, messages));
+                continue;
+            }
+
+            var testIssue = ResolveTest(test, messages);
+            if (testIssue is null)
+            {
+                errors.Add(new TestError(test.TestKey, messages));
+                continue;
+            }
+
+            execution.Put(ToRun(testIssue.Key, test));
+            if (!success.Exists(s => s.Key == testIssue.Key))
+                success.Add(new IssueRef(testIssue.Id, testIssue.Key));
+        }
+
+        return new ImportOutcome(new IssueRef(execution.Id, execution.Key), success, errors);
+    }
+
+    private XrayExecution CreateExecution(string? seededKey, JiraProject project)
+    {
+        // A seeded Test Execution that no import has touched yet gets its state entry on first use.
+        var issue = seededKey is not null ? Jira.Find(seededKey)! : Jira.CreateTestExecution(project);
+        var execution = new XrayExecution(issue.Key, issue.Id, project.Key);
+        Xray.Executions.Add(execution);
+        return execution;
+    }
+
+    private static void ApplyInfo(XrayExecution e, ExecutionInfo info)
+    {
+        // On reuse Xray updates the fields that are given; testEnvironments replace the old ones
+        // (api-notes §3.1, cypress-xray-plugin #223).
+        e.Summary = info.Summary ?? e.Summary;
+        e.Description = info.Description ?? e.Description;
+        e.Version = info.Version ?? e.Version;
+        e.Revision = info.Revision ?? e.Revision;
+        e.User = info.User ?? e.User;
+        e.StartDate = info.StartDate ?? e.StartDate;
+        e.FinishDate = info.FinishDate ?? e.FinishDate;
+        e.TestPlanKey = info.TestPlanKey ?? e.TestPlanKey;
+        if (info.TestEnvironments is not null)
+            e.TestEnvironments = info.TestEnvironments.ToList();
+    }
+
+    private static void ApplyFields(XrayExecution e, IssueFields f, string? version)
+    {
+        e.Summary = f.Summary ?? e.Summary;
+        e.Description = f.Description ?? e.Description;
+        e.Version = version;
+        foreach (var (name, value) in f.Extra)
+            e.Fields[name] = value;
+    }
+
+    private JiraProject ResolveCreateProject(IssueFields f)
+    {
+        if (f.Project is not { } p)
+            throw new XrayRequestException($"{CreateFailed}project: Specify a valid project ID or key");
+        JiraProject? project = null;
+        if (p.ValueKind == JsonValueKind.Object)
+        {
+            if (p.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String)
+                project = Jira.FindProject(k.GetString()!);
+            else if (p.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                project = Jira.FindProjectById(id.ToString());
+        }
+        if (project is null)
+            throw new XrayRequestException($"{CreateFailed}project: Specify a valid project ID or key");
+
+        var typeOk = f.IssueType is { ValueKind: JsonValueKind.Object } t
+            && ((t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == "Test Execution")
+                || (t.TryGetProperty("id", out var tid) && tid.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                    && tid.ToString() == Jira.TestExecutionIssueTypeId));
+        if (f.IssueType is null)
+            throw new XrayRequestException("issuetype: issuetype");
+        if (!typeOk)
+            throw new XrayRequestException($"{CreateFailed}issuetype: The issue type selected is invalid.");
+        if (string.IsNullOrWhiteSpace(f.Summary))
+            throw new XrayRequestException($"{CreateFailed}summary: You must specify a summary of the issue.");
+        return project;
+    }
+
+    private static string? ResolveFixVersions(IssueFields f, JiraProject project)
+    {
+        if (f.FixVersions is not { } fv)
+            return null;
+        string? first = null;
+        if (fv.ValueKind != JsonValueKind.Array)
+            throw new XrayRequestException("fixVersions: fixVersions");
+        foreach (var v in fv.EnumerateArray())
+        {
+            var name = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                ? n.GetString()
+                : null;
+            if (name is null || !project.Versions.Contains(name, StringComparer.Ordinal))
+                throw new XrayRequestException("fixVersions: fixVersions");
+            first ??= name;
+        }
+        return first;
+    }
+
+    /// <summary>Test-level checks that need no issue lookup side effects.</summary>
+    private List<string> CheckTest(TestEntry t)
+    {
+        var messages = new List<string>();
+        CheckStatus(t.Status, "", messages);
+        for (var i = 0; i < t.Iterations.Count; i++)
+        {
+            var it = t.Iterations[i];
+            CheckStatus(it.Status, $"Iteration {i + 1}: ", messages);
+            if (it.Parameters.Count > MaxParametersPerIteration)
+                messages.Add($"Iteration {i + 1} has {it.Parameters.Count} parameters; at most {MaxParametersPerIteration} are allowed.");
+            for (var s = 0; s < it.Steps.Count; s++)
+                CheckStatus(it.Steps[s].Status, $"Iteration {i + 1}, step {s + 1}: ", messages);
+        }
+        for (var s = 0; s < t.Steps.Count; s++)
+            CheckStatus(t.Steps[s].Status, $"Step {s + 1}: ", messages);
+
+        foreach (var d in t.Defects.Concat(t.Steps.SelectMany(s => s.Defects)).Distinct(StringComparer.Ordinal))
+        {
+            var issue = Jira.Find(d);
+            if (issue is null)
+                messages.Add($"Defect {d} was not found.");
+            else if (issue.Kind != IssueKind.Defect)
+                messages.Add($"Issue {d} is not a defect (issue type: {issue.IssueTypeName}).");
+        }
+
+        if (t.TestKey is null && t.TestInfo is null)
+            messages.Add("The test has neither a testKey nor a testInfo to find or create the Test.");
+        if (t.TestInfo is { } ti)
+        {
+            if (Jira.FindProject(ti.ProjectKey) is null)
+                messages.Add($"Project {ti.ProjectKey} was not found.");
+            if (!Jira.TestTypes.Contains(ti.TestType))
+                messages.Add($"Test Type '{ti.TestType}' does not exist.");
+        }
+        return messages;
+    }
+
+    private void CheckStatus(string status, string prefix, List<string> messages)
+    {
+        if (!Jira.Statuses.Contains(status))
+            messages.Add($"{prefix}Test Run Status '{status}' does not exist.");
+    }
+
+    /// <summary>Finds (by key, or by definition/summary) or provisions the Test; null with messages when refused.</summary>
+    private JiraIssue? ResolveTest(TestEntry t, List<string> messages)
+    {
+        if (t.TestKey is { } key)
+        {
+            var issue = Jira.Find(key);
+            if (issue is null)
+            {
+                messages.Add($"Test with key {key} was not found.");
+                return null;
+            }
+            if (issue.Kind != IssueKind.Test)
+            {
+                messages.Add($"Issue {key} is not a Test (issue type: {issue.IssueTypeName}).");
+                return null;
+            }
+            if (t.TestInfo is { } info)
+            {
+                // testKey + testInfo: Xray updates that Test from testInfo (seed docs, example 4).
+                var def = Xray.FindTest(key);
+                if (def is null)
+                {
+                    def = new XrayTestDefinition(key, issue.ProjectKey, info.TestType, provisioned: false);
+                    Xray.Tests.Add(def);
+                }
+                Update(def, info);
+            }
+            return issue;
+        }
+
+        var ti = t.TestInfo!;
+        var project = Jira.FindProject(ti.ProjectKey)!;
+        // Xray's matching rule (api-notes §3.7): Generic tests by definition, Manual/BDD by
+        // summary, within the project. A Generic testInfo without definition uses its summary.
+        var generic = string.Equals(ti.TestType, "Generic", StringComparison.Ordinal);
+        var definition = generic ? ti.Definition ?? ti.Summary : ti.Definition;
+        var match = Xray.Tests.Find(d => d.ProjectKey == project.Key && d.TestType == ti.TestType
+            && (generic ? d.Definition == definition : d.Summary == ti.Summary));
+        JiraIssue testIssue;
+        if (match is not null)
+        {
+            testIssue = Jira.Find(match.Key)!;
+        }
+        else
+        {
+            testIssue = Jira.CreateTest(project);
+            match = new XrayTestDefinition(testIssue.Key, project.Key, ti.TestType, provisioned: true);
+            Xray.Tests.Add(match);
+        }
+        Update(match, ti with { Definition = definition });
+        return testIssue;
+    }
+
+    private void Update(XrayTestDefinition def, TestInfoEntry info)
+    {
+        def.Summary = info.Summary;
+        def.TestType = info.TestType;
+        def.Definition = info.Definition ?? def.Definition;
+        foreach (var req in info.RequirementKeys)
+        {
+            if (!def.RequirementKeys.Contains(req, StringComparer.Ordinal))
+                def.RequirementKeys.Add(req);
+            Xray.Link(def.Key, req);
+        }
+    }
+
+    private static XrayTestRun ToRun(string testKey, TestEntry t) => new(
+        testKey, t.Status, t.Comment, t.Start, t.Finish, t.ExecutedBy, t.Defects, t.Iterations, t.Evidence,
+        t.Assignee, t.Steps, t.Examples, t.CustomFields);
+}

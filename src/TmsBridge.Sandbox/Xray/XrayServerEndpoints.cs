@@ -1,0 +1,227 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using TmsBridge.Sandbox.Auth;
+using TmsBridge.Sandbox.State;
+
+namespace TmsBridge.Sandbox.Xray;
+
+/// <summary>
+/// Xray Server/Data Center REST endpoints, at their real paths under the Jira base URL:
+/// <c>POST /rest/raven/{1.0|2.0|latest}/import/execution</c> and <c>.../import/execution/multipart</c>.
+/// </summary>
+internal static class XrayServerEndpoints
+{
+    // The real server serves the import under every REST version alias (api-notes §1).
+    private static readonly string[] ApiVersions = ["1.0", "2.0", "latest"];
+
+    // Apostrophes and non-ASCII stay readable in error texts ("Unknown property 'tests[0].foo'").
+    private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonDocumentOptions StrictJson = new()
+    {
+        // Two "status" keys in one object are ambiguous; a strict double says so instead of
+        // silently keeping one.
+        AllowDuplicateProperties = false,
+        MaxDepth = 64,
+    };
+
+    public static void Map(IEndpointRouteBuilder app, SandboxState state)
+    {
+        foreach (var version in ApiVersions)
+        {
+            var group = app.MapGroup($"/rest/raven/{version}")
+                .AddEndpointFilter((ctx, next) => JiraAuth.RequireAsync(ctx, next, state));
+            // v1.0 answers with testExecIssue only; v2 (and latest) adds testIssues/infoMessages.
+            var v2 = version != "1.0";
+            // Typed as Func<,> so the IResult is written (a bare HttpContext lambda would bind as RequestDelegate).
+            group.MapPost("/import/execution", (Func<HttpContext, Task<IResult>>)(http => ImportJsonAsync(http, state, v2)));
+            group.MapPost("/import/execution/multipart", (Func<HttpContext, Task<IResult>>)(http => ImportMultipartAsync(http, state, v2)));
+        }
+    }
+
+    private static async Task<IResult> ImportJsonAsync(HttpContext http, SandboxState state, bool v2)
+    {
+        if (!http.Request.HasJsonContentType())
+            return UnsupportedMediaType("Content-Type must be application/json.");
+
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(http.Request.Body, StrictJson, http.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return Error($"Invalid JSON: {e.Message}");
+        }
+
+        using (doc)
+            return Run(http, state, v2, () => (XrayJsonParser.Parse(doc.RootElement), null));
+    }
+
+    private static async Task<IResult> ImportMultipartAsync(HttpContext http, SandboxState state, bool v2)
+    {
+        if (!http.Request.HasFormContentType
+            || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return UnsupportedMediaType("Content-Type must be multipart/form-data.");
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (InvalidDataException e)
+        {
+            return Error($"Invalid multipart body: {e.Message}");
+        }
+
+        var names = form.Keys.Concat(form.Files.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var name in names)
+        {
+            // "testInfo" exists only for the XML formats (api-notes §4); the Xray JSON multipart takes two parts.
+            if (name is not ("result" or "info"))
+                return Error($"Unknown multipart part '{name}' (expected 'result' and 'info').");
+        }
+
+        var resultText = await PartAsync(form, "result", http.RequestAborted);
+        if (resultText is null)
+            return Error("No execution results where provided.");
+        var infoText = await PartAsync(form, "info", http.RequestAborted);
+
+        JsonDocument resultDoc;
+        JsonDocument? infoDoc = null;
+        try
+        {
+            resultDoc = JsonDocument.Parse(resultText, StrictJson);
+        }
+        catch (JsonException e)
+        {
+            return Error($"Invalid JSON in part 'result': {e.Message}");
+        }
+
+        try
+        {
+            if (infoText is not null)
+                infoDoc = JsonDocument.Parse(infoText, StrictJson);
+        }
+        catch (JsonException e)
+        {
+            resultDoc.Dispose();
+            return Error($"Invalid JSON in part 'info': {e.Message}");
+        }
+
+        using (resultDoc)
+        using (infoDoc)
+        {
+            return Run(http, state, v2, () =>
+            {
+                var request = XrayJsonParser.Parse(resultDoc.RootElement);
+                var fields = infoDoc is null
+                    ? request.TestExecutionKey is null
+                        ? throw new XrayRequestException("Part 'info' is required to create a Test Execution (Jira issue fields).")
+                        : new IssueFields(null, null, null, null, null, new Dictionary<string, JsonElement>())
+                    : ParseIssueFields(infoDoc.RootElement);
+                return (request, fields);
+            });
+        }
+    }
+
+    private static IResult Run(HttpContext http, SandboxState state, bool v2, Func<(ImportRequest, IssueFields?)> parse)
+    {
+        ImportOutcome outcome;
+        try
+        {
+            // Parse outside the lock (it decodes and hashes evidence); apply inside it.
+            var (request, fields) = parse();
+            lock (state.SyncRoot)
+                outcome = new XrayImporter(state).Import(request, fields);
+        }
+        catch (XrayRequestException e)
+        {
+            return Error(e.Message);
+        }
+
+        var req = http.Request;
+        var baseUrl = $"{req.Scheme}://{req.Host}{req.PathBase}";
+        JsonObject Ref(IssueRef r) => new() { ["id"] = r.Id, ["key"] = r.Key, ["self"] = $"{baseUrl}/rest/api/2/issue/{r.Id}" };
+
+        var body = new JsonObject { ["testExecIssue"] = Ref(outcome.TestExecIssue) };
+        if (v2)
+        {
+            var errors = new JsonArray();
+            foreach (var e in outcome.Errors)
+            {
+                var item = new JsonObject();
+                // A refused testInfo-only entry has no key to name; the property is then omitted.
+                if (e.TestKey is not null)
+                    item["testKey"] = e.TestKey;
+                item["messages"] = new JsonArray(e.Messages.Select(m => (JsonNode)JsonValue.Create(m)).ToArray());
+                errors.Add(item);
+            }
+            body["testIssues"] = new JsonObject
+            {
+                ["success"] = new JsonArray(outcome.Success.Select(s => (JsonNode)Ref(s)).ToArray()),
+                ["error"] = errors,
+            };
+            body["infoMessages"] = new JsonArray();
+        }
+        return Results.Content(body.ToJsonString(ResponseJson), "application/json;charset=UTF-8");
+    }
+
+    private static IssueFields ParseIssueFields(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new XrayRequestException("Part 'info' must be a JSON object with 'fields'.");
+        foreach (var p in root.EnumerateObject())
+        {
+            if (p.Name != "fields")
+                throw new XrayRequestException($"Unknown property '{p.Name}' in part 'info' (expected 'fields').");
+        }
+        if (!root.TryGetProperty("fields", out var fields) || fields.ValueKind != JsonValueKind.Object)
+            throw new XrayRequestException("Part 'info' must be a JSON object with 'fields'.");
+
+        JsonElement? project = null, issueType = null, fixVersions = null;
+        string? summary = null, description = null;
+        var extra = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var p in fields.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "project": project = p.Value.Clone(); break;
+                case "issuetype": issueType = p.Value.Clone(); break;
+                case "fixVersions": fixVersions = p.Value.Clone(); break;
+                case "summary": summary = TextField(p); break;
+                case "description": description = TextField(p); break;
+                default: extra[p.Name] = p.Value.Clone(); break;
+            }
+        }
+        return new IssueFields(project, issueType, summary, description, fixVersions, extra);
+    }
+
+    private static string? TextField(JsonProperty p) =>
+        p.Value.ValueKind switch
+        {
+            JsonValueKind.String => p.Value.GetString(),
+            JsonValueKind.Null => null,
+            _ => throw new XrayRequestException($"{p.Name}: Operation value must be a string"),
+        };
+
+    private static async Task<string?> PartAsync(IFormCollection form, string name, CancellationToken ct)
+    {
+        // curl -F info=@file.json sends a file part; -F 'info={...}' a plain field. Both are fine.
+        if (form.Files.GetFile(name) is { } file)
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            return await reader.ReadToEndAsync(ct);
+        }
+        return form.TryGetValue(name, out var value) ? value.ToString() : null;
+    }
+
+    private static IResult Error(string message) =>
+        Results.Content(new JsonObject { ["error"] = message }.ToJsonString(ResponseJson), "application/json;charset=UTF-8", statusCode: 400);
+
+    private static IResult UnsupportedMediaType(string message) =>
+        Results.Content(new JsonObject { ["error"] = message }.ToJsonString(ResponseJson), "application/json;charset=UTF-8", statusCode: 415);
+}

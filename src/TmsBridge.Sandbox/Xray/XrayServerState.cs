@@ -1,0 +1,159 @@
+using System.Text.Json;
+
+namespace TmsBridge.Sandbox.Xray;
+
+// Stored shapes of what Xray Server/DC received. Records are immutable: a re-import replaces a
+// Test Run wholesale, exactly as Xray "resets all dataset related fields" of the run.
+
+/// <summary>An evidence file, stored as its digest rather than its bytes (a run can carry many MB).</summary>
+public sealed record XrayEvidence(string Filename, string? ContentType, long Size, string Sha256);
+
+public sealed record XrayParameter(string Name, string? Value);
+
+public sealed record XrayStepResult(
+    string Status,
+    string? Comment,
+    string? ActualResult,
+    IReadOnlyList<string> Defects,
+    IReadOnlyList<XrayEvidence> Evidence);
+
+public sealed record XrayIteration(
+    string? Name,
+    string Status,
+    IReadOnlyList<XrayParameter> Parameters,
+    IReadOnlyList<XrayStepResult> Steps);
+
+public sealed record XrayCustomField(string Id, JsonElement Value);
+
+/// <summary>A Test Run: one test's result inside one Test Execution.</summary>
+public sealed record XrayTestRun(
+    string TestKey,
+    string Status,
+    string? Comment,
+    string? Start,
+    string? Finish,
+    string? ExecutedBy,
+    IReadOnlyList<string> Defects,
+    IReadOnlyList<XrayIteration> Iterations,
+    IReadOnlyList<XrayEvidence> Evidence,
+    string? Assignee,
+    IReadOnlyList<XrayStepResult> Steps,
+    IReadOnlyList<string> Examples,
+    IReadOnlyList<XrayCustomField> CustomFields);
+
+public sealed record XrayExecutionSnapshot(
+    string Key,
+    string Id,
+    string Project,
+    string? Summary,
+    string? Description,
+    string? Version,
+    string? Revision,
+    string? TestPlanKey,
+    IReadOnlyList<string> TestEnvironments,
+    string? User,
+    string? StartDate,
+    string? FinishDate,
+    IReadOnlyDictionary<string, JsonElement> Fields,
+    int Imports,
+    IReadOnlyList<XrayTestRun> Tests);
+
+/// <summary>A Test issue whose definition the sandbox knows (touched via testInfo or provisioned).</summary>
+public sealed record XrayTestSnapshot(
+    string Key,
+    string? Summary,
+    string TestType,
+    string? Definition,
+    bool Provisioned,
+    IReadOnlyList<string> RequirementKeys);
+
+public sealed record XrayLink(string Test, string Requirement);
+
+/// <summary>The "xray" section of <c>GET /_sandbox/state</c>.</summary>
+public sealed record XraySnapshot(
+    IReadOnlyList<XrayExecutionSnapshot> Executions,
+    IReadOnlyList<XrayTestSnapshot> Tests,
+    IReadOnlyList<XrayLink> Links);
+
+/// <summary>Mutable Test Execution; lives only under <see cref="State.SandboxState.SyncRoot"/>.</summary>
+internal sealed class XrayExecution(string key, string id, string project)
+{
+    public string Key { get; } = key;
+    public string Id { get; } = id;
+    public string Project { get; } = project;
+    public string? Summary { get; set; }
+    public string? Description { get; set; }
+    public string? Version { get; set; }
+    public string? Revision { get; set; }
+    public string? TestPlanKey { get; set; }
+    public List<string> TestEnvironments { get; set; } = [];
+    public string? User { get; set; }
+    public string? StartDate { get; set; }
+    public string? FinishDate { get; set; }
+    public Dictionary<string, JsonElement> Fields { get; } = new(StringComparer.Ordinal);
+    public int Imports { get; set; }
+
+    // Insertion order kept: runs appear in the order their tests were first imported.
+    public List<XrayTestRun> Runs { get; } = [];
+
+    public void Put(XrayTestRun run)
+    {
+        var i = Runs.FindIndex(r => r.TestKey == run.TestKey);
+        if (i >= 0)
+            Runs[i] = run;
+        else
+            Runs.Add(run);
+    }
+
+    public XrayExecutionSnapshot Snapshot() => new(
+        Key, Id, Project, Summary, Description, Version, Revision, TestPlanKey,
+        TestEnvironments.ToArray(), User, StartDate, FinishDate,
+        new SortedDictionary<string, JsonElement>(Fields, StringComparer.Ordinal), Imports, Runs.ToArray());
+}
+
+internal sealed class XrayTestDefinition(string key, string projectKey, string testType, bool provisioned)
+{
+    public string Key { get; } = key;
+    public string ProjectKey { get; } = projectKey;
+    public string TestType { get; set; } = testType;
+    public string? Summary { get; set; }
+    public string? Definition { get; set; }
+    public bool Provisioned { get; } = provisioned;
+    public List<string> RequirementKeys { get; } = [];
+
+    public XrayTestSnapshot Snapshot() => new(Key, Summary, TestType, Definition, Provisioned, RequirementKeys.ToArray());
+}
+
+/// <summary>
+/// The Xray Server/DC section of the sandbox state. Callers hold
+/// <see cref="State.SandboxState.SyncRoot"/> for every access.
+/// </summary>
+public sealed class XrayServerState
+{
+    internal List<XrayExecution> Executions { get; } = [];
+    internal List<XrayTestDefinition> Tests { get; } = [];
+    internal List<XrayLink> Links { get; } = [];
+
+    internal XrayExecution? FindExecution(string key) => Executions.Find(e => e.Key == key);
+
+    internal XrayTestDefinition? FindTest(string key) => Tests.Find(t => t.Key == key);
+
+    internal void Link(string test, string requirement)
+    {
+        var link = new XrayLink(test, requirement);
+        if (!Links.Contains(link))
+            Links.Add(link);
+    }
+
+    internal void Clear()
+    {
+        Executions.Clear();
+        Tests.Clear();
+        Links.Clear();
+    }
+
+    public XraySnapshot Snapshot() => new(
+        Executions.Select(e => e.Snapshot()).ToArray(),
+        Tests.Select(t => t.Snapshot()).ToArray(),
+        Links.ToArray());
+}

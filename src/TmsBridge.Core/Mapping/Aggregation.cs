@@ -12,6 +12,8 @@ public sealed class KeyedResult
     public string Key { get; set; } = "";
     public List<TestResultRecord> Results { get; } = [];
     public TestOutcome Outcome => TestOutcomes.Worst(Results.Select(r => r.Outcome));
+    /// <summary>Results of more than one test method (not just data rows of one).</summary>
+    public bool SpansSeveralTests => Results.Select(r => r.TestName).Distinct().Count() > 1;
     /// <summary>Several results, or a single data row: sent as iterations.</summary>
     public bool HasIterations => Results.Count > 1 || Results.Any(r => r.Parameters.Count > 0);
     public List<string> Requirements { get; } = [];
@@ -81,14 +83,14 @@ public static class Aggregator
 
             if (keys.Count == 0)
             {
-                if (!unmapped.TryGetValue(r.FullyQualifiedName, out var u))
+                if (!unmapped.TryGetValue(r.TestName, out var u))
                 {
                     u = new UnmappedTest
                     {
-                        FullyQualifiedName = r.FullyQualifiedName,
+                        FullyQualifiedName = r.TestName,
                         Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'")) : "no TestCaseKey",
                     };
-                    unmapped.Add(r.FullyQualifiedName, u);
+                    unmapped.Add(r.TestName, u);
                     run.Unmapped.Add(u);
                 }
                 u.Results.Add(r);

@@ -42,6 +42,29 @@ public sealed class TestResultRecord
 
     /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;
+
+    /// <summary>
+    /// The test method's full name without data-row arguments: NUnit puts the arguments into the
+    /// fully qualified name ("Ns.C.M(\"bob\")"), the other frameworks do not.
+    /// </summary>
+    public string TestName => StripArguments(FullyQualifiedName);
+
+    /// <summary>The last segment of <see cref="TestName"/>: the method name.</summary>
+    public string MethodName
+    {
+        get
+        {
+            var name = TestName;
+            var dot = name.LastIndexOf('.');
+            return dot >= 0 ? name.Substring(dot + 1) : name;
+        }
+    }
+
+    public static string StripArguments(string name)
+    {
+        var paren = name.IndexOf('(');
+        return paren > 0 ? name.Substring(0, paren).TrimEnd() : name;
+    }
 }
 
 public sealed class TestParameter

@@ -100,3 +100,13 @@ public sealed class RequestReport
     WriteIndented = true)]
 [JsonSerializable(typeof(PublishReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
+
+/// <summary>The report's serialisation: source-generated, with readable (not \u-escaped) quotes and accents.</summary>
+internal static class ReportJson
+{
+    public static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<PublishReport> TypeInfo =
+        new ReportJsonContext(new System.Text.Json.JsonSerializerOptions(ReportJsonContext.Default.Options)
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }).PublishReport;
+}

@@ -113,7 +113,7 @@ public static class Publisher
         try
         {
             Directory.CreateDirectory(request.RunFolder);
-            File.WriteAllText(reportPath, redactor.Redact(JsonSerializer.Serialize(report, ReportJsonContext.Default.PublishReport)), new UTF8Encoding(false));
+            File.WriteAllText(reportPath, redactor.Redact(JsonSerializer.Serialize(report, ReportJson.TypeInfo)), new UTF8Encoding(false));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -147,7 +147,7 @@ public static class Publisher
                 Evidence = k.Evidence.Count(),
                 Requirements = options.LinkRequirements ? [.. k.Requirements] : [],
                 Defects = [.. k.Defects],
-                Tests = k.Results.Select(r => r.FullyQualifiedName).Distinct().ToList(),
+                Tests = k.Results.Select(r => r.TestName).Distinct().ToList(),
             });
         }
         foreach (var u in run.Unmapped)
@@ -167,7 +167,7 @@ public static class Publisher
     {
         var path = Path.Combine(request.RunFolder, request.RunId + ".plan.json");
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();
         w.WriteString("runId", request.RunId);
         w.WriteString("note", "target=none: nothing was sent. Set target (and baseUrl, credentials) to publish; see docs/configuration.md.");

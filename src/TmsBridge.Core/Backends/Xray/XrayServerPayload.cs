@@ -36,7 +36,7 @@ public static class XrayServerPayload
     public static byte[] Build(Input input, List<string> warnings)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             var o = input.Options;
@@ -93,7 +93,7 @@ public static class XrayServerPayload
         {
             // Requirement links travel only in testInfo; with a testKey Xray updates that Test from it.
             var first = k.Results[0];
-            WriteTestInfo(w, KeyRule.ProjectOf(k.Key)!, SummaryOf(first), first.FullyQualifiedName, k.Requirements);
+            WriteTestInfo(w, KeyRule.ProjectOf(k.Key)!, SummaryOf(first), first.TestName, k.Requirements);
         }
         w.WriteEndObject();
     }
@@ -141,14 +141,14 @@ public static class XrayServerPayload
 
         if (iterated)
         {
-            var several = results.Select(r => r.FullyQualifiedName).Distinct().Count() > 1;
+            var several = results.Select(r => r.TestName).Distinct().Count() > 1;
             w.WriteStartArray("iterations");
             var index = 0;
             foreach (var r in results)
             {
                 index++;
                 var parameters = new List<TestParameter>();
-                if (several) parameters.Add(new TestParameter("test", MethodName(r.FullyQualifiedName)));
+                if (several) parameters.Add(new TestParameter("test", r.MethodName));
                 parameters.AddRange(r.Parameters);
                 if (parameters.Count == 0) parameters.Add(new TestParameter("iteration", index.ToString(CultureInfo.InvariantCulture)));
                 if (parameters.Count > MaxParametersPerIteration)
@@ -213,22 +213,8 @@ public static class XrayServerPayload
 
     private static string? Truncate(string? s, int max) => s is null || s.Length <= max ? s : s.Substring(0, max) + "\n… (truncated)";
 
-    /// <summary>The test's summary in Xray: its display name without data-row arguments.</summary>
-    private static string SummaryOf(TestResultRecord r)
-    {
-        var name = r.Name;
-        var paren = name.IndexOf('(');
-        if (paren > 0) name = name.Substring(0, paren).TrimEnd();
-        return MethodName(name);
-    }
-
-    private static string MethodName(string fullyQualifiedName)
-    {
-        var paren = fullyQualifiedName.IndexOf('(');
-        var head = paren > 0 ? fullyQualifiedName.Substring(0, paren) : fullyQualifiedName;
-        var dot = head.LastIndexOf('.');
-        return dot >= 0 ? fullyQualifiedName.Substring(dot + 1) : fullyQualifiedName;
-    }
+    /// <summary>The summary of a Test Xray creates or updates: the method name, without data-row arguments.</summary>
+    private static string SummaryOf(TestResultRecord r) => r.MethodName;
 
     /// <summary>ISO-8601 with a colon offset: the form the Xray docs show (2014-08-30T11:47:35+01:00).</summary>
     public static string Date(DateTimeOffset d) => d.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -1,1 +1,0 @@
-namespace TmsBridge.TestLogger; internal static class Placeholder { }

@@ -1,0 +1,121 @@
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Client;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
+using TmsBridge.Configuration;
+using TmsBridge.Publishing;
+
+namespace TmsBridge.TestLogger;
+
+/// <summary>
+/// The VSTest front-end: <c>dotnet test --logger tms</c>. A thin adapter: it turns vstest's
+/// events into Core's neutral records and leaves journal, aggregation and publishing to Core.
+/// vstest swallows exceptions thrown by logger handlers without a trace, so every handler
+/// catches and prints its own failures instead.
+/// </summary>
+[FriendlyName(FriendlyName)]
+[ExtensionUri(ExtensionUri)]
+public sealed class TmsLogger : ITestLoggerWithParameters
+{
+    public const string FriendlyName = "tms";
+    public const string ExtensionUri = "logger://tmsbridge/tms/v1";
+
+    private readonly IReporterOutput _output;
+    private readonly Func<IReadOnlyDictionary<string, string>> _environment;
+    private Dictionary<string, string?> _parameters = new(StringComparer.OrdinalIgnoreCase);
+    private RunSession? _session;
+    private readonly object _gate = new();
+
+    public TmsLogger() : this(new ConsoleReporterOutput(), ReadEnvironment) { }
+
+    /// <summary>For tests: where the console lines go and which environment is seen.</summary>
+    public TmsLogger(IReporterOutput output, Func<IReadOnlyDictionary<string, string>> environment)
+    {
+        _output = output;
+        _environment = environment;
+    }
+
+    /// <summary>Set by tests to replace the exit on failOnPublishError.</summary>
+    public Action<int> Exit { get; set; } = Environment.Exit;
+
+    public PublishReport? LastReport { get; private set; }
+
+    public void Initialize(TestLoggerEvents events, string testRunDirectory) =>
+        Initialize(events, new Dictionary<string, string?> { ["TestRunDirectory"] = testRunDirectory });
+
+    public void Initialize(TestLoggerEvents events, Dictionary<string, string?> parameters)
+    {
+        _parameters = new Dictionary<string, string?>(parameters, StringComparer.OrdinalIgnoreCase);
+        events.TestRunStart += (_, e) => Guard("run start", () => StartSession(e.TestRunCriteria?.Sources, e.TestRunCriteria?.TestRunSettings));
+        events.TestResult += (_, e) => Guard("a test result", () => OnTestResult(e));
+        events.TestRunComplete += (_, e) => Guard("run end", () => OnTestRunComplete(e));
+    }
+
+    private void Guard(string what, Action action)
+    {
+        try { action(); }
+        catch (Exception e)
+        {
+            // Never into the runner: the test run comes first.
+            _output.Error($"internal error while handling {what}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private RunSession StartSession(IEnumerable<string>? sources, string? runSettingsXml)
+    {
+        lock (_gate)
+        {
+            if (_session is not null) return _session;
+            var sourceList = sources?.Where(s => !string.IsNullOrEmpty(s)).ToList() ?? [];
+            var environment = _environment();
+            var searchFrom = sourceList.Select(Path.GetDirectoryName).Where(d => d is not null).Cast<string>().ToList();
+            searchFrom.Add(Directory.GetCurrentDirectory());
+            var options = ConfigurationResolver.ResolveForVsTest(environment, searchFrom, runSettingsXml, _parameters, FriendlyName);
+            var runDirectory = _parameters.TryGetValue("TestRunDirectory", out var d) && !string.IsNullOrWhiteSpace(d)
+                ? d!
+                : Path.Combine(Directory.GetCurrentDirectory(), "TestResults");
+            _session = RunSession.Start(new RunStartInfo
+            {
+                TestRunDirectory = runDirectory,
+                Sources = sourceList,
+                Runner = "vstest",
+                TargetFramework = _parameters.TryGetValue("TargetFramework", out var tf) ? tf : null,
+                Options = options,
+            }, _output);
+            return _session;
+        }
+    }
+
+    private void OnTestResult(TestResultEventArgs e)
+    {
+        // Some hosts raise results without a TestRunStart: start from what the result tells.
+        var session = _session ?? StartSession([e.Result.TestCase.Source], null);
+        session.Record(VsTestResultConverter.Convert(e.Result));
+    }
+
+    private void OnTestRunComplete(TestRunCompleteEventArgs e)
+    {
+        var session = _session ?? StartSession(null, null);
+        // vstest waits for loggers after this event, so publishing synchronously here holds the
+        // run exactly as long as the (deadline-bounded) publish takes.
+        var report = session.CompleteAsync(e.IsAborted || e.IsCanceled).GetAwaiter().GetResult();
+        LastReport = report;
+        session.Dispose();
+        if (report is not null && session.Options.FailOnPublishError && report.PublishFailed)
+        {
+            _output.Error("failOnPublishError=true and publishing failed: ending the test command with exit code 1.");
+            Console.Out.Flush();
+            Console.Error.Flush();
+            Exit(1);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string k && entry.Value is string v) result[k] = v;
+        }
+        return result;
+    }
+}

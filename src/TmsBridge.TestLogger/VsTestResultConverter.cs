@@ -1,0 +1,79 @@
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using TmsBridge.Keys;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+using VsOutcome = Microsoft.VisualStudio.TestPlatform.ObjectModel.TestOutcome;
+
+namespace TmsBridge.TestLogger;
+
+/// <summary>Translates a VSTest TestResult into Core's neutral record, handling the adapters' quirks.</summary>
+public static class VsTestResultConverter
+{
+    public static TestResultRecord Convert(TestResult result)
+    {
+        var testCase = result.TestCase;
+        var record = new TestResultRecord
+        {
+            FullyQualifiedName = testCase.FullyQualifiedName,
+            // MSTest leaves the DisplayName of [Ignore]d results empty: fall back to the test case's.
+            DisplayName = FirstNonEmpty(result.DisplayName, testCase.DisplayName, testCase.FullyQualifiedName),
+            Source = string.IsNullOrEmpty(testCase.Source) ? null : Path.GetFileName(testCase.Source),
+            Framework = FrameworkOf(testCase.ExecutorUri),
+            Outcome = OutcomeOf(result.Outcome),
+            RunnerOutcome = result.Outcome.ToString(),
+            StartTime = result.StartTime == default ? null : result.StartTime,
+            EndTime = result.EndTime == default ? null : result.EndTime,
+            DurationMs = result.Duration.TotalMilliseconds,
+            ErrorMessage = result.ErrorMessage,
+            ErrorStackTrace = result.ErrorStackTrace,
+        };
+        record.Parameters = DataRowParser.Parse(record.DisplayName);
+
+        TraitReader.Read(testCase.Traits.Select(t => new KeyValuePair<string, string?>(t.Name, t.Value)), record.TestCaseKeys, record.Covers, record.Defects);
+
+        var stdout = Join(result.Messages, TestResultMessage.StandardOutCategory);
+        record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
+        record.StandardError = Join(result.Messages, TestResultMessage.StandardErrorCategory);
+
+        foreach (var set in result.Attachments)
+        {
+            foreach (var a in set.Attachments)
+            {
+                if (a.Uri is null) continue;
+                // MSTest on Linux delivers relative Uris holding an absolute path: LocalPath would throw.
+                var path = a.Uri.IsAbsoluteUri ? a.Uri.LocalPath : a.Uri.OriginalString;
+                // MSTest puts the full path into Description; it says nothing more than the file name.
+                var description = string.IsNullOrWhiteSpace(a.Description) || a.Description == path ? null : a.Description;
+                record.Attachments.Add(new EvidenceFile { Path = path, OriginalPath = path, FileName = Path.GetFileName(path), Description = description });
+            }
+        }
+        return record;
+    }
+
+    public static Model.TestOutcome OutcomeOf(VsOutcome outcome) => outcome switch
+    {
+        VsOutcome.Passed => Model.TestOutcome.Passed,
+        VsOutcome.Failed => Model.TestOutcome.Failed,
+        VsOutcome.Skipped => Model.TestOutcome.Skipped,
+        // NUnit reports Inconclusive as None under VSTest.
+        VsOutcome.None => Model.TestOutcome.Inconclusive,
+        _ => Model.TestOutcome.NotRun,
+    };
+
+    private static string? FrameworkOf(Uri? executor)
+    {
+        var s = executor?.ToString().ToLowerInvariant() ?? "";
+        if (s.Contains("nunit")) return "nunit";
+        if (s.Contains("xunit")) return "xunit";
+        if (s.Contains("mstest")) return "mstest";
+        return null;
+    }
+
+    private static string? Join(IEnumerable<TestResultMessage> messages, string category)
+    {
+        var parts = messages.Where(m => m.Category == category && !string.IsNullOrEmpty(m.Text)).Select(m => m.Text!).ToList();
+        return parts.Count == 0 ? null : string.Concat(parts);
+    }
+
+    private static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";
+}

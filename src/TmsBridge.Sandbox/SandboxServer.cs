@@ -73,15 +73,15 @@ public sealed class SandboxServer : IAsyncDisposable
     private static void Configure(WebApplication app, SandboxState state)
     {
         // Pipeline order matters:
-        // 1. errors → JSON (so even a failure is recorded with its status by 2.)
-        // 2. request log
+        // 1. request log, outermost, so it records the status the client really got
+        // 2. errors → JSON (413 for oversized bodies, Xray's 500 text otherwise)
         // 3. (future) fault injection: POST /_sandbox/faults will register rules ("next N requests
         //    to path P answer status S with Retry-After", delays, dropped connections) and a
         //    middleware placed HERE will apply them. It sits after the log, so injected faults
         //    are recorded like real answers, and before the endpoints, so it can short-circuit them.
         // 4. endpoints: shared inspection ones, then one Map call per emulated API.
-        app.Use(HandleErrorsAsync);
         app.UseMiddleware<RequestLogMiddleware>(state);
+        app.Use(HandleErrorsAsync);
 
         app.MapGet("/_sandbox/state", () => Results.Json(state.Snapshot(), StateJsonOptions));
         app.MapPost("/_sandbox/reset", () =>

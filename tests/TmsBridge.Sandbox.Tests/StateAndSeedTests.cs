@@ -172,4 +172,16 @@ public sealed class StateAndSeedTests
         var state = await sb.StateAsync();
         Assert.Equal(16, state["requestCounts"]!["POST /rest/raven/2.0/import/execution"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Body_over_the_limit_is_413_Request_Entity_Too_Large_and_logged()
+    {
+        await using var sb = await SandboxClient.StartAsync(new SandboxOptions { MaxRequestBodyBytes = 1024 });
+        var big = Convert.ToBase64String(new byte[4096]);
+        var reply = await sb.ImportAsync($$"""{"info":{"project":"DEMO"},"tests":[{"testKey":"DEMO-1","status":"PASS","evidences":[{"data":"{{big}}","filename":"a.bin"}]}]}""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, reply.Status);
+        Assert.Equal("Request Entity Too Large", reply.Error);
+        Assert.Empty(sb.Server.State.Snapshot().Xray.Executions);
+        Assert.Equal(413, sb.Server.State.Snapshot().Requests.Single().Status);
+    }
 }

@@ -15,11 +15,11 @@ public sealed class RunJournal : IDisposable
     private readonly StreamWriter _writer;
     private bool _disposed;
 
-    private RunJournal(string runFolder, string runId)
+    private RunJournal(string runFolder, string runId, string? journalPath = null)
     {
         RunFolder = runFolder;
         RunId = runId;
-        JournalPath = Path.Combine(runFolder, runId + ".journal.jsonl");
+        JournalPath = journalPath ?? Path.Combine(runFolder, runId + ".journal.jsonl");
         EvidenceFolder = Path.Combine(runFolder, runId + ".evidence");
         var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
         _writer = new StreamWriter(stream, new UTF8Encoding(false));
@@ -44,6 +44,13 @@ public sealed class RunJournal : IDisposable
         var journal = new RunJournal(folder, header.RunId);
         journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
         return journal;
+    }
+
+    /// <summary>Opens an existing journal to append publish marks (used by `tmsbridge publish`).</summary>
+    public static RunJournal OpenExisting(string journalPath, string runId)
+    {
+        var full = Path.GetFullPath(journalPath);
+        return new RunJournal(Path.GetDirectoryName(full)!, runId, full);
     }
 
     public void AppendResult(TestResultRecord result) =>

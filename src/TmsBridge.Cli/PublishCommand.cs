@@ -1,0 +1,115 @@
+using TmsBridge.Configuration;
+using TmsBridge.Journal;
+using TmsBridge.Model;
+using TmsBridge.Publishing;
+
+namespace TmsBridge.Cli;
+
+/// <summary>
+/// `tmsbridge publish journal...`: sends results from run journals. Several journals (test
+/// projects, TFMs, CI shards) are merged into one execution. Keys a journal marks as sent to the
+/// same target are skipped unless --all, and their execution is reused so the rest joins it.
+/// </summary>
+public static class PublishCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = Arguments.Parse(args, "all");
+        if (a.Positional.Count == 0) throw new UsageException("publish needs at least one journal file (<results>/tms/<runId>.journal.jsonl).");
+        var journals = new List<JournalContent>();
+        foreach (var path in a.Positional)
+        {
+            if (!File.Exists(path)) throw new UsageException($"journal '{path}' does not exist.");
+            var content = JournalReader.Read(path);
+            foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + problem);
+            if (content.Header is null) throw new UsageException($"'{path}' is not a TmsBridge run journal (no run header).");
+            journals.Add(content);
+        }
+
+        var options = ResolveOptions(journals, a);
+        var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        string? previousExecution = null;
+        foreach (var mark in journals.SelectMany(j => j.PublishMarks).Where(m => m.Target == options.Target))
+        {
+            if (mark.State == KeyStates.Sent) { sent.Add(mark.Key); previousExecution ??= mark.ExecutionKey; }
+        }
+        var all = a.Flags.Contains("all");
+        if (!all && options.TestExecution is null && previousExecution is not null && options.Target != Targets.None)
+        {
+            options.TestExecution = previousExecution;
+            stdout.WriteLine($"tmsbridge: reporting into {previousExecution}, where earlier results of these journals went.");
+        }
+
+        var results = new List<TestResultRecord>();
+        var sequence = 0;
+        foreach (var j in journals)
+        {
+            foreach (var r in j.Results)
+            {
+                if (!all && r.TestCaseKeys.Count > 0 && r.TestCaseKeys.All(k => sent.Contains(Keys.KeyRule.Normalize(k)))) continue;
+                r.Sequence = ++sequence;
+                results.Add(r);
+            }
+        }
+        if (results.Count == 0)
+        {
+            stdout.WriteLine("tmsbridge: every result in these journals was already sent (use --all to send them again).");
+            return 0;
+        }
+
+        var first = journals[0];
+        var runId = "publish-" + RunJournal.NewRunId(DateTimeOffset.UtcNow);
+        var report = await Publisher.PublishAsync(new PublishRequest
+        {
+            RunId = runId,
+            RunFolder = Path.GetDirectoryName(Path.GetFullPath(first.Path))!,
+            JournalPath = journals.Count == 1 ? Path.GetFullPath(first.Path) : null,
+            Results = results,
+            Options = options,
+            RunStarted = journals.Min(j => j.Header!.StartedAt),
+            RunFinished = journals.Max(j => j.End?.FinishedAt ?? j.Header!.StartedAt),
+            DefaultSummary = RunSession.DefaultSummary(journals.SelectMany(j => j.Header!.Sources).ToList(), journals.Min(j => j.Header!.StartedAt)),
+        }, new CliReporterOutput(stdout, stderr));
+
+        foreach (var j in journals)
+        {
+            using var journal = RunJournal.OpenExisting(j.Path, j.Header!.RunId);
+            var keysOfJournal = new HashSet<string>(j.Results.SelectMany(r => r.TestCaseKeys).Select(Keys.KeyRule.Normalize), StringComparer.OrdinalIgnoreCase);
+            foreach (var k in report.Keys.Where(k => keysOfJournal.Contains(k.Key)))
+                journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key });
+        }
+        return report.PublishFailed ? 1 : 0;
+    }
+
+    /// <summary>journal header options &lt; tmsbridge.json &lt; TMS_* environment &lt; command-line options.</summary>
+    private static TmsOptions ResolveOptions(List<JournalContent> journals, Arguments a)
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase);
+        var layers = new List<ConfigurationLayer>();
+        var header = new ConfigurationLayer($"journal {journals[0].Path}");
+        foreach (var (k, v) in journals[0].Header!.Options) header.Add(k, v);
+        layers.Add(header);
+        layers.AddRange(ConfigurationResolver.JsonLayers(environment, [Directory.GetCurrentDirectory()]));
+        layers.Add(ConfigurationLayer.FromEnvironment(environment));
+        var cli = new ConfigurationLayer("command line");
+        foreach (var (k, v) in a.Named) cli.Add(KebabToCamel(k), v);
+        layers.Add(cli);
+        return ConfigurationResolver.Resolve(layers);
+    }
+
+    /// <summary>--base-url → baseUrl (camelCase names are accepted as they are).</summary>
+    public static string KebabToCamel(string name)
+    {
+        var parts = name.Split('-', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length == 0 ? name : parts[0] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1)));
+    }
+}
+
+/// <summary>Console lines of the CLI, in the same "TmsBridge: ..." form as the loggers.</summary>
+public sealed class CliReporterOutput(TextWriter stdout, TextWriter stderr) : IReporterOutput
+{
+    public void Info(string message) => stdout.WriteLine("TmsBridge: " + message);
+    public void Warning(string message) => stdout.WriteLine("TmsBridge: warning: " + message);
+    public void Error(string message) => stderr.WriteLine("TmsBridge: error: " + message);
+}

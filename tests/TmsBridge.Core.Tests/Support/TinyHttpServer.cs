@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TmsBridge.Core.Tests.Support;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 (free port) answering every request with one handler, for
+/// unit-level publishing tests without network mocks. Requests are recorded. Disposed by the test.
+/// </summary>
+internal sealed class TinyHttpServer : IDisposable
+{
+    public sealed record Request(string Method, string Path, string? Authorization, string Body);
+    public sealed record Reply(int Status, string Body, string ContentType = "application/json");
+
+    private readonly HttpListener _listener = new();
+    private readonly Func<Request, Task<Reply?>> _handler;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly List<Request> _requests = [];
+
+    /// <param name="handler">Returns the reply, or null to never answer (the connection stays open until dispose).</param>
+    public TinyHttpServer(Func<Request, Task<Reply?>> handler)
+    {
+        _handler = handler;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { _listener.Start(); BaseUrl = new Uri($"http://127.0.0.1:{port}/"); break; }
+            catch (HttpListenerException) when (attempt < 5) { }
+        }
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public TinyHttpServer(Func<Request, Reply?> handler) : this(r => Task.FromResult(handler(r))) { }
+
+    public Uri BaseUrl { get; private set; } = null!;
+    public IReadOnlyList<Request> Requests { get { lock (_requests) return _requests.ToList(); } }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync().ConfigureAwait(false); }
+            catch (Exception) { return; } // listener stopped
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        try
+        {
+            string body;
+            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync().ConfigureAwait(false);
+            var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body);
+            lock (_requests) _requests.Add(request);
+            var reply = await _handler(request).ConfigureAwait(false);
+            if (reply is null)
+            {
+                // Never answer: hold the connection until the server is disposed.
+                try { await Task.Delay(Timeout.Infinite, _stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+                context.Response.Abort();
+                return;
+            }
+            var bytes = Encoding.UTF8.GetBytes(reply.Body);
+            context.Response.StatusCode = reply.Status;
+            context.Response.ContentType = reply.ContentType;
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+            context.Response.Close();
+        }
+        catch (Exception) when (_stop.IsCancellationRequested) { }
+        catch (HttpListenerException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try { _listener.Stop(); _listener.Close(); } catch (ObjectDisposedException) { }
+        try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,184 @@
+using TmsBridge.Core.Tests.Support;
+using TmsBridge.Journal;
+using TmsBridge.Model;
+
+namespace TmsBridge.Core.Tests;
+
+public sealed class JournalTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    private RunJournal NewJournal(string runId = "run-1") => RunJournal.Create(_dir.Path, new RunHeader
+    {
+        RunId = runId,
+        StartedAt = T0,
+        Runner = "vstest",
+        TargetFramework = ".NETCoreApp,Version=v10.0",
+        Sources = ["/x/My.Tests.dll"],
+        Options = new() { ["target"] = "none", ["project"] = "DEMO" },
+    });
+
+    private static TestResultRecord Sample(int sequence) => new()
+    {
+        Sequence = sequence,
+        FullyQualifiedName = $"Ns.C.M{sequence}",
+        DisplayName = $"M{sequence}(x: 1)",
+        Parameters = [new("x", "1")],
+        Outcome = TestOutcome.Failed,
+        RunnerOutcome = "Failed",
+        StartTime = T0,
+        EndTime = T0.AddSeconds(1),
+        DurationMs = 1000,
+        ErrorMessage = "boom \"quoted\"\nline 2",
+        TestCaseKeys = ["DEMO-1"],
+        Covers = ["DEMO-100"],
+        Defects = ["DEMO-77"],
+    };
+
+    [Fact]
+    public void Header_results_publish_marks_and_end_round_trip()
+    {
+        string path;
+        using (var journal = NewJournal())
+        {
+            path = journal.JournalPath;
+            Assert.Equal(Path.Combine(_dir.Path, "tms", "run-1.journal.jsonl"), path);
+            journal.AppendResult(Sample(1));
+            journal.AppendResult(Sample(2));
+            journal.AppendPublishMark(new PublishMark { At = T0, Target = "xray", Key = "DEMO-1", State = "sent", ExecutionKey = "DEMO-9" });
+            journal.AppendEnd(new RunEnd { FinishedAt = T0.AddMinutes(1), Results = 2 });
+        }
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(5, lines.Length);
+        Assert.Contains("\"type\":\"run\"", lines[0]);
+        Assert.Contains("\"type\":\"result\"", lines[1]);
+        Assert.Contains("\"outcome\":\"Failed\"", lines[1]);
+        Assert.Contains("\"type\":\"publish\"", lines[3]);
+        Assert.Contains("\"type\":\"end\"", lines[4]);
+
+        var content = JournalReader.Read(path);
+        Assert.Empty(content.Problems);
+        Assert.Equal("run-1", content.Header!.RunId);
+        Assert.Equal("vstest", content.Header.Runner);
+        Assert.Equal("DEMO", content.Header.Options["project"]);
+        Assert.Equal(T0, content.Header.StartedAt);
+        Assert.Equal([1, 2], content.Results.Select(r => r.Sequence));
+        var r = content.Results[0];
+        Assert.Equal("Ns.C.M1", r.FullyQualifiedName);
+        Assert.Equal(TestOutcome.Failed, r.Outcome);
+        Assert.Equal("boom \"quoted\"\nline 2", r.ErrorMessage);
+        Assert.Equal(T0.AddSeconds(1), r.EndTime);
+        Assert.Equal("x", Assert.Single(r.Parameters).Name);
+        Assert.Equal(["DEMO-1"], r.TestCaseKeys);
+        Assert.Equal(["DEMO-100"], r.Covers);
+        Assert.Equal(["DEMO-77"], r.Defects);
+        var mark = Assert.Single(content.PublishMarks);
+        Assert.Equal(("DEMO-1", "sent", "DEMO-9"), (mark.Key, mark.State, mark.ExecutionKey));
+        Assert.Equal(2, content.End!.Results);
+    }
+
+    [Fact]
+    public void Results_are_on_disk_before_the_journal_is_disposed()
+    {
+        using var journal = NewJournal();
+        journal.AppendResult(Sample(1));
+        var content = JournalReader.Read(journal.JournalPath); // reader shares the file with the writer
+        Assert.Single(content.Results);
+    }
+
+    [Fact]
+    public void A_torn_last_line_keeps_earlier_results_and_is_reported()
+    {
+        string path;
+        using (var journal = NewJournal())
+        {
+            path = journal.JournalPath;
+            journal.AppendResult(Sample(1));
+            journal.AppendResult(Sample(2));
+        }
+        // A writer killed mid-line: half a result, no newline.
+        File.AppendAllText(path, "{\"type\":\"result\",\"result\":{\"sequence\":3,\"fullyQualifiedName\":\"Ns.C.M3\",\"outc");
+
+        var content = JournalReader.Read(path);
+        Assert.Equal([1, 2], content.Results.Select(r => r.Sequence));
+        var problem = Assert.Single(content.Problems);
+        Assert.Contains(":4:", problem);
+        Assert.Contains("unreadable line", problem);
+        Assert.Null(content.End);
+    }
+
+    [Fact]
+    public void Unknown_entry_types_are_reported_and_skipped()
+    {
+        string path;
+        using (var journal = NewJournal()) path = journal.JournalPath;
+        File.AppendAllText(path, "{\"type\":\"future\",\"x\":1}\n\n");
+        var content = JournalReader.Read(path);
+        Assert.NotNull(content.Header);
+        Assert.Contains("unknown entry type 'future'", Assert.Single(content.Problems));
+    }
+
+    [Fact]
+    public void CaptureEvidence_copies_the_bytes_and_describes_the_copy()
+    {
+        var bytes = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0, 1, 2, 255 };
+        var source = _dir.File("src/screen.png", bytes);
+        using var journal = NewJournal();
+
+        var e = journal.CaptureEvidence(7, source, null, "login page");
+
+        Assert.Equal(bytes, File.ReadAllBytes(e.Path));
+        Assert.NotEqual(source, e.Path);
+        Assert.StartsWith(journal.EvidenceFolder, e.Path);
+        Assert.Equal("00007-screen.png", Path.GetFileName(e.Path));
+        Assert.Equal("screen.png", e.FileName);
+        Assert.Equal("image/png", e.ContentType);
+        Assert.Equal(bytes.Length, e.Size);
+        Assert.Equal("login page", e.Description);
+        Assert.Equal(source, e.OriginalPath);
+
+        File.Delete(source); // the test deleting its file later loses nothing
+        Assert.Equal(bytes, File.ReadAllBytes(e.Path));
+    }
+
+    [Fact]
+    public void CaptureEvidence_keeps_files_with_the_same_name_apart()
+    {
+        var a = _dir.File("a/log.txt", "first");
+        var b = _dir.File("b/log.txt", "second");
+        var c = _dir.File("c/other.bin", "third");
+        using var journal = NewJournal();
+
+        var e1 = journal.CaptureEvidence(3, a, null, null);
+        var e2 = journal.CaptureEvidence(3, b, null, null);
+        var e3 = journal.CaptureEvidence(3, c, "log.txt", null); // explicit name colliding too
+
+        Assert.Equal(3, new[] { e1.Path, e2.Path, e3.Path }.Distinct().Count());
+        Assert.Equal("first", File.ReadAllText(e1.Path));
+        Assert.Equal("second", File.ReadAllText(e2.Path));
+        Assert.Equal("third", File.ReadAllText(e3.Path));
+        Assert.All(new[] { e1, e2, e3 }, e => Assert.Equal("log.txt", e.FileName));
+        Assert.Equal("00003-2-log.txt", Path.GetFileName(e2.Path));
+    }
+
+    [Fact]
+    public void CaptureEvidence_of_a_missing_file_throws_an_IO_error_for_the_caller()
+    {
+        using var journal = NewJournal();
+        Assert.ThrowsAny<IOException>(() => journal.CaptureEvidence(1, _dir.Combine("missing.png"), null, null));
+    }
+
+    [Fact]
+    public void Run_ids_sort_by_time_and_are_unique()
+    {
+        var a = RunJournal.NewRunId(T0);
+        var b = RunJournal.NewRunId(T0);
+        Assert.StartsWith("20260304T050607Z-", a);
+        Assert.NotEqual(a, b);
+        Assert.True(string.CompareOrdinal(a, RunJournal.NewRunId(T0.AddSeconds(1))) < 0);
+    }
+}

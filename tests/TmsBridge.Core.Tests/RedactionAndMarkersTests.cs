@@ -1,0 +1,102 @@
+using System.Text;
+using TmsBridge.Http;
+using TmsBridge.Model;
+
+namespace TmsBridge.Core.Tests;
+
+public sealed class SecretRedactorTests
+{
+    [Fact]
+    public void Secrets_are_masked()
+    {
+        var r = new SecretRedactor(["hunter2-pw", "tok_ABCDEF"]);
+        Assert.Equal("pw=*** token=*** ok", r.Redact("pw=hunter2-pw token=tok_ABCDEF ok"));
+    }
+
+    [Fact]
+    public void The_basic_auth_encoding_of_user_and_secret_is_masked()
+    {
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("bob:hunter2-pw"));
+        var r = new SecretRedactor(["hunter2-pw"], "bob");
+        var text = r.Redact($"echo: Authorization: Basic {basic}");
+        Assert.Equal("echo: Authorization: Basic ***", text);
+        Assert.DoesNotContain(basic, text);
+    }
+
+    [Fact]
+    public void A_secret_containing_another_is_masked_whole()
+    {
+        var r = new SecretRedactor(["abc", "abcdef"]);
+        Assert.Equal("x *** y", r.Redact("x abcdef y"));
+    }
+
+    [Fact]
+    public void Null_and_empty_text_are_fine()
+    {
+        Assert.Equal("", new SecretRedactor(["secret"]).Redact(null));
+        Assert.Equal("", SecretRedactor.None.Redact(""));
+        Assert.Equal("unchanged", SecretRedactor.None.Redact("unchanged"));
+    }
+}
+
+public sealed class OutputMarkersTests
+{
+    [Fact]
+    public void Marker_lines_become_attachments_and_leave_the_output()
+    {
+        var into = new List<EvidenceFile>();
+        var output = "before\n##tmsbridge[attachment]{\"path\":\"/tmp/x/shot.png\",\"description\":\"login\"}\r\nafter\n";
+
+        var kept = OutputMarkers.ExtractAttachments(output, into);
+
+        Assert.Equal("before\nafter\n", kept);
+        var a = Assert.Single(into);
+        Assert.Equal("/tmp/x/shot.png", a.Path);
+        Assert.Equal("/tmp/x/shot.png", a.OriginalPath);
+        Assert.Equal("shot.png", a.FileName);
+        Assert.Equal("login", a.Description);
+    }
+
+    [Fact]
+    public void A_marker_after_a_prefix_on_the_line_is_read_too()
+    {
+        var into = new List<EvidenceFile>();
+        var kept = OutputMarkers.ExtractAttachments("[out] ##tmsbridge[attachment]{\"path\":\"/a/b.txt\"}", into);
+        Assert.Equal("", kept);
+        Assert.Equal("b.txt", Assert.Single(into).FileName);
+        Assert.Null(into[0].Description);
+    }
+
+    [Theory]
+    [InlineData("##tmsbridge[attachment]{not json")]
+    [InlineData("##tmsbridge[attachment]{\"description\":\"no path\"}")]
+    [InlineData("##tmsbridge[attachment]{\"path\":\"\"}")]
+    public void Lines_that_are_not_valid_markers_are_kept(string line)
+    {
+        var into = new List<EvidenceFile>();
+        var kept = OutputMarkers.ExtractAttachments("a\n" + line + "\nb", into);
+        Assert.Equal("a\n" + line + "\nb", kept);
+        Assert.Empty(into);
+    }
+
+    [Theory(Skip = "BUG: OutputMarkers.ExtractAttachments catches only JsonException; a marker whose JSON is valid but not an object with a string path ({\"path\":42}, [..], \"..\") throws InvalidOperationException, which escapes VsTestResultConverter.Convert so the whole test result is lost (never journalled).")]
+    [InlineData("##tmsbridge[attachment]{\"path\":42}")]
+    [InlineData("##tmsbridge[attachment][\"/a/b.txt\"]")]
+    [InlineData("##tmsbridge[attachment]\"/a/b.txt\"")]
+    public void Well_formed_json_of_the_wrong_shape_is_kept_as_output(string line)
+    {
+        var into = new List<EvidenceFile>();
+        var kept = OutputMarkers.ExtractAttachments("a\n" + line, into);
+        Assert.Equal("a\n" + line, kept);
+        Assert.Empty(into);
+    }
+
+    [Fact]
+    public void Output_without_markers_is_returned_as_is()
+    {
+        var into = new List<EvidenceFile>();
+        Assert.Equal("plain\r\ntext", OutputMarkers.ExtractAttachments("plain\r\ntext", into));
+        Assert.Null(OutputMarkers.ExtractAttachments(null, into));
+        Assert.Empty(into);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using TmsBridge.Cli;
+
+namespace TmsBridge.AcceptanceTests;
+
+/// <summary>
+/// Builds each sample once per test session into a private artifacts folder (so these nested builds
+/// never collide with the build that runs this test project), then runs it with `dotnet test --no-build`.
+/// </summary>
+public sealed class SampleRuns : IDisposable
+{
+    public static readonly string RepositoryRoot = DemoCommand.FindRepositoryRoot(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException("the acceptance tests must run inside the TmsBridge repository");
+
+    public string WorkFolder { get; } = Path.Combine(Path.GetTempPath(), "tmsbridge-acceptance", Guid.NewGuid().ToString("N").Substring(0, 8));
+    private string Artifacts => Path.Combine(WorkFolder, "artifacts");
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _builds = new();
+
+    public static string SamplePath(string sample) => Path.Combine(RepositoryRoot, "samples", sample);
+
+    public Task EnsureBuiltAsync(string sample) => _builds.GetOrAdd(sample, s => new Lazy<Task>(() => BuildAsync(s))).Value;
+
+    private async Task BuildAsync(string sample)
+    {
+        var result = await DotnetProcess.RunAsync(["build", SamplePath(sample), "--artifacts-path", Artifacts, "-v", "q"], RepositoryRoot, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
+        if (result.ExitCode != 0) throw new InvalidOperationException($"building {sample} failed ({result.ExitCode}):\n{result.Output}");
+    }
+
+    /// <summary>Runs `dotnet test` on a sample with the logger and the given TMS_* environment; returns the run and its results folder.</summary>
+    public async Task<SampleRun> RunAsync(string sample, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
+    {
+        await EnsureBuiltAsync(sample);
+        var results = Path.Combine(WorkFolder, "results", sample + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+        string[] arguments = ["test", SamplePath(sample), "--no-build", "--artifacts-path", Artifacts, "--results-directory", results, .. extraArguments];
+        if (!extraArguments.Contains("--logger")) arguments = [.. arguments, "--logger", "tms"];
+        var process = await DotnetProcess.RunAsync(arguments, SamplePath(sample), environment, timeout: TimeSpan.FromMinutes(5));
+        Assert.False(process.TimedOut, "dotnet test did not finish in 5 minutes:\n" + process.Output);
+        return new SampleRun(process, results);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(WorkFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+}
+
+public sealed class SampleRun(ProcessResult process, string resultsDirectory)
+{
+    public ProcessResult Process { get; } = process;
+    public string ResultsDirectory { get; } = resultsDirectory;
+    public string RunFolder => Path.Combine(ResultsDirectory, "tms");
+
+    public IReadOnlyList<string> TmsLines => Process.Lines.Where(l => l.Contains("TmsBridge:", StringComparison.Ordinal)).ToList();
+
+    public string JournalPath => Directory.GetFiles(RunFolder, "*.journal.jsonl").Single();
+
+    public JsonDocument Report() => JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(RunFolder, "*.report.json").Single()));
+
+    /// <summary>Result lines in the journal: the proof that nothing was lost.</summary>
+    public int JournalResults() => File.ReadAllLines(JournalPath).Count(l => l.Contains("\"type\":\"result\"", StringComparison.Ordinal));
+
+    public override string ToString() => Process.Output;
+}

@@ -82,7 +82,8 @@ public static class DemoCommand
         foreach (var exec in doc.RootElement.GetProperty("xray").GetProperty("executions").EnumerateArray())
         {
             stdout.WriteLine($"{exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
-            foreach (var t in exec.GetProperty("tests").EnumerateArray())
+            // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
+            foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
             {
                 var iterations = t.TryGetProperty("iterations", out var it) ? it.GetArrayLength() : 0;
                 var evidence = t.TryGetProperty("evidence", out var ev) ? ev.GetArrayLength() : 0;
@@ -91,6 +92,9 @@ public static class DemoCommand
             }
         }
     }
+
+    private static int KeyNumber(string? key) =>
+        key is not null && int.TryParse(key.Substring(key.LastIndexOf('-') + 1), out var n) ? n : int.MaxValue;
 
     public static string? FindRepositoryRoot(string start)
     {

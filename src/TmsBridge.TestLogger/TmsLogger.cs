@@ -89,7 +89,19 @@ public sealed class TmsLogger : ITestLoggerWithParameters
     {
         // Some hosts raise results without a TestRunStart: start from what the result tells.
         var session = _session ?? StartSession([e.Result.TestCase.Source], null);
-        session.Record(VsTestResultConverter.Convert(e.Result));
+        Model.TestResultRecord record;
+        try
+        {
+            record = VsTestResultConverter.Convert(e.Result);
+        }
+        catch (Exception x)
+        {
+            // An adapter quirk we do not know yet must not lose the result: keep its identity,
+            // outcome and keys, drop the part that could not be read.
+            _output.Warning($"test '{e.Result.TestCase.FullyQualifiedName}': part of its result could not be read ({x.GetType().Name}: {x.Message}); it is reported without output and evidence.");
+            record = VsTestResultConverter.ConvertMinimal(e.Result);
+        }
+        session.Record(record);
     }
 
     private void OnTestRunComplete(TestRunCompleteEventArgs e)

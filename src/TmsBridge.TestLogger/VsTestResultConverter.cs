@@ -50,6 +50,23 @@ public static class VsTestResultConverter
         return record;
     }
 
+    /// <summary>Identity, outcome, timing, error and keys only: the fallback when a full conversion fails.</summary>
+    public static TestResultRecord ConvertMinimal(TestResult result)
+    {
+        var record = new TestResultRecord
+        {
+            FullyQualifiedName = result.TestCase.FullyQualifiedName,
+            DisplayName = FirstNonEmpty(result.DisplayName, result.TestCase.DisplayName, result.TestCase.FullyQualifiedName),
+            Outcome = OutcomeOf(result.Outcome),
+            RunnerOutcome = result.Outcome.ToString(),
+            DurationMs = result.Duration.TotalMilliseconds,
+            ErrorMessage = result.ErrorMessage,
+            ErrorStackTrace = result.ErrorStackTrace,
+        };
+        TraitReader.Read(result.TestCase.Traits.Select(t => new KeyValuePair<string, string?>(t.Name, t.Value)), record.TestCaseKeys, record.Covers, record.Defects);
+        return record;
+    }
+
     public static Model.TestOutcome OutcomeOf(VsOutcome outcome) => outcome switch
     {
         VsOutcome.Passed => Model.TestOutcome.Passed,

@@ -300,7 +300,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), o.Timeout);
     }
 
-    [Fact(Skip = "BUG: ConfigurationResolver.TryDuration calls TimeSpan.FromSeconds on any parsed double: timeout=1e12 (or 'Infinity', 'NaN') throws OverflowException/ArgumentException out of Resolve instead of a 'bad value' error naming the option; in the logger this kills run start.")]
+    [Fact]
     public void An_absurd_timeout_is_a_bad_value_not_an_exception()
     {
         var o = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("timeout", "1e12")]);

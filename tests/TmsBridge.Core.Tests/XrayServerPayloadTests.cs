@@ -221,7 +221,7 @@ public sealed class XrayServerPayloadTests : IDisposable
         Assert.Equal(2, rows["iterations"]!.AsArray().Count);
     }
 
-    [Fact(Skip = "BUG: XrayServerPayload.WriteProvisioned uses ProjectKey(input)!, which is null when testExecution is set, project is not, and no test has a key: the payload gets testInfo.projectKey = null (schema: string required). It could fall back to the project of the testExecution key.")]
+    [Fact]
     public void ProvisionUnmapped_into_an_existing_execution_without_project_option_names_a_project()
     {
         var options = new TmsOptions { Target = "xray", TestExecution = "DEMO-9", ProvisionUnmapped = true };

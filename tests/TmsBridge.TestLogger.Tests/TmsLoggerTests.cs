@@ -226,7 +226,7 @@ public sealed class TmsLoggerTests : IDisposable
         Assert.Equal("trace", File.ReadAllText(a.Path));
     }
 
-    [Fact(Skip = "BUG: a stdout line '##tmsbridge[attachment]{\"path\":42}' (valid JSON, path not a string) makes OutputMarkers.ExtractAttachments throw InvalidOperationException inside VsTestResultConverter.Convert; the logger prints 'internal error while handling a test result' and the result is never journalled or published.")]
+    [Fact]
     public void A_malformed_marker_does_not_lose_the_result()
     {
         var result = NewResult("Ns.C.Marker", traits: [("TestCaseKey", "DEMO-8")]);

@@ -155,7 +155,7 @@ public static class ConfigurationResolver
             case "dryRun": if (TryBool(value, out var b4)) o.DryRun = b4; else Bad("true or false"); break;
             case "timeout":
                 if (TryDuration(value, out var ts) && ts > TimeSpan.Zero) o.Timeout = ts;
-                else Bad("a positive number of seconds, or a duration such as 90s, 2m or 00:01:30");
+                else Bad("a positive number of seconds up to one day, or a duration such as 90s, 2m or 00:01:30");
                 break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
@@ -175,14 +175,25 @@ public static class ConfigurationResolver
         }
     }
 
+    /// <summary>Longest duration accepted: a day. Longer values are almost certainly typos and would overflow timers.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     public static bool TryDuration(string value, out TimeSpan result)
     {
         var v = value.Trim().ToLowerInvariant();
-        double n;
-        if (v.EndsWith("ms") && double.TryParse(v.Substring(0, v.Length - 2), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromMilliseconds(n); return true; }
-        if (v.EndsWith("s") && double.TryParse(v.Substring(0, v.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromSeconds(n); return true; }
-        if (v.EndsWith("m") && double.TryParse(v.Substring(0, v.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromMinutes(n); return true; }
-        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out n)) { result = TimeSpan.FromSeconds(n); return true; }
-        return TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out result);
+        double seconds;
+        if (v.EndsWith("ms") && TryNumber(v.Substring(0, v.Length - 2), out var n)) seconds = n / 1000;
+        else if (v.EndsWith("s") && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n;
+        else if (v.EndsWith("m") && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n * 60;
+        else if (TryNumber(v, out n)) seconds = n;
+        else if (TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out result)) return result <= MaxDuration;
+        else { result = default; return false; }
+        // NaN, infinities and huge numbers would make TimeSpan throw: they are bad values, not crashes.
+        if (double.IsNaN(seconds) || seconds > MaxDuration.TotalSeconds || seconds < -MaxDuration.TotalSeconds) { result = default; return false; }
+        result = TimeSpan.FromSeconds(seconds);
+        return true;
     }
+
+    private static bool TryNumber(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value) && !double.IsInfinity(value);
 }

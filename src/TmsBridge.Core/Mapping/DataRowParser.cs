@@ -56,7 +56,9 @@ public static class DataRowParser
             }
             switch (c)
             {
-                case '"' or '\'': quote = c; break;
+                // A quote opens a literal only at the start of a value: MSTest prints strings
+                // unquoted, so "O'Brien" must not open one.
+                case '"' or '\'' when OpensLiteral(s, start, i): quote = c; break;
                 case '(' or '[' or '{': depth++; break;
                 case ')' or ']' or '}': depth--; break;
                 case ',' when depth == 0:
@@ -68,6 +70,20 @@ public static class DataRowParser
         yield return s.Substring(start);
     }
 
+    /// <summary>
+    /// A quote opens a literal only where a value starts (segment start, or after "name:" / "name =").
+    /// MSTest prints strings unquoted, so the apostrophe in O'Brien must not open one.
+    /// </summary>
+    private static bool OpensLiteral(string s, int segmentStart, int index)
+    {
+        for (var j = index - 1; j >= segmentStart; j--)
+        {
+            if (char.IsWhiteSpace(s[j])) continue;
+            return s[j] is ':' or '=';
+        }
+        return true;
+    }
+
     private static int IndexOfTopLevelColon(string s)
     {
         var quote = '\0';
@@ -75,7 +91,7 @@ public static class DataRowParser
         {
             var c = s[i];
             if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
-            if (c is '"' or '\'') { quote = c; continue; }
+            if (c is '"' or '\'' && OpensLiteral(s, 0, i)) { quote = c; continue; }
             if (c == ':') return i;
         }
         return -1;

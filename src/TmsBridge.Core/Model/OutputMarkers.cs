@@ -22,9 +22,11 @@ public static class OutputMarkers
             try
             {
                 using var doc = JsonDocument.Parse(line.Substring(at + AttachmentPrefix.Length));
-                var path = doc.RootElement.TryGetProperty("path", out var p) ? p.GetString() : null;
+                // Valid JSON of another shape ([...], "x", {"path":42}) is not a marker either.
+                var root = doc.RootElement;
+                var path = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
                 if (string.IsNullOrEmpty(path)) { kept.Add(line); continue; }
-                var description = doc.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                var description = root.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
                 into.Add(new EvidenceFile { Path = path!, OriginalPath = path, FileName = Path.GetFileName(path!), Description = description });
             }
             catch (JsonException)

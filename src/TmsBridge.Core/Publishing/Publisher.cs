@@ -166,6 +166,7 @@ public static class Publisher
     private static string WritePlan(PublishRequest request, AggregatedRun run, StatusMap statuses)
     {
         var path = Path.Combine(request.RunFolder, request.RunId + ".plan.json");
+        Directory.CreateDirectory(request.RunFolder);
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();

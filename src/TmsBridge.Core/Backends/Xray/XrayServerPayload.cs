@@ -81,7 +81,9 @@ public static class XrayServerPayload
 
     /// <summary>The project of a new execution: the project option, else the project of the first key.</summary>
     public static string? ProjectKey(Input input) =>
-        input.Options.Project ?? input.Keyed.Select(k => KeyRule.ProjectOf(k.Key)).FirstOrDefault(p => p is not null);
+        input.Options.Project
+        ?? input.Keyed.Select(k => KeyRule.ProjectOf(k.Key)).FirstOrDefault(p => p is not null)
+        ?? (input.Options.TestExecution is { } execution ? KeyRule.ProjectOf(execution) : null);
 
     private static void WriteKeyed(Utf8JsonWriter w, KeyedResult k, Input input, List<string> warnings)
     {

@@ -46,7 +46,8 @@ public static class PublishCommand
         {
             foreach (var r in j.Results)
             {
-                if (!all && r.TestCaseKeys.Count > 0 && r.TestCaseKeys.All(k => sent.Contains(Keys.KeyRule.Normalize(k)))) continue;
+                var validKeys = r.TestCaseKeys.Select(Keys.KeyRule.Normalize).Where(Targets.KeyRuleFor(options.Target).IsValid).ToList();
+                if (!all && validKeys.Count > 0 && validKeys.All(sent.Contains)) continue;
                 r.Sequence = ++sequence;
                 results.Add(r);
             }

@@ -34,8 +34,16 @@ public sealed class TmsLogger : ITestLoggerWithParameters
         _environment = environment;
     }
 
-    /// <summary>Set by tests to replace the exit on failOnPublishError.</summary>
-    public Action<int> Exit { get; set; } = Environment.Exit;
+    /// <summary>
+    /// How failOnPublishError fails the test command. vstest.console offers loggers no way to set
+    /// its exit code, so the default sets the process exit code when vstest.console exits: every
+    /// other logger still finishes, vstest still prints its summary, and the code only ever goes
+    /// from 0 to the given value (a run with failed tests keeps its own non-zero code). Tests replace it.
+    /// </summary>
+    public Action<int> SetExitCode { get; set; } = SetExitCodeAtProcessExit;
+
+    private static void SetExitCodeAtProcessExit(int code) =>
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { if (Environment.ExitCode == 0) Environment.ExitCode = code; };
 
     public PublishReport? LastReport { get; private set; }
 
@@ -112,12 +120,11 @@ public sealed class TmsLogger : ITestLoggerWithParameters
         var report = session.CompleteAsync(e.IsAborted || e.IsCanceled).GetAwaiter().GetResult();
         LastReport = report;
         session.Dispose();
-        if (report is not null && session.Options.FailOnPublishError && report.PublishFailed)
+        // No report at all (the journal could not even be created) is a publishing failure too.
+        if (session.Options.FailOnPublishError && (report is null || report.PublishFailed))
         {
-            _output.Error("failOnPublishError=true and publishing failed: ending the test command with exit code 1.");
-            Console.Out.Flush();
-            Console.Error.Flush();
-            Exit(1);
+            _output.Error("failOnPublishError=true and publishing failed: the test command will exit with code 1.");
+            SetExitCode(1);
         }
     }
 

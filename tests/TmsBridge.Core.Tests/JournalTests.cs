@@ -130,10 +130,12 @@ public sealed class JournalTests : IDisposable
         using var journal = NewJournal();
 
         var e = journal.CaptureEvidence(7, source, null, "login page");
+        var copy = Path.Combine(journal.RunFolder, e.Path);
 
-        Assert.Equal(bytes, File.ReadAllBytes(e.Path));
-        Assert.NotEqual(source, e.Path);
-        Assert.StartsWith(journal.EvidenceFolder, e.Path);
+        // Stored relative to the run folder, so a moved run folder can still be published.
+        Assert.False(Path.IsPathRooted(e.Path));
+        Assert.Equal(bytes, File.ReadAllBytes(copy));
+        Assert.StartsWith(journal.EvidenceFolder, copy);
         Assert.Equal("00007-screen.png", Path.GetFileName(e.Path));
         Assert.Equal("screen.png", e.FileName);
         Assert.Equal("image/png", e.ContentType);
@@ -142,7 +144,7 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(source, e.OriginalPath);
 
         File.Delete(source); // the test deleting its file later loses nothing
-        Assert.Equal(bytes, File.ReadAllBytes(e.Path));
+        Assert.Equal(bytes, File.ReadAllBytes(copy));
     }
 
     [Fact]
@@ -158,11 +160,33 @@ public sealed class JournalTests : IDisposable
         var e3 = journal.CaptureEvidence(3, c, "log.txt", null); // explicit name colliding too
 
         Assert.Equal(3, new[] { e1.Path, e2.Path, e3.Path }.Distinct().Count());
-        Assert.Equal("first", File.ReadAllText(e1.Path));
-        Assert.Equal("second", File.ReadAllText(e2.Path));
-        Assert.Equal("third", File.ReadAllText(e3.Path));
+        Assert.Equal("first", File.ReadAllText(Path.Combine(journal.RunFolder, e1.Path)));
+        Assert.Equal("second", File.ReadAllText(Path.Combine(journal.RunFolder, e2.Path)));
+        Assert.Equal("third", File.ReadAllText(Path.Combine(journal.RunFolder, e3.Path)));
         Assert.All(new[] { e1, e2, e3 }, e => Assert.Equal("log.txt", e.FileName));
         Assert.Equal("00003-2-log.txt", Path.GetFileName(e2.Path));
+    }
+
+    [Fact]
+    public void A_moved_run_folder_still_resolves_its_evidence()
+    {
+        var source = _dir.File("src/log.txt", "moved with the run folder");
+        string journalPath;
+        using (var journal = NewJournal())
+        {
+            var r = Sample(1);
+            r.Attachments = [journal.CaptureEvidence(1, source, null, null)];
+            journal.AppendResult(r);
+            journalPath = journal.JournalPath;
+        }
+        var moved = _dir.Combine("elsewhere");
+        Directory.Move(Path.GetDirectoryName(journalPath)!, moved);
+
+        var content = JournalReader.Read(Path.Combine(moved, Path.GetFileName(journalPath)));
+
+        var evidence = Assert.Single(Assert.Single(content.Results).Attachments);
+        Assert.StartsWith(moved, evidence.Path);
+        Assert.Equal("moved with the run folder", File.ReadAllText(evidence.Path));
     }
 
     [Fact]

@@ -154,6 +154,23 @@ public sealed class XrayServerPayloadTests : IDisposable
     }
 
     [Fact]
+    public void Evidence_missing_from_the_run_folder_is_a_warning_and_the_result_is_still_sent()
+    {
+        var r = Timed(Result("Ns.C.M", keys: ["DEMO-1"]), 0, 1);
+        var kept = Evidence("e", "kept.txt", LogBytes);
+        var gone = Evidence("e", "gone.png", PngBytes);
+        File.Delete(gone.Path);
+        r.Attachments = [kept, gone];
+
+        var (body, warnings) = Build(NewExecutionOptions(), Aggregator.Aggregate([r], KeyRule.JiraIssueKey));
+
+        var test = Parse(body)["tests"]![0]!;
+        Assert.Equal("PASS", (string?)test["status"]);
+        Assert.Equal("kept.txt", (string?)Assert.Single(test["evidences"]!.AsArray())!["filename"]);
+        Assert.Contains(warnings, w => w.Contains("gone.png") && w.Contains("missing"));
+    }
+
+    [Fact]
     public void Reuse_of_an_execution_sends_only_the_fields_the_user_set()
     {
         var options = new TmsOptions { Target = "xray", TestExecution = "DEMO-9", Version = "1.3.0", Environments = ["staging"] };

@@ -55,7 +55,7 @@ public sealed class TmsLoggerTests : IDisposable
 
     private TmsLogger NewLogger(params (string Key, string? Value)[] parameters)
     {
-        var logger = new TmsLogger(_output, () => _environment) { Exit = code => _exitCodes.Add(code) };
+        var logger = new TmsLogger(_output, () => _environment) { SetExitCode = code => _exitCodes.Add(code) };
         var dict = new Dictionary<string, string?> { ["TestRunDirectory"] = ResultsDir, ["TargetFramework"] = ".NETCoreApp,Version=v10.0" };
         foreach (var (k, v) in parameters) dict[k] = v;
         logger.Initialize(_events, dict);
@@ -273,7 +273,7 @@ public sealed class TmsLoggerTests : IDisposable
     {
         var blocker = Path.Combine(_root, "a-file");
         File.WriteAllText(blocker, "not a folder");
-        var logger = new TmsLogger(_output, () => _environment) { Exit = code => _exitCodes.Add(code) };
+        var logger = new TmsLogger(_output, () => _environment) { SetExitCode = code => _exitCodes.Add(code) };
         logger.Initialize(_events, new Dictionary<string, string?> { ["TestRunDirectory"] = Path.Combine(blocker, "results"), ["failOnPublishError"] = "true" });
 
         _events.RaiseStart([Source]);
@@ -282,7 +282,7 @@ public sealed class TmsLoggerTests : IDisposable
 
         Assert.Contains(_output.Errors, l => l.Contains("run journal could not be created") && l.Contains(blocker));
         Assert.Null(logger.LastReport);
-        Assert.Empty(_exitCodes); // nothing was published, but nothing failed to publish either
+        Assert.Equal([1], _exitCodes); // nothing could be published: with failOnPublishError that fails the command
     }
 
     [Fact]

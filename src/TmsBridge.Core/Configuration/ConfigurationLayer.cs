@@ -123,8 +123,10 @@ public sealed class ConfigurationLayer(string source, bool allowsSecrets = false
 
     /// <summary>
     /// The two runsettings layers: the &lt;TmsBridge&gt; section, then the tms logger's
-    /// &lt;Configuration&gt;. vstest hands the logger only one of (CLI parameters, runsettings
-    /// Configuration), never a merge, so the Configuration is read here from the XML itself.
+    /// &lt;Configuration&gt;. Note that when `--logger "tms;..."` is given, vstest rewrites the
+    /// runsettings it hands over so that the logger's Configuration holds exactly the CLI
+    /// parameters: the file's own Configuration entries are lost (verified; docs/configuration.md).
+    /// The &lt;TmsBridge&gt; section always survives, which is why it is the recommended place.
     /// </summary>
     public static IReadOnlyList<ConfigurationLayer> FromRunSettings(string? runSettingsXml, string loggerFriendlyName)
     {

@@ -26,10 +26,19 @@ public static class ConfigurationResolver
         var layers = new List<ConfigurationLayer>();
         layers.AddRange(JsonLayers(environment, searchFrom));
         layers.Add(ConfigurationLayer.FromEnvironment(environment));
-        layers.AddRange(ConfigurationLayer.FromRunSettings(runSettingsXml, loggerFriendlyName));
-        layers.Add(ConfigurationLayer.FromParameters("--logger parameters", loggerParameters));
+        var runSettings = ConfigurationLayer.FromRunSettings(runSettingsXml, loggerFriendlyName);
+        var parameters = ConfigurationLayer.FromParameters("--logger parameters", loggerParameters);
+        layers.Add(runSettings[0]);
+        // vstest copies the --logger parameters into the runsettings logger Configuration; reading
+        // both would report every problem twice. Keep that layer only when it says something else.
+        if (!SameValues(runSettings[1], parameters)) layers.Add(runSettings[1]);
+        layers.Add(parameters);
         return Resolve(layers);
     }
+
+    private static bool SameValues(ConfigurationLayer a, ConfigurationLayer b) =>
+        a.Values.Count == b.Values.Count &&
+        a.Values.All(p => b.Values.Any(q => string.Equals(p.Key, q.Key, StringComparison.OrdinalIgnoreCase) && p.Value == q.Value));
 
     /// <summary>The tmsbridge.json layer: TMS_CONFIG if set, else the nearest tmsbridge.json above one of the folders.</summary>
     public static IEnumerable<ConfigurationLayer> JsonLayers(IReadOnlyDictionary<string, string> environment, IEnumerable<string> searchFrom)
@@ -81,6 +90,9 @@ public static class ConfigurationResolver
             options.Problems.AddRange(layer.Problems);
             foreach (var pair in layer.Values)
             {
+                // An empty value means "not set" (CI templates often export empty variables);
+                // it neither overrides a lower layer nor counts as a bad value.
+                if (string.IsNullOrWhiteSpace(pair.Value) && OptionCatalog.Find(pair.Key) is not null) continue;
                 var option = OptionCatalog.Find(pair.Key);
                 if (option is null)
                 {

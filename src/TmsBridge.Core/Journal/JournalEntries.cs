@@ -31,7 +31,7 @@ public sealed class PublishMark
     public DateTimeOffset At { get; set; }
     public string Target { get; set; } = "";
     public string Key { get; set; } = "";
-    /// <summary>sent, refused or notSent.</summary>
+    /// <summary>sent, refused, notSent or planned (see KeyStates).</summary>
     public string State { get; set; } = "";
     public string? ExecutionKey { get; set; }
 }

@@ -20,6 +20,7 @@ public static class JournalReader
     public static JournalContent Read(string path)
     {
         var content = new JournalContent { Path = path };
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? "";
         var lineNumber = 0;
         using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
         string? line;
@@ -35,7 +36,12 @@ public static class JournalReader
                     case "run": content.Header = JsonSerializer.Deserialize(line, JournalJsonContext.Default.RunHeader); break;
                     case "result":
                         var r = JsonSerializer.Deserialize(line, JournalJsonContext.Default.ResultEntry)?.Result;
-                        if (r is not null) content.Results.Add(r);
+                        if (r is not null)
+                        {
+                            // Evidence copies are stored relative to the journal's folder.
+                            foreach (var a in r.Attachments) a.Path = System.IO.Path.Combine(folder, a.Path);
+                            content.Results.Add(r);
+                        }
                         break;
                     case "publish":
                         var m = JsonSerializer.Deserialize(line, JournalJsonContext.Default.PublishMark);

@@ -75,7 +75,9 @@ public sealed class RunJournal : IDisposable
         File.Copy(sourcePath, copy);
         return new EvidenceFile
         {
-            Path = copy,
+            // Relative to the run folder, so a run folder moved elsewhere (a CI artifact
+            // downloaded on another machine) can still be published with `tmsbridge publish`.
+            Path = System.IO.Path.Combine(RunId + ".evidence", System.IO.Path.GetFileName(copy)),
             FileName = name,
             Description = description,
             ContentType = ContentTypes.FromFileName(name),

@@ -29,6 +29,8 @@ public sealed class UnmappedTest
     public string FullyQualifiedName { get; set; } = "";
     public List<TestResultRecord> Results { get; } = [];
     public string Reason { get; set; } = "";
+    /// <summary>It had keys, all malformed: a typo, so it is never provisioned as a new test.</summary>
+    public bool HasMalformedKeys { get; set; }
     public List<string> Requirements { get; } = [];
     public List<string> Defects { get; } = [];
 }
@@ -89,6 +91,7 @@ public static class Aggregator
                     {
                         FullyQualifiedName = r.TestName,
                         Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'")) : "no TestCaseKey",
+                        HasMalformedKeys = malformed.Count > 0,
                     };
                     unmapped.Add(r.TestName, u);
                     run.Unmapped.Add(u);

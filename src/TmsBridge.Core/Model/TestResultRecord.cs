@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TmsBridge.Model;
 
 /// <summary>
@@ -41,15 +43,18 @@ public sealed class TestResultRecord
     public List<string> Defects { get; set; } = [];
 
     /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
+    [JsonIgnore]
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;
 
     /// <summary>
     /// The test method's full name without data-row arguments: NUnit puts the arguments into the
     /// fully qualified name ("Ns.C.M(\"bob\")"), the other frameworks do not.
     /// </summary>
+    [JsonIgnore]
     public string TestName => StripArguments(FullyQualifiedName);
 
     /// <summary>The last segment of <see cref="TestName"/>: the method name.</summary>
+    [JsonIgnore]
     public string MethodName
     {
         get

@@ -11,7 +11,9 @@ public static class ConsoleSummary
     {
         var t = report.Totals;
         var head = $"{t.Results} results, {t.Keys} keys, {t.UnmappedTests} unmapped tests";
-        if (report.Target == Targets.None && report.Errors.Count == 0)
+        if (report.Errors.Count > 0 && report.Totals.Sent == 0 && report.Requests.Count == 0)
+            output.Info($"{head}; nothing was sent to {report.TargetName} because of the errors below.");
+        else if (report.Target == Targets.None && report.Errors.Count == 0)
             output.Info($"{head}; target=none, nothing sent (dry-run plan: {report.PlanPath}).");
         else if (report.DryRun && report.Errors.Count == 0)
             output.Info($"{head}; dryRun=true, {report.TargetName} payloads written to {report.PlanPath}, nothing sent.");
@@ -29,7 +31,7 @@ public static class ConsoleSummary
             var listed = string.Join(", ", report.Unmapped.Take(MaxListed).Select(u => $"{u.Test} ({u.Reason})"));
             output.Info($"unmapped tests: {listed}{(report.Unmapped.Count > MaxListed ? $", and {report.Unmapped.Count - MaxListed} more" : "")}.");
         }
-        if (report.PublishFailed && report.JournalPath is not null)
+        if (report.PublishFailed && report.JournalPath is not null && report.Target != Targets.None)
             output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent with `tmsbridge publish \"{report.JournalPath}\"`.");
         if (reportPath.Length > 0) output.Info($"report: {reportPath}");
     }

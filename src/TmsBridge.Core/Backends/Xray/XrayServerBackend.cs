@@ -31,7 +31,7 @@ public sealed class XrayServerBackend : ITmsBackend
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var options = context.Options;
-        var provisioned = options.ProvisionUnmapped ? context.Run.Unmapped : [];
+        var provisioned = options.ProvisionUnmapped ? context.Run.Unmapped.Where(u => !u.HasMalformedKeys).ToList() : [];
         var input = new XrayServerPayload.Input
         {
             Options = options,

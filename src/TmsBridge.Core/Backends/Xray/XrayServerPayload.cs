@@ -122,7 +122,16 @@ public static class XrayServerPayload
         if (comment.Length > 0) w.WriteString("comment", comment);
         w.WriteString("status", input.Statuses[outcome]);
 
-        var evidence = results.SelectMany(r => r.Attachments.Select(a => (Result: r, File: a))).ToList();
+        var evidence = new List<(TestResultRecord Result, EvidenceFile File)>();
+        foreach (var r in results)
+        {
+            foreach (var a in r.Attachments)
+            {
+                // A copy deleted from the run folder costs that file, never the result.
+                if (File.Exists(a.Path)) evidence.Add((r, a));
+                else warnings.Add($"{what}: evidence '{a.FileName}' of '{r.Name}' is missing from the run folder ({a.Path}); it is not sent.");
+            }
+        }
         if (evidence.Count > 0)
         {
             w.WriteStartArray("evidences");
@@ -144,13 +153,15 @@ public static class XrayServerPayload
         if (iterated)
         {
             var several = results.Select(r => r.TestName).Distinct().Count() > 1;
+            // The method name reads best; the full name only where two classes share a method name.
+            var ambiguous = results.GroupBy(r => r.MethodName).Any(g => g.Select(r => r.TestName).Distinct().Count() > 1);
             w.WriteStartArray("iterations");
             var index = 0;
             foreach (var r in results)
             {
                 index++;
                 var parameters = new List<TestParameter>();
-                if (several) parameters.Add(new TestParameter("test", r.MethodName));
+                if (several) parameters.Add(new TestParameter("test", ambiguous ? r.TestName : r.MethodName));
                 parameters.AddRange(r.Parameters);
                 if (parameters.Count == 0) parameters.Add(new TestParameter("iteration", index.ToString(CultureInfo.InvariantCulture)));
                 if (parameters.Count > MaxParametersPerIteration)
@@ -208,7 +219,17 @@ public static class XrayServerPayload
             }
             if (!string.IsNullOrEmpty(output)) sb.Append(hasError ? "\n" : "").Append("Output:\n{noformat}").Append(NoFormat(output)).Append("{noformat}");
         }
-        return Truncate(sb.ToString(), MaxCommentLength) ?? "";
+        var comment = Truncate(sb.ToString(), MaxCommentLength) ?? "";
+        // A cut inside a {noformat} block would leave it open and swallow the rest of the comment.
+        if (CountOf(comment, "{noformat}") % 2 == 1) comment += "{noformat}";
+        return comment;
+    }
+
+    private static int CountOf(string s, string part)
+    {
+        var count = 0;
+        for (var i = s.IndexOf(part, StringComparison.Ordinal); i >= 0; i = s.IndexOf(part, i + part.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     private static string NoFormat(string? s) => (s ?? "").Replace("{noformat}", "{ noformat}");

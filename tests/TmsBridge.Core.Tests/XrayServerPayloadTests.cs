@@ -15,7 +15,7 @@ namespace TmsBridge.Core.Tests;
 /// them) and checked against the transcribed DC schema. Timestamps are fixed (+00:00) and evidence is
 /// sent as base64 + file name (no paths), so the goldens do not depend on the machine.
 /// </summary>
-public sealed class XrayServerPayloadTests : IDisposable
+public sealed class XrayPayloadTests : IDisposable
 {
     private readonly TempDir _dir = new();
     public void Dispose() => _dir.Dispose();
@@ -44,7 +44,7 @@ public sealed class XrayServerPayloadTests : IDisposable
     private static (byte[] Body, List<string> Warnings) Build(TmsOptions options, AggregatedRun run, bool provision = false)
     {
         var warnings = new List<string>();
-        var body = XrayServerPayload.Build(new XrayServerPayload.Input
+        var body = XrayPayload.Build(new XrayPayload.Input
         {
             Options = options,
             Keyed = run.Keyed,

@@ -169,9 +169,49 @@ public static class ConfigurationResolver
                 if (TryDuration(value, out var ts) && ts > TimeSpan.Zero) o.Timeout = ts;
                 else Bad("a positive number of seconds up to one day, or a duration such as 90s, 2m or 00:01:30");
                 break;
+            case "clientId": o.ClientId = Text(); break;
+            case "clientSecret": o.ClientSecret = Text(); break;
+            case "region":
+                var region = value.ToLowerInvariant();
+                if (region is "us" or "eu" or "au") o.Region = region; else Bad("us, eu or au");
+                break;
+            case "executionFields": o.ExecutionFields = Text(); break;
+            case "publishTimeout":
+                if (TryDuration(value, out var pt) && pt > TimeSpan.Zero) o.PublishTimeout = pt;
+                else Bad("a positive number of seconds up to one day, or a duration such as 300s or 10m");
+                break;
+            case "maxRequestBytes": if (TryBytes(value, out var mr) && mr >= 1024) o.MaxRequestBytes = mr; else Bad("a size of at least 1KB, e.g. 20MB, 512KB or 1048576"); break;
+            case "maxEvidenceFileBytes": if (TryBytes(value, out var mf) && mf > 0) o.MaxEvidenceFileBytes = mf; else Bad("a positive size, e.g. 10MB"); break;
+            case "maxEvidenceRunBytes": if (TryBytes(value, out var mrun) && mrun >= 0) o.MaxEvidenceRunBytes = mrun; else Bad("a size, e.g. 1GB"); break;
+            case "maxRetries":
+                if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var retries) && retries is >= 0 and <= 20) o.MaxRetries = retries;
+                else Bad("a whole number from 0 to 20");
+                break;
+            case "rateLimit":
+                if (RequestRate.TryParse(value, out var rate)) o.RateLimit = rate;
+                else Bad("a budget like 300/5m, 60/1m or 10/s, or 'none'");
+                break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }
+    }
+
+    /// <summary>Sizes: a number of bytes, or with KB/MB/GB (binary multiples, as file sizes are usually meant).</summary>
+    public static bool TryBytes(string value, out long bytes)
+    {
+        var v = value.Trim().ToUpperInvariant().Replace(" ", "");
+        long factor = 1;
+        foreach (var (suffix, f) in new[] { ("KIB", 1L << 10), ("MIB", 1L << 20), ("GIB", 1L << 30), ("KB", 1L << 10), ("MB", 1L << 20), ("GB", 1L << 30), ("K", 1L << 10), ("M", 1L << 20), ("G", 1L << 30), ("B", 1L) })
+        {
+            if (v.EndsWith(suffix, StringComparison.Ordinal)) { v = v.Substring(0, v.Length - suffix.Length); factor = f; break; }
+        }
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 && n * factor < long.MaxValue / 2)
+        {
+            bytes = (long)(n * factor);
+            return true;
+        }
+        bytes = 0;
+        return false;
     }
 
     public static List<string> SplitList(string value) =>

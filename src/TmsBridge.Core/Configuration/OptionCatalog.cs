@@ -1,6 +1,6 @@
 namespace TmsBridge.Configuration;
 
-public enum OptionKind { Text, Url, Bool, Seconds, List, StatusMap, Target }
+public enum OptionKind { Text, Url, Bool, Seconds, List, StatusMap, Target, Bytes, Count, Rate }
 
 /// <summary>One configuration option: its name in every layer and how its value is read.</summary>
 public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null)
@@ -51,11 +51,23 @@ public static class OptionCatalog
     public static readonly OptionDefinition ProvisionUnmapped = new("provisionUnmapped", OptionKind.Bool, "Also send tests without a key so the TMS creates or matches them (Xray: Generic tests by definition).", defaultValue: "false");
     public static readonly OptionDefinition LinkRequirements = new("linkRequirements", OptionKind.Bool, "Send [Covers] requirement links (Xray: through testInfo, which also updates the Test's summary and definition).", defaultValue: "true");
     public static readonly OptionDefinition DryRun = new("dryRun", OptionKind.Bool, "Build the target's payloads and write them to the run folder without sending.", defaultValue: "false");
+    public static readonly OptionDefinition ClientId = new("clientId", OptionKind.Text, "Xray Cloud API key client id.");
+    public static readonly OptionDefinition ClientSecret = new("clientSecret", OptionKind.Text, "Xray Cloud API key client secret.", isSecret: true);
+    public static readonly OptionDefinition Region = new("region", OptionKind.Text, "Xray Cloud region: us, eu or au (picks the regional host when baseUrl is not set).");
+    public static readonly OptionDefinition ExecutionFields = new("executionFields", OptionKind.Text, "Jira fields of a new Test Execution: a JSON object of field ids to values, inline or in a file (Xray Cloud: sent through the multipart import).");
+    public static readonly OptionDefinition PublishTimeout = new("publishTimeout", OptionKind.Seconds, "Deadline for the whole publish; what is not sent by then stays in the journal.", defaultValue: "300");
+    public static readonly OptionDefinition MaxRequestBytes = new("maxRequestBytes", OptionKind.Bytes, "Largest request body; bigger runs are split into several imports into the same execution (bytes, or 20MB / 512KB).", defaultValue: "20MB");
+    public static readonly OptionDefinition MaxEvidenceFileBytes = new("maxEvidenceFileBytes", OptionKind.Bytes, "Largest evidence file sent; bigger ones are listed in the report as skipped.", defaultValue: "10MB");
+    public static readonly OptionDefinition MaxEvidenceRunBytes = new("maxEvidenceRunBytes", OptionKind.Bytes, "Evidence budget of the whole run; files past it are listed in the report as skipped.", defaultValue: "1GB");
+    public static readonly OptionDefinition MaxRetries = new("maxRetries", OptionKind.Count, "Retries of a request after 429, 5xx, timeouts or dropped connections.", defaultValue: "4");
+    public static readonly OptionDefinition RateLimit = new("rateLimit", OptionKind.Rate, "Client-side request budget, e.g. 300/5m (default: the target's documented limit; 'none' to turn it off).");
 
     public static IReadOnlyList<OptionDefinition> All { get; } =
     [
         Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
+        ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
+        MaxRetries, RateLimit,
     ];
 
     public static OptionDefinition? Find(string name)

@@ -27,6 +27,18 @@ public sealed class TmsOptions
     public bool ProvisionUnmapped { get; set; }
     public bool LinkRequirements { get; set; } = true;
     public bool DryRun { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    public string? Region { get; set; }
+    /// <summary>The executionFields option as given: inline JSON or a file path (read by the backend).</summary>
+    public string? ExecutionFields { get; set; }
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public long MaxRequestBytes { get; set; } = 20L * 1024 * 1024;
+    public long MaxEvidenceFileBytes { get; set; } = 10L * 1024 * 1024;
+    public long MaxEvidenceRunBytes { get; set; } = 1024L * 1024 * 1024;
+    public int MaxRetries { get; set; } = 4;
+    /// <summary>Null: the target's default; <see cref="RequestRate.Unlimited"/>: off.</summary>
+    public RequestRate? RateLimit { get; set; }
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -38,6 +50,7 @@ public sealed class TmsOptions
     {
         if (!string.IsNullOrEmpty(Password)) yield return Password!;
         if (!string.IsNullOrEmpty(Token)) yield return Token!;
+        if (!string.IsNullOrEmpty(ClientSecret)) yield return ClientSecret!;
     }
 
     /// <summary>Non-secret options as text, for the journal header and the report.</summary>
@@ -63,6 +76,15 @@ public sealed class TmsOptions
         Put("summary", Summary);
         Put("description", Description);
         Put("user", User);
+        Put("clientId", ClientId);
+        Put("region", Region);
+        Put("executionFields", ExecutionFields);
+        d["publishTimeout"] = ((int)PublishTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        d["maxRequestBytes"] = MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        d["maxEvidenceFileBytes"] = MaxEvidenceFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        d["maxEvidenceRunBytes"] = MaxEvidenceRunBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Put("rateLimit", RateLimit?.ToString());
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

@@ -1,6 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Polly;
+using Polly.Retry;
+using TmsBridge.Configuration;
 using TmsBridge.Publishing;
 
 namespace TmsBridge.Http;
@@ -16,13 +21,47 @@ public sealed class TmsHttpResponse(HttpStatusCode status, string body, string? 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 }
 
-/// <summary>A request that got no HTTP answer (timeout, refused or dropped connection). The message names the URL and the cause.</summary>
-public sealed class TmsHttpException(string message, Exception? inner = null) : Exception(message, inner);
+public enum HttpFailureKind
+{
+    /// <summary>The connection was refused: the server never saw the request.</summary>
+    NotSent,
+    /// <summary>No answer within the per-request timeout: the server may have acted on it.</summary>
+    Timeout,
+    /// <summary>The connection broke after the request went out: the server may have acted on it.</summary>
+    Dropped,
+    /// <summary>The publish deadline (or the caller) cancelled the request.</summary>
+    Cancelled,
+}
+
+/// <summary>A request that got no HTTP answer. The message names the URL and the cause.</summary>
+public sealed class TmsHttpException(string message, HttpFailureKind kind, Exception? inner = null) : Exception(message, inner)
+{
+    public HttpFailureKind Kind { get; } = kind;
+    /// <summary>True when the server may have processed the request although no answer arrived.</summary>
+    public bool OutcomeUnknown => Kind is HttpFailureKind.Timeout or HttpFailureKind.Dropped;
+}
+
+/// <summary>One logical call: how to build its request (again for every attempt) and how safe it is to repeat.</summary>
+public sealed class HttpCall(Func<HttpRequestMessage> createRequest)
+{
+    public Func<HttpRequestMessage> CreateRequest { get; } = createRequest;
+
+    /// <summary>False for calls that create something (a new Test Execution): those are never repeated blindly.</summary>
+    public bool Idempotent { get; init; } = true;
+
+    /// <summary>
+    /// For non-idempotent calls: asked before a repeat when the previous attempt may have reached the
+    /// server (timeout, dropped connection, 500/502/504). Returns the effect it finds (e.g. the
+    /// execution the lost answer would have named), or null to send again.
+    /// </summary>
+    public Func<CancellationToken, Task<TmsHttpResponse?>>? FindEarlierEffect { get; init; }
+}
 
 /// <summary>
-/// The one HTTP path every backend uses: per-request timeout, a line per request in the
-/// publish report, and secrets redacted from everything it reports. Retries and rate limits
-/// belong here too (one pipeline for every backend).
+/// The one HTTP path every backend uses, built on a Polly retry pipeline: bounded retries with
+/// exponential backoff and jitter on 429, 408, 5xx, timeouts and broken connections, honouring
+/// Retry-After; a per-request timeout; a client-side rate limit; one report line per attempt;
+/// secrets redacted from everything it reports.
 /// </summary>
 public sealed class TmsHttpClient : IDisposable
 {
@@ -30,8 +69,12 @@ public sealed class TmsHttpClient : IDisposable
     private readonly TimeSpan _timeout;
     private readonly SecretRedactor _redactor;
     private readonly List<RequestReport> _log;
+    private readonly RequestRateLimiter _limiter;
+    private readonly int _maxRetries;
+    private readonly TimeSpan _baseDelay;
 
-    public TmsHttpClient(TimeSpan timeout, SecretRedactor redactor, List<RequestReport> log, HttpMessageHandler? handler = null)
+    public TmsHttpClient(TimeSpan timeout, SecretRedactor redactor, List<RequestReport> log, HttpMessageHandler? handler = null,
+        RequestRate? rate = null, int maxRetries = 4, TimeSpan? baseDelay = null)
     {
         _client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // per-request timeout below, so it can be told apart from the caller's cancellation
@@ -39,17 +82,108 @@ public sealed class TmsHttpClient : IDisposable
         _timeout = timeout;
         _redactor = redactor;
         _log = log;
+        _limiter = new RequestRateLimiter(rate ?? RequestRate.Unlimited);
+        _maxRetries = maxRetries;
+        _baseDelay = baseDelay ?? TimeSpan.FromSeconds(1);
     }
 
     public SecretRedactor Redactor => _redactor;
+    public RequestRateLimiter Limiter => _limiter;
 
-    public async Task<TmsHttpResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>A single attempt, no retries: for calls whose failures the caller handles itself.</summary>
+    public Task<TmsHttpResponse> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAttemptAsync(request, 1, cancellationToken);
+
+    /// <summary>Compatibility with single-request callers: one idempotent call with retries.</summary>
+    public Task<TmsHttpResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(new HttpCall(() => request), cancellationToken);
+
+    public async Task<TmsHttpResponse> SendAsync(HttpCall call, CancellationToken cancellationToken)
     {
+        var attempt = 0;
+        var previousOutcomeUnknown = false;
+        var pipeline = BuildPipeline(call);
+        return await pipeline.ExecuteAsync(async token =>
+        {
+            attempt++;
+            if (previousOutcomeUnknown && !call.Idempotent && call.FindEarlierEffect is not null)
+            {
+                // The last attempt may have created the resource: look before creating it twice.
+                var earlier = await call.FindEarlierEffect(token).ConfigureAwait(false);
+                if (earlier is not null) return earlier;
+            }
+            try
+            {
+                using var request = call.CreateRequest();
+                var response = await SendAttemptAsync(request, attempt, token).ConfigureAwait(false);
+                previousOutcomeUnknown = response.StatusCode is 500 or 502 or 504;
+                return response;
+            }
+            catch (TmsHttpException e)
+            {
+                previousOutcomeUnknown = e.OutcomeUnknown;
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ResiliencePipeline<TmsHttpResponse> BuildPipeline(HttpCall call)
+    {
+        var builder = new ResiliencePipelineBuilder<TmsHttpResponse>();
+        if (_maxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<TmsHttpResponse>
+            {
+                MaxRetryAttempts = _maxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _baseDelay,
+                MaxDelay = TimeSpan.FromSeconds(60),
+                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome, call)),
+                // The server's own Retry-After wins over our backoff.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r ? RetryAfter(r) : null),
+            });
+        }
+        return builder.Build();
+    }
+
+    private static bool IsTransient(Outcome<TmsHttpResponse> outcome, HttpCall call)
+    {
+        if (outcome.Exception is TmsHttpException e)
+        {
+            // Unknown outcomes of a create are repeated only when the call can look for its earlier effect.
+            return e.Kind != HttpFailureKind.Cancelled && (call.Idempotent || !e.OutcomeUnknown || call.FindEarlierEffect is not null);
+        }
+        if (outcome.Result is { } r)
+        {
+            if (r.StatusCode is 429 or 503 or 408) return true; // not processed: safe to repeat
+            if (r.StatusCode is 500 or 502 or 504) return call.Idempotent || call.FindEarlierEffect is not null;
+        }
+        return false;
+    }
+
+    /// <summary>Retry-After as seconds or as an HTTP date.</summary>
+    public static TimeSpan? RetryAfter(TmsHttpResponse response)
+    {
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value)) return null;
+        if (double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(Math.Min(seconds, 3600));
+        if (DateTimeOffset.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            var wait = at - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+        }
+        return null;
+    }
+
+    private async Task<TmsHttpResponse> SendAttemptAsync(HttpRequestMessage request, int attempt, CancellationToken cancellationToken)
+    {
+        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         var entry = new RequestReport
         {
             Method = request.Method.Method,
             Url = _redactor.Redact(request.RequestUri?.ToString()),
             RequestBytes = request.Content?.Headers.ContentLength ?? 0,
+            Attempt = attempt,
         };
         lock (_log) _log.Add(entry);
         var watch = Stopwatch.StartNew();
@@ -67,22 +201,34 @@ public sealed class TmsHttpClient : IDisposable
         }
         catch (OperationCanceledException e) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            entry.Error = $"no answer within {_timeout.TotalSeconds:0.#} s (timeout option)";
-            entry.DurationMs = watch.ElapsedMilliseconds;
-            throw new TmsHttpException($"{request.Method} {entry.Url}: {entry.Error}", e);
-        }
-        catch (HttpRequestException e)
-        {
-            entry.Error = _redactor.Redact(Describe(e));
-            entry.DurationMs = watch.ElapsedMilliseconds;
-            throw new TmsHttpException($"{request.Method} {entry.Url}: {entry.Error}", e);
+            throw Fail(entry, watch, $"no answer within {_timeout.TotalSeconds:0.#} s (timeout option)", HttpFailureKind.Timeout, e, request);
         }
         catch (OperationCanceledException e)
         {
-            entry.Error = "cancelled (publish deadline reached)";
-            entry.DurationMs = watch.ElapsedMilliseconds;
-            throw new TmsHttpException($"{request.Method} {entry.Url}: {entry.Error}", e);
+            throw Fail(entry, watch, "cancelled (publish deadline reached)", HttpFailureKind.Cancelled, e, request);
         }
+        catch (HttpRequestException e)
+        {
+            var refused = Inner<SocketException>(e) is { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable or SocketError.HostUnreachable };
+            throw Fail(entry, watch, _redactor.Redact(Describe(e)), refused ? HttpFailureKind.NotSent : HttpFailureKind.Dropped, e, request);
+        }
+        catch (IOException e)
+        {
+            throw Fail(entry, watch, _redactor.Redact(Describe(e)), HttpFailureKind.Dropped, e, request);
+        }
+    }
+
+    private static TmsHttpException Fail(RequestReport entry, Stopwatch watch, string error, HttpFailureKind kind, Exception inner, HttpRequestMessage request)
+    {
+        entry.Error = error;
+        entry.DurationMs = watch.ElapsedMilliseconds;
+        return new TmsHttpException($"{request.Method} {entry.Url}: {error}", kind, inner);
+    }
+
+    private static T? Inner<T>(Exception e) where T : Exception
+    {
+        for (var x = e; x is not null; x = x.InnerException) if (x is T t) return t;
+        return null;
     }
 
     private static string Describe(Exception e)

@@ -40,6 +40,19 @@ public sealed class StatusMap
         [TestOutcome.NotRun] = "TODO",
     };
 
+    /// <summary>
+    /// Xray Cloud native statuses (PASSED/FAILED/TODO/EXECUTING/ABORTED). Skipped stays TODO, as on DC,
+    /// so one test reads the same on both flavours; a test that never ran is ABORTED, native on Cloud.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> XrayCloudDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "PASSED",
+        [TestOutcome.Failed] = "FAILED",
+        [TestOutcome.Skipped] = "TODO",
+        [TestOutcome.Inconclusive] = "TODO",
+        [TestOutcome.NotRun] = "ABORTED",
+    };
+
     /// <summary>Neutral names used by the dry-run plan when no target is configured.</summary>
     public static readonly IReadOnlyDictionary<TestOutcome, string> NeutralDefaults = Enum.GetValues(typeof(TestOutcome)).Cast<TestOutcome>().ToDictionary(o => o, o => o.ToString());
 }

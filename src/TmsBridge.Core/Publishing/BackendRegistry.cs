@@ -8,6 +8,7 @@ public static class BackendRegistry
     public static ITmsBackend? Create(string target) => target switch
     {
         "xray" => new XrayServerBackend(),
+        "xray-cloud" => new XrayCloudBackend(),
         _ => null,
     };
 }

@@ -1,5 +1,6 @@
 using TmsBridge.Configuration;
 using TmsBridge.Http;
+using TmsBridge.Journal;
 using TmsBridge.Mapping;
 using TmsBridge.Model;
 
@@ -16,6 +17,9 @@ public interface ITmsBackend
     string DisplayName { get; }
 
     IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
+
+    /// <summary>The documented request budget of the service (null: none), used unless the rateLimit option says otherwise.</summary>
+    RequestRate? DefaultRateLimit { get; }
 
     /// <summary>Missing or contradictory options for this target (base URL, credentials...), as errors naming the option.</summary>
     IEnumerable<string> Validate(TmsOptions options);
@@ -41,6 +45,15 @@ public sealed class PublishContext(TmsOptions options, AggregatedRun run, Status
     /// <summary>Test run start/end used for the execution's dates when results carry none.</summary>
     public DateTimeOffset RunStarted { get; init; }
     public DateTimeOffset RunFinished { get; init; }
+    /// <summary>The run's id: marks a new execution so that a create whose answer was lost can be found.</summary>
+    public string RunId { get; init; } = "";
+
+    /// <summary>Called as soon as a key's fate is known, so the journal records progress even if the process dies mid-publish.</summary>
+    public Action<PublishMark>? Progress { get; init; }
+
+    public void ReportProgress(string key, string state, string? executionKey) =>
+        Progress?.Invoke(new PublishMark { At = DateTimeOffset.UtcNow, Target = Options.Target, Key = key, State = state, ExecutionKey = executionKey });
+
     /// <summary>Default summary when the summary option is not set.</summary>
     public string DefaultSummary { get; init; } = "Automated test run";
 

@@ -22,6 +22,8 @@ public sealed class PublishReport
     public List<string> Warnings { get; set; } = [];
     public List<string> Errors { get; set; } = [];
     public List<RequestReport> Requests { get; set; } = [];
+    /// <summary>Evidence that was not sent, each with its reason (size budgets, missing files, failed follow-up requests).</summary>
+    public List<SkippedEvidenceReport> SkippedEvidence { get; set; } = [];
     public SortedDictionary<string, string> Options { get; set; } = [];
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
@@ -84,6 +86,15 @@ public sealed class UnmappedReport
     public string? State { get; set; }
 }
 
+public sealed class SkippedEvidenceReport
+{
+    /// <summary>The key (or test name) whose Test Run the file belongs to.</summary>
+    public string Key { get; set; } = "";
+    public string File { get; set; } = "";
+    public long Bytes { get; set; }
+    public string Reason { get; set; } = "";
+}
+
 public sealed class RequestReport
 {
     public string Method { get; set; } = "";
@@ -91,6 +102,8 @@ public sealed class RequestReport
     public int? Status { get; set; }
     public long RequestBytes { get; set; }
     public long DurationMs { get; set; }
+    /// <summary>1 for the first try of a call, 2+ for retries.</summary>
+    public int Attempt { get; set; } = 1;
     public string? Error { get; set; }
 }
 

@@ -21,8 +21,12 @@ public sealed class PublishRequest
     public string DefaultSummary { get; set; } = "Automated test run";
     /// <summary>Test hook: replaces the network stack (the product always uses real sockets).</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
-    /// <summary>Bound on the whole publish, so a dead server can never hold the test run.</summary>
-    public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Bound on the whole publish, so a dead server can never hold the test run (null: the publishTimeout option).</summary>
+    public TimeSpan? Deadline { get; set; }
+    /// <summary>Journals each key's fate as soon as it is known.</summary>
+    public Action<Journal.PublishMark>? Progress { get; set; }
+    /// <summary>Test hook: the first retry delay (the product uses one second).</summary>
+    public TimeSpan? RetryBaseDelay { get; set; }
 }
 
 /// <summary>
@@ -75,11 +79,15 @@ public static class Publisher
             }
             else
             {
-                using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler);
-                using var deadline = new CancellationTokenSource(request.Deadline);
+                var deadlineSpan = request.Deadline ?? options.PublishTimeout;
+                using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler,
+                    rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay);
+                using var deadline = new CancellationTokenSource(deadlineSpan);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
                 var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
                 {
+                    RunId = request.RunId,
+                    Progress = request.Progress,
                     RunStarted = run.Start ?? request.RunStarted,
                     RunFinished = run.Finish ?? request.RunFinished,
                     DefaultSummary = request.DefaultSummary,
@@ -92,7 +100,7 @@ public static class Publisher
                 catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
                 {
                     var message = deadline.IsCancellationRequested
-                        ? $"publishing stopped at the {request.Deadline.TotalSeconds:0} s deadline"
+                        ? $"publishing stopped at the publishTimeout deadline ({deadlineSpan.TotalSeconds:0} s); what was not sent stays in the journal"
                         : redactor.Redact(e.Message);
                     report.Errors.Add($"{backend.DisplayName}: {message}");
                     context.MarkAll(KeyStates.NotSent, message);

@@ -126,8 +126,11 @@ public sealed class RunSession : IDisposable
                 RunFinished = finished,
                 DefaultSummary = DefaultSummary(_info.Sources, _started),
                 HttpHandler = _info.HttpHandler,
+                // Each key's fate is journalled as soon as it is known: a publish killed half-way
+                // leaves a journal that says which keys already went, and to which execution.
+                Progress = _journal.AppendPublishMark,
             }, _output, cancellationToken).ConfigureAwait(false);
-            foreach (var k in report.Keys)
+            foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
                 _journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key });
             }

@@ -1,0 +1,379 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TmsBridge.Configuration;
+using TmsBridge.Http;
+using TmsBridge.Model;
+using TmsBridge.Publishing;
+
+namespace TmsBridge.Backends.Xray;
+
+/// <summary>What an import answer said: the execution, and the tests Xray refused (DC only).</summary>
+public sealed class XrayImportAnswer
+{
+    public string? ExecutionKey { get; set; }
+    public string? ExecutionId { get; set; }
+    public string? ExecutionUrl { get; set; }
+    public Dictionary<string, List<string>> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<string> Messages { get; } = [];
+}
+
+/// <summary>
+/// The publishing flow both Xray flavours share: split the run into imports under the byte budget,
+/// create the execution with the first and import the rest into its key, shrink on 413, drop keys a
+/// 400 names and resend the rest, and never create a second execution when the answer to the first
+/// create was lost (the new execution carries a run marker that is looked up before any resend).
+/// </summary>
+public abstract class XrayBackendBase : ITmsBackend
+{
+    /// <summary>Below this, a 413 is not worth another split.</summary>
+    private const long MinimumBudget = 16 * 1024;
+    public const string RecoveredHeader = "X-TmsBridge-Recovered";
+
+    protected abstract XrayDialect Dialect { get; }
+    public string DisplayName => Dialect.Name;
+    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Dialect.DefaultStatuses;
+    public virtual RequestRate? DefaultRateLimit => null;
+    public abstract IEnumerable<string> Validate(TmsOptions options);
+
+    /// <summary>Import endpoint, JSON or multipart.</summary>
+    protected abstract Uri ImportUri(PublishContext context, bool multipart);
+    /// <summary>Name of the multipart part that carries the Xray JSON (DC "result", Cloud "results").</summary>
+    protected abstract string MultipartResultsPart { get; }
+    /// <summary>Sets credentials on a request (called for every attempt).</summary>
+    protected abstract void Authorize(HttpRequestMessage request, PublishContext context);
+    /// <summary>Prepares credentials before the first request (Cloud: fetches a token).</summary>
+    protected virtual Task<bool> SignInAsync(PublishContext context, CancellationToken cancellationToken) => Task.FromResult(true);
+    /// <summary>After a 401: renew credentials once (Cloud tokens expire); false when there is nothing to renew.</summary>
+    protected virtual Task<bool> RenewCredentialsAsync(PublishContext context, CancellationToken cancellationToken) => Task.FromResult(false);
+    protected abstract XrayImportAnswer ParseAnswer(TmsHttpResponse response, PublishContext context);
+    /// <summary>Looks up the execution carrying the run marker; a synthesized answer when found, else null.</summary>
+    protected abstract Task<TmsHttpResponse?> FindExecutionAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken);
+    /// <summary>Extra top-level members of the multipart "info" part (Cloud: xrayFields).</summary>
+    protected virtual void AddMultipartExtras(JsonObject info, TmsOptions options) { }
+
+    public static string RunMarker(string runId) => "TmsBridge run " + runId;
+
+    public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var report = context.Report;
+        var provisioned = options.ProvisionUnmapped ? context.Run.Unmapped.Where(u => !u.HasMalformedKeys).ToList() : [];
+        var input = new XrayPayload.Input
+        {
+            Dialect = Dialect,
+            Options = options,
+            Keyed = context.Run.Keyed,
+            Provisioned = provisioned,
+            Statuses = context.Statuses,
+            RunStarted = context.RunStarted,
+            RunFinished = context.RunFinished,
+            DefaultSummary = context.DefaultSummary,
+            RunMarker = options.TestExecution is null && context.RunId.Length > 0 ? RunMarker(context.RunId) : null,
+        };
+        var project = XrayPayload.ProjectKey(input);
+        if (options.TestExecution is null && project is null)
+        {
+            report.Errors.Add($"{DisplayName}: a new Test Execution needs a project: set the project option (TMS_PROJECT) or report into an existing one with testExecution.");
+            context.MarkAll(KeyStates.NotSent, "no project for the new Test Execution");
+            return;
+        }
+        JsonObject? executionFields = null;
+        if (options.TestExecution is null && options.ExecutionFields is not null)
+        {
+            executionFields = ExecutionFieldsReader.Read(options.ExecutionFields, out var problem);
+            if (executionFields is null)
+            {
+                report.Errors.Add($"{DisplayName}: {problem}");
+                context.MarkAll(KeyStates.NotSent, "executionFields could not be read");
+                return;
+            }
+        }
+
+        var entries = XrayPayload.Entries(input, report.Warnings);
+        var skipped = new List<SkippedEvidence>();
+        var queue = new LinkedList<PlannedImport>(XrayImportPlanner.Plan(entries, e => XrayPayload.MeasureWithoutEvidence(e, input),
+            options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped));
+        foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
+
+        if (!context.DryRun && !await SignInAsync(context, cancellationToken).ConfigureAwait(false))
+        {
+            context.MarkAll(KeyStates.NotSent, "not signed in");
+            foreach (var u in report.Unmapped) if (provisioned.Any(p => p.FullyQualifiedName == u.Test)) u.State = KeyStates.NotSent;
+            return;
+        }
+
+        var executionKey = options.TestExecution;
+        var budget = options.MaxRequestBytes;
+        var number = 0;
+        string? createFailure = null;
+        while (queue.Count > 0)
+        {
+            var import = queue.First!.Value;
+            queue.RemoveFirst();
+            if (createFailure is not null)
+            {
+                Settle(context, import, KeyStates.NotSent, [createFailure], executionKey: null);
+                continue;
+            }
+            number++;
+            var creating = executionKey is null;
+            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 };
+            var path = context.DryRun
+                ? Path.Combine(context.DryRunFolder, $"xray-import-{number}.json")
+                : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+            {
+                XrayPayload.Write(file, input, import.Entries, target, report.Warnings);
+            }
+            if (context.DryRun)
+            {
+                if (creating) executionKey = "(new execution)";
+                continue;
+            }
+
+            TmsHttpResponse response;
+            try
+            {
+                var multipart = creating && executionFields is not null;
+                var marker = input.RunMarker;
+                var call = new HttpCall(() => BuildRequest(path, multipart, executionFields, project, input, context))
+                {
+                    Idempotent = !creating,
+                    FindEarlierEffect = creating && marker is not null ? ct => FindExecutionAsync(marker, project!, context, ct) : null,
+                };
+                response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == 401 && await RenewCredentialsAsync(context, cancellationToken).ConfigureAwait(false))
+                    response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
+            {
+                var message = context.Redactor.Redact(e.Message);
+                report.Errors.Add($"{DisplayName}: import {number} failed after retries: {message}");
+                Settle(context, import, KeyStates.NotSent, [message], executionKey);
+                if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
+                continue;
+            }
+            finally
+            {
+                TryDelete(path);
+            }
+
+            if (response.StatusCode == 413)
+            {
+                budget /= 2;
+                if (budget < MinimumBudget || (import.Entries.Count == 1 && import.Entries[0].Evidence.Count <= 1))
+                {
+                    var message = $"HTTP 413 Request Entity Too Large even for a request of about {import.EstimatedBytes} bytes";
+                    report.Errors.Add($"{DisplayName}: {message}");
+                    Settle(context, import, KeyStates.NotSent, [message], executionKey);
+                    if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
+                    continue;
+                }
+                report.Warnings.Add($"{DisplayName} answered 413 to a request of about {import.EstimatedBytes} bytes; splitting it into requests of at most {budget} bytes.");
+                var again = XrayImportPlanner.Plan(import.Entries, e => XrayPayload.MeasureWithoutEvidence(e, input), budget, long.MaxValue, long.MaxValue, skipped = []);
+                foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
+                for (var i = again.Count - 1; i >= 0; i--) queue.AddFirst(again[i]);
+                number--;
+                continue;
+            }
+
+            if (!response.IsSuccess)
+            {
+                var message = $"HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(XrayErrors.MessageOf(response.Body))}" + XrayErrors.Hint(response.StatusCode);
+                // Cloud (and DC for some checks) refuses a whole import for one bad test: drop the
+                // tests the error names and send the others again.
+                var named = response.StatusCode == 400
+                    ? import.Entries.Where(e => e.Keyed is not null && !e.IsContinuation && MentionsKey(response.Body, e.Keyed.Key)).ToList()
+                    : [];
+                if (named.Count > 0 && named.Count < import.Entries.Count)
+                {
+                    foreach (var e in named) SettleEntry(context, e, KeyStates.Refused, [message], executionKey);
+                    var rest = new PlannedImport { EstimatedBytes = import.EstimatedBytes };
+                    rest.Entries.AddRange(import.Entries.Except(named));
+                    queue.AddFirst(rest);
+                    number--;
+                    continue;
+                }
+                report.Errors.Add($"{DisplayName} refused import {number}: {message}");
+                Settle(context, import, named.Count > 0 ? KeyStates.Refused : KeyStates.NotSent, [message], executionKey);
+                if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
+                continue;
+            }
+
+            var answer = ParseAnswer(response, context);
+            report.Warnings.AddRange(answer.Messages);
+            if (response.Headers.ContainsKey(RecoveredHeader))
+                report.Warnings.Add($"{DisplayName}: the answer to the request that created {answer.ExecutionKey} was lost; the execution was found by its run marker instead of being created twice. Per-test errors of that request could not be read.");
+            if (executionKey is null && answer.ExecutionKey is not null)
+            {
+                executionKey = answer.ExecutionKey;
+                report.Execution = new ExecutionReference { Key = answer.ExecutionKey, Id = answer.ExecutionId, Url = answer.ExecutionUrl, Reused = false };
+            }
+            else if (report.Execution is null && executionKey is not null)
+            {
+                report.Execution = new ExecutionReference { Key = executionKey, Id = answer.ExecutionId, Url = answer.ExecutionUrl ?? ExecutionUrl(context, executionKey), Reused = options.TestExecution is not null };
+            }
+            if (executionKey is null)
+            {
+                report.Warnings.Add($"{DisplayName}'s answer named no Test Execution; the remaining imports cannot join it.");
+                createFailure = "not sent: the first import's answer named no Test Execution";
+            }
+            foreach (var e in import.Entries)
+            {
+                if (e.Keyed is not null && answer.Refused.TryGetValue(e.Keyed.Key, out var why)) SettleEntry(context, e, KeyStates.Refused, why, executionKey);
+                else SettleEntry(context, e, KeyStates.Sent, [], executionKey);
+            }
+        }
+
+        if (context.DryRun)
+        {
+            context.MarkAll(KeyStates.Planned, null);
+            foreach (var u in report.Unmapped) if (provisioned.Any(p => p.FullyQualifiedName == u.Test)) u.State = KeyStates.Planned;
+        }
+    }
+
+    /// <summary>The browse URL of an execution: {baseUrl}browse/KEY (DC); Cloud overrides from the answer's self link.</summary>
+    protected virtual string? ExecutionUrl(PublishContext context, string key) =>
+        context.Options.BaseUrl is null ? null : new Uri(context.Options.BaseUrl, "browse/" + key).ToString();
+
+    private static bool MentionsKey(string body, string key)
+    {
+        var at = body.IndexOf(key, StringComparison.OrdinalIgnoreCase);
+        while (at >= 0)
+        {
+            // DEMO-1 must not match inside DEMO-12.
+            var end = at + key.Length;
+            if (end >= body.Length || !char.IsDigit(body[end])) return true;
+            at = body.IndexOf(key, end, StringComparison.OrdinalIgnoreCase);
+        }
+        return false;
+    }
+
+    private void Settle(PublishContext context, PlannedImport import, string state, IReadOnlyList<string> messages, string? executionKey)
+    {
+        foreach (var e in import.Entries) SettleEntry(context, e, state, messages, executionKey);
+    }
+
+    /// <summary>
+    /// A main part decides the key's state. A follow-up part only carries evidence: if it fails, the
+    /// key keeps its state and the files are listed as skipped with the reason.
+    /// </summary>
+    private static void SettleEntry(PublishContext context, XrayEntry entry, string state, IReadOnlyList<string> messages, string? executionKey)
+    {
+        var report = context.Report;
+        if (entry.IsContinuation)
+        {
+            if (state == KeyStates.Sent) return;
+            foreach (var e in entry.Evidence) SkipEvidence(report, entry.Name, e.FileName, e.Size, "its follow-up request failed: " + string.Join(" ", messages));
+            return;
+        }
+        if (entry.Keyed is { } keyed)
+        {
+            var k = report.FindKey(keyed.Key);
+            if (k is null) return;
+            k.State = state;
+            k.Messages.AddRange(messages);
+            context.ReportProgress(keyed.Key, state, executionKey);
+        }
+        else if (entry.Provisioned is { } p)
+        {
+            var u = report.Unmapped.FirstOrDefault(x => x.Test == p.FullyQualifiedName);
+            if (u is not null) u.State = state;
+        }
+    }
+
+    private static void SkipEvidence(PublishReport report, string owner, string file, long bytes, string reason)
+    {
+        report.SkippedEvidence.Add(new SkippedEvidenceReport { Key = owner, File = file, Bytes = bytes, Reason = reason });
+        report.FindKey(owner)?.Messages.Add($"evidence '{file}' not sent: {reason}");
+    }
+
+    private HttpRequestMessage BuildRequest(string path, bool multipart, JsonObject? executionFields, string? project, XrayPayload.Input input, PublishContext context)
+    {
+        // A fresh stream for every attempt: the body is re-read from the file, never held in memory.
+        var body = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
+        var json = new StreamContent(body, 81920);
+        json.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        json.Headers.ContentLength = body.Length;
+        HttpContent content = json;
+        if (multipart)
+        {
+            var form = new MultipartFormDataContent();
+            form.Add(json, MultipartResultsPart, "results.json");
+            var info = new StringContent(MultipartInfo(executionFields!, project!, input).ToJsonString(), Encoding.UTF8, "application/json");
+            form.Add(info, "info", "info.json");
+            content = form;
+        }
+        var request = new HttpRequestMessage(HttpMethod.Post, ImportUri(context, multipart)) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        Authorize(request, context);
+        return request;
+    }
+
+    /// <summary>
+    /// The Jira create-issue JSON of the multipart "info" part: TmsBridge's own fields (project,
+    /// summary, issue type, description with the run marker), then the user's executionFields on top.
+    /// </summary>
+    private JsonObject MultipartInfo(JsonObject executionFields, string project, XrayPayload.Input input)
+    {
+        var o = input.Options;
+        var fields = new JsonObject
+        {
+            ["project"] = new JsonObject { ["key"] = project },
+            ["summary"] = o.Summary ?? input.DefaultSummary,
+            ["issuetype"] = new JsonObject { ["name"] = "Test Execution" },
+        };
+        var description = XrayPayload.DescriptionWithMarker(o.Description, input.RunMarker);
+        if (description is not null) fields["description"] = description;
+        foreach (var pair in executionFields) fields[pair.Key] = pair.Value?.DeepClone();
+        var info = new JsonObject { ["fields"] = fields };
+        AddMultipartExtras(info, o);
+        return info;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>JQL that finds the execution a run created: its project, its type and the run marker in its description.</summary>
+    protected static string MarkerJql(string project, string marker) =>
+        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{marker.Substring(marker.LastIndexOf(' ') + 1)}\"";
+
+    protected static TmsHttpResponse Recovered(string body) =>
+        new(System.Net.HttpStatusCode.OK, body, "application/json", new Dictionary<string, string> { [RecoveredHeader] = "true" });
+}
+
+/// <summary>executionFields: a JSON object inline, or the path of a file holding one.</summary>
+public static class ExecutionFieldsReader
+{
+    public static JsonObject? Read(string value, out string problem)
+    {
+        problem = "";
+        var text = value.TrimStart();
+        string source = "the executionFields option";
+        if (!text.StartsWith("{", StringComparison.Ordinal))
+        {
+            if (!File.Exists(value))
+            {
+                problem = $"executionFields is neither a JSON object nor an existing file: '{value}'.";
+                return null;
+            }
+            source = $"the executionFields file '{value}'";
+            text = File.ReadAllText(value);
+        }
+        try
+        {
+            if (JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is JsonObject o) return o;
+            problem = $"{source} must hold a JSON object of Jira field ids to values, e.g. {{\"customfield_10115\": 3}}.";
+        }
+        catch (JsonException e)
+        {
+            problem = $"{source} is not valid JSON: {e.Message}";
+        }
+        return null;
+    }
+}

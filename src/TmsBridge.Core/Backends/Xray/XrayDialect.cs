@@ -1,0 +1,32 @@
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+
+namespace TmsBridge.Backends.Xray;
+
+/// <summary>
+/// Where Xray Server/DC and Xray Cloud spell the same import differently (api-notes/xray.md §3.6):
+/// evidence key, test type key, iteration fields and native statuses.
+/// </summary>
+public sealed class XrayDialect
+{
+    private XrayDialect(string name, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog, IReadOnlyDictionary<TestOutcome, string> statuses)
+    {
+        Name = name;
+        EvidenceProperty = evidenceProperty;
+        TestTypeProperty = testTypeProperty;
+        IterationNameAndLog = iterationNameAndLog;
+        DefaultStatuses = statuses;
+    }
+
+    public string Name { get; }
+    /// <summary>DC: "evidences" (the DC docs and every DC client); Cloud: "evidence" ("evidences" is deprecated there).</summary>
+    public string EvidenceProperty { get; }
+    /// <summary>DC: "testType"; Cloud: "type" (required by the Cloud schema).</summary>
+    public string TestTypeProperty { get; }
+    /// <summary>Cloud iterations carry a name and a log; DC iterations only parameters and status.</summary>
+    public bool IterationNameAndLog { get; }
+    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
+
+    public static readonly XrayDialect Server = new("Xray Server/DC", "evidences", "testType", false, StatusMap.XrayServerDefaults);
+    public static readonly XrayDialect Cloud = new("Xray Cloud", "evidence", "type", true, StatusMap.XrayCloudDefaults);
+}

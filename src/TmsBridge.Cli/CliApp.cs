@@ -16,7 +16,8 @@ public static class CliApp
               failed publish or to merge several test projects / CI shards into one execution.
               Options as in tmsbridge.json (--target xray --base-url ... --test-execution DEMO-1000);
               secrets only from TMS_PASSWORD / TMS_TOKEN (or their _FILE forms).
-              --all also re-sends keys a journal marks as already sent.
+              --all also re-sends keys a journal marks as already sent; --stats prints
+              the number of requests, the largest request and the peak memory of the publish.
 
           sandbox [--urls http://127.0.0.1:PORT] [--seed file.json]
               Runs the TMS sandbox in the foreground (Ctrl+C stops it).

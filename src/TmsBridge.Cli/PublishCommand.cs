@@ -14,7 +14,7 @@ public static class PublishCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = Arguments.Parse(args, "all");
+        var a = Arguments.Parse(args, "all", "stats");
         if (a.Positional.Count == 0) throw new UsageException("publish needs at least one journal file (<results>/tms/<runId>.journal.jsonl).");
         var journals = new List<JournalContent>();
         foreach (var path in a.Positional)
@@ -78,6 +78,12 @@ public static class PublishCommand
             var keysOfJournal = new HashSet<string>(j.Results.SelectMany(r => r.TestCaseKeys).Select(Keys.KeyRule.Normalize), StringComparer.OrdinalIgnoreCase);
             foreach (var k in report.Keys.Where(k => keysOfJournal.Contains(k.Key)))
                 journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key });
+        }
+        if (a.Flags.Contains("stats"))
+        {
+            // For benchmarks and the large-run acceptance test: what publishing cost this process.
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            stdout.WriteLine($"tmsbridge: stats: requests={report.Requests.Count} maxRequestBytes={report.Requests.DefaultIfEmpty().Max(r => r?.RequestBytes ?? 0)} peakWorkingSetBytes={self.PeakWorkingSet64}");
         }
         return report.PublishFailed ? 1 : 0;
     }

@@ -244,21 +244,37 @@ public static class XrayPayload
     /// <summary>Base64 straight from the file in blocks: a 100 MB video never sits in memory whole.</summary>
     private static void WriteBase64FromFile(Utf8JsonWriter w, string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 81920, FileOptions.SequentialScan);
-        var buffer = new byte[Base64BlockBytes];
+        // Unbuffered reads into one pooled block: a thousand files cost no more than one.
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Base64BlockBytes);
+        try
+        {
+            WriteBase64Blocks(w, file, buffer);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void WriteBase64Blocks(Utf8JsonWriter w, FileStream file, byte[] buffer)
+    {
         var pending = 0;
         while (true)
         {
-            var read = file.Read(buffer, pending, buffer.Length - pending);
+            var read = file.Read(buffer, pending, Base64BlockBytes - pending);
             if (read == 0) break;
             pending += read;
-            if (pending == buffer.Length)
+            if (pending == Base64BlockBytes)
             {
-                w.WriteBase64StringSegment(buffer, isFinalSegment: false);
+                w.WriteBase64StringSegment(new ReadOnlySpan<byte>(buffer, 0, Base64BlockBytes), isFinalSegment: false);
+                // Utf8JsonWriter buffers everything until flushed: push each block to the stream.
+                w.Flush();
                 pending = 0;
             }
         }
         w.WriteBase64StringSegment(new ReadOnlySpan<byte>(buffer, 0, pending), isFinalSegment: true);
+        w.Flush();
     }
 
     private static void WriteIterations(Utf8JsonWriter w, IReadOnlyList<TestResultRecord> results, Input input, List<string> warnings, string what)

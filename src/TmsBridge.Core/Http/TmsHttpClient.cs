@@ -108,7 +108,16 @@ public sealed class TmsHttpClient : IDisposable
             if (previousOutcomeUnknown && !call.Idempotent && call.FindEarlierEffect is not null)
             {
                 // The last attempt may have created the resource: look before creating it twice.
-                var earlier = await call.FindEarlierEffect(token).ConfigureAwait(false);
+                TmsHttpResponse? earlier;
+                try
+                {
+                    earlier = await call.FindEarlierEffect(token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not TmsHttpException and not OperationCanceledException)
+                {
+                    // An unreadable lookup answer proves nothing: look again on the next attempt, never create blindly.
+                    throw new TmsHttpException("looking up an earlier attempt's effect failed: " + _redactor.Redact(e.Message), HttpFailureKind.Dropped, e);
+                }
                 if (earlier is not null) return earlier;
             }
             try

@@ -19,4 +19,20 @@ public sealed class SandboxOptions
 
     /// <summary>Largest request body accepted; bigger ones get 413 like a real Jira behind a proxy would.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>How long an Xray Cloud token from <c>POST /api/v2/authenticate</c> stays valid (real tokens: 24 h).</summary>
+    public TimeSpan XrayCloudTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Xray Cloud's rate limit (Xray Standard: 300 requests per 5 minutes). Changeable at run time via <c>POST /_sandbox/limits</c>.</summary>
+    public RateLimit XrayCloudRateLimit { get; set; } = new();
+}
+
+/// <summary>A sliding-window request budget: at most <see cref="Requests"/> per <see cref="Window"/>.</summary>
+public sealed record RateLimit
+{
+    public int Requests { get; init; } = 300;
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Send <c>Retry-After</c> (seconds until a slot frees) with the 429. Xray may not (api-notes §7).</summary>
+    public bool RetryAfter { get; init; } = true;
 }

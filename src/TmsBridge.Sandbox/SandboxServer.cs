@@ -7,17 +7,19 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.Jira;
 using TmsBridge.Sandbox.Pages;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
+using TmsBridge.Sandbox.XrayCloud;
 
 namespace TmsBridge.Sandbox;
 
 /// <summary>
 /// The sandbox as an in-process HTTP server: every emulated API at its real relative path on
 /// one loopback port, plus the inspection endpoints (<c>GET /</c>, <c>GET /_sandbox/state</c>,
-/// <c>POST /_sandbox/reset</c>). Used by Program.cs, by tests and by the CLI.
+/// <c>POST /_sandbox/reset</c>, faults and limits). Used by Program.cs, by tests and by the CLI.
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
@@ -44,7 +46,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         options ??= new SandboxOptions();
         var seed = options.Seed ?? (options.SeedPath is { } path ? SandboxSeed.Load(path) : SandboxSeed.CreateDefault());
-        var state = new SandboxState(seed);
+        var state = new SandboxState(seed, options);
 
         // Empty args and the app's own folder as content root: a test's working directory or an
         // appsettings.json lying around must not change how the sandbox behaves.
@@ -73,15 +75,15 @@ public sealed class SandboxServer : IAsyncDisposable
     private static void Configure(WebApplication app, SandboxState state)
     {
         // Pipeline order matters:
-        // 1. request log, outermost, so it records the status the client really got
+        // 1. request log, outermost, so it records the status the client really got (or "dropped")
         // 2. errors → JSON (413 for oversized bodies, Xray's 500 text otherwise)
-        // 3. (future) fault injection: POST /_sandbox/faults will register rules ("next N requests
-        //    to path P answer status S with Retry-After", delays, dropped connections) and a
-        //    middleware placed HERE will apply them. It sits after the log, so injected faults
-        //    are recorded like real answers, and before the endpoints, so it can short-circuit them.
-        // 4. endpoints: shared inspection ones, then one Map call per emulated API.
+        // 3. fault injection (POST /_sandbox/faults) and Xray Cloud's rate limit: after the log, so
+        //    injected faults are recorded like real answers, and before the endpoints, so they can
+        //    short-circuit them (or, for loseResponse, let them run and swallow the answer).
+        // 4. endpoints: shared inspection/control ones, then one Map call per emulated API.
         app.UseMiddleware<RequestLogMiddleware>(state);
         app.Use(HandleErrorsAsync);
+        app.UseMiddleware<FaultInjectionMiddleware>(state);
 
         app.MapGet("/_sandbox/state", () => Results.Json(state.Snapshot(), StateJsonOptions));
         app.MapPost("/_sandbox/reset", () =>
@@ -90,9 +92,12 @@ public sealed class SandboxServer : IAsyncDisposable
             return Results.NoContent();
         });
         app.MapGet("/", () => Results.Content(StatePage.Render(state.Snapshot()), "text/html; charset=utf-8"));
+        ControlEndpoints.Map(app, state);
 
         XrayServerEndpoints.Map(app, state);
-        // Later: XrayCloudEndpoints.Map(app, state); AioEndpoints...; QMetry...; QTest...; Rtm...
+        JiraSearchEndpoints.Map(app, state);
+        XrayCloudEndpoints.Map(app, state);
+        // Later: AioEndpoints...; QMetry...; QTest...; Rtm...
     }
 
     private static async Task HandleErrorsAsync(HttpContext context, RequestDelegate next)

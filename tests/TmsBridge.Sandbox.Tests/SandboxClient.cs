@@ -43,6 +43,25 @@ internal sealed class SandboxClient : IAsyncDisposable
         return new Reply(response.StatusCode, text, response.Content.Headers.ContentType?.MediaType);
     }
 
+    public const string CloudImportPath = "api/v2/import/execution";
+
+    /// <summary>POST <paramref name="json"/> to <paramref name="path"/> with a Bearer token (or none) and no Basic auth.</summary>
+    public Task<Reply> PostBearerAsync(string path, string json, string? token) =>
+        SendAsync(path, new StringContent(json, Encoding.UTF8, "application/json"),
+            token is null ? null : new AuthenticationHeaderValue("Bearer", token), noAuth: token is null);
+
+    /// <summary>A Cloud token for the default seed's demo key pair.</summary>
+    public async Task<string> CloudTokenAsync()
+    {
+        var reply = await PostBearerAsync("api/v2/authenticate",
+            $$"""{"client_id":"{{Seed.SandboxSeed.DemoCloudClientId}}","client_secret":"{{Seed.SandboxSeed.DemoCloudClientSecret}}"}""", null);
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        return reply.Json.GetValue<string>();
+    }
+
+    /// <summary>POST a sandbox control body (no auth) and return the reply.</summary>
+    public Task<Reply> ControlAsync(string path, string json) => PostBearerAsync(path, json, null);
+
     public async Task<JsonNode> StateAsync() =>
         JsonNode.Parse(await Http.GetStringAsync("_sandbox/state", TestContext.Current.CancellationToken))!;
 

@@ -21,6 +21,8 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, SandboxState st
 
         var counting = new CountingStream(context.Request.Body);
         context.Request.Body = counting;
+        var note = new RequestNote();
+        context.Items[RequestNote.Key] = note;
         var status = StatusCodes.Status500InternalServerError;
         try
         {
@@ -32,9 +34,27 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, SandboxState st
             // Content-Length when the client declared it (also for requests refused before the
             // body was read, e.g. 401); otherwise what was actually read.
             var bytes = context.Request.ContentLength ?? counting.BytesRead;
+            // A client that gave up (timeout, cancel) before the answer got nothing either.
+            if (context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+                note.Dropped = true;
             state.Requests.Add(new RequestRecord(
-                context.Request.Method, context.Request.Path.Value ?? "/", status, bytes, DateTimeOffset.UtcNow));
+                context.Request.Method, context.Request.Path.Value ?? "/", note.Status ?? status, bytes, DateTimeOffset.UtcNow,
+                note.Dropped, note.Fault));
         }
+    }
+
+    /// <summary>What the fault middleware tells the log about a request it shaped.</summary>
+    internal sealed class RequestNote
+    {
+        public const string Key = "TmsBridge.Sandbox.RequestNote";
+
+        public bool Dropped { get; set; }
+        public string? Fault { get; set; }
+
+        /// <summary>Overrides the response status in the log (0 for a connection dropped before processing).</summary>
+        public int? Status { get; set; }
+
+        public static RequestNote? Of(HttpContext context) => context.Items.TryGetValue(Key, out var n) ? n as RequestNote : null;
     }
 
     internal static bool IsApiRequest(HttpRequest request)

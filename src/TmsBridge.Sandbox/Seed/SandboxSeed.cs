@@ -28,10 +28,23 @@ public sealed class SandboxSeed
 
     public List<SeedProject> Projects { get; set; } = [];
 
+    /// <summary>Xray Cloud API keys (client id + secret) accepted by <c>POST /api/v2/authenticate</c>.</summary>
+    public List<SeedCloudApiKey> XrayCloudApiKeys { get; set; } = [];
+
+    /// <summary>Test Run statuses known to the Xray Cloud site (Cloud native ones by default, api-notes §3.5).</summary>
+    public List<string> XrayCloudStatuses { get; set; } = ["PASSED", "FAILED", "TODO", "EXECUTING", "ABORTED"];
+
+    /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
+    public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+    /// <inheritdoc cref="DemoCloudClientId"/>
+    public const string DemoCloudClientSecret = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
     /// <summary>The built-in seed described in docs/sandbox.md.</summary>
     public static SandboxSeed CreateDefault() => new()
     {
         Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
+        XrayCloudApiKeys = [new SeedCloudApiKey { ClientId = DemoCloudClientId, ClientSecret = DemoCloudClientSecret }],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [
@@ -44,6 +57,7 @@ public sealed class SandboxSeed
                 Requirements = ["DEMO-100..DEMO-120"],
                 Defects = ["DEMO-200..DEMO-220"],
                 TestPlans = ["DEMO-300..DEMO-305"],
+                TestEnvironments = ["ci", "linux", "demo", "windows", "chrome"],
                 NextTestExecution = 1000,
                 NextTest = 500,
             },
@@ -103,6 +117,16 @@ public sealed class SeedUser
     public List<string> Tokens { get; set; } = [];
 }
 
+/// <summary>An Xray Cloud API key pair (Jira → Apps → Xray → API Keys on a real site).</summary>
+public sealed class SeedCloudApiKey
+{
+    /// <summary>32 hex digits on a real site; any non-empty text here.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>64 hex digits on a real site; any non-empty text here.</summary>
+    public string ClientSecret { get; set; } = "";
+}
+
 public sealed class SeedProject
 {
     public string Key { get; set; } = "";
@@ -122,6 +146,15 @@ public sealed class SeedProject
 
     /// <summary>Test Executions that already exist (targets for <c>testExecutionKey</c>).</summary>
     public List<string> TestExecutions { get; set; } = [];
+
+    /// <summary>Test Environments that exist in the project. Xray Cloud refuses others; Server/DC does not check.</summary>
+    public List<string> TestEnvironments { get; set; } = [];
+
+    /// <summary>
+    /// Jira fields required to create a Test Execution in this project, id → display name
+    /// (e.g. <c>"customfield_10115": "Story Points"</c>). Only the multipart endpoints can fill them.
+    /// </summary>
+    public Dictionary<string, string> RequiredExecutionFields { get; set; } = [];
 
     /// <summary>Number of the first Test Execution key the sandbox creates (DEMO-1000).</summary>
     public int NextTestExecution { get; set; } = 1000;

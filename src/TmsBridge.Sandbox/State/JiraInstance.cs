@@ -15,6 +15,9 @@ public enum IssueKind
 
 public sealed record JiraIssue(string Key, string Id, string ProjectKey, IssueKind Kind)
 {
+    /// <summary>Creation order within the instance (seeded issues first); stands in for Jira's "created".</summary>
+    public long Sequence { get; init; }
+
     public string IssueTypeName => Kind switch
     {
         IssueKind.Test => "Test",
@@ -35,6 +38,12 @@ public sealed class JiraProject(string key, string id, int index, IReadOnlyList<
     internal int Index { get; } = index;
 
     public IReadOnlyList<string> Versions { get; } = versions;
+
+    /// <summary>Test Environments of the project (checked by Xray Cloud only).</summary>
+    public IReadOnlyList<string> TestEnvironments { get; init; } = [];
+
+    /// <summary>Jira fields required to create a Test Execution, id → display name.</summary>
+    public IReadOnlyDictionary<string, string> RequiredExecutionFields { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -50,6 +59,7 @@ public sealed class JiraInstance
     private readonly Dictionary<string, JiraIssue> _issues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextExecution = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextTest = new(StringComparer.Ordinal);
+    private long _sequence;
 
     public JiraInstance(SandboxSeed seed)
     {
@@ -72,6 +82,9 @@ public sealed class JiraInstance
 
     public JiraIssue? Find(string key) => _issues.GetValueOrDefault(key);
 
+    /// <summary>Every issue of the instance, seeded and created.</summary>
+    public IEnumerable<JiraIssue> Issues => _issues.Values;
+
     /// <summary>Creates a Test Execution with the next free key of the project (DEMO-1000 upwards).</summary>
     public JiraIssue CreateTestExecution(JiraProject project) => Create(project, IssueKind.TestExecution, _nextExecution);
 
@@ -88,7 +101,7 @@ public sealed class JiraInstance
         while (_issues.ContainsKey(key = $"{project.Key}-{number}"))
             number++;
         counters[project.Key] = number + 1;
-        var issue = new JiraIssue(key, IdFor(project, number), project.Key, kind);
+        var issue = new JiraIssue(key, IdFor(project, number), project.Key, kind) { Sequence = ++_sequence };
         _issues.Add(key, issue);
         return issue;
     }
@@ -104,10 +117,15 @@ public sealed class JiraInstance
         _issues.Clear();
         _nextExecution.Clear();
         _nextTest.Clear();
+        _sequence = 0;
         var index = 0;
         foreach (var p in _seed.Projects)
         {
-            var project = new JiraProject(p.Key, p.Id ?? (10000 + index).ToString(CultureInfo.InvariantCulture), index, p.Versions.ToArray());
+            var project = new JiraProject(p.Key, p.Id ?? (10000 + index).ToString(CultureInfo.InvariantCulture), index, p.Versions.ToArray())
+            {
+                TestEnvironments = p.TestEnvironments.ToArray(),
+                RequiredExecutionFields = new Dictionary<string, string>(p.RequiredExecutionFields, StringComparer.Ordinal),
+            };
             _projects.Add(p.Key, project);
             _nextExecution[p.Key] = p.NextTestExecution;
             _nextTest[p.Key] = p.NextTest;
@@ -126,7 +144,7 @@ public sealed class JiraInstance
         {
             if (_issues.TryGetValue(key, out var existing))
                 throw new SeedException($"Seed lists {key} twice (as {existing.Kind} and as {kind}).");
-            _issues.Add(key, new JiraIssue(key, IdFor(project, number), project.Key, kind));
+            _issues.Add(key, new JiraIssue(key, IdFor(project, number), project.Key, kind) { Sequence = ++_sequence });
         }
     }
 
@@ -152,6 +170,11 @@ public sealed class JiraInstance
         {
             if (string.IsNullOrEmpty(u.Name))
                 throw new SeedException("A seed user has no name.");
+        }
+        foreach (var k in seed.XrayCloudApiKeys)
+        {
+            if (string.IsNullOrEmpty(k.ClientId) || string.IsNullOrEmpty(k.ClientSecret))
+                throw new SeedException("An Xray Cloud API key needs both clientId and clientSecret.");
         }
     }
 }

@@ -5,7 +5,15 @@ namespace TmsBridge.Sandbox.State;
 /// the log is shown on the HTML page and returned by /_sandbox/state, and must never
 /// carry credentials or tokens.
 /// </summary>
-public sealed record RequestRecord(string Method, string Path, int Status, long Bytes, DateTimeOffset At);
+/// <param name="Status">The status the sandbox produced (for a lost response: the one the client never saw; 0 when the connection was dropped before processing).</param>
+/// <param name="Dropped">The connection was aborted: the client got no response at all.</param>
+/// <param name="Fault">The injected fault or limit that shaped the answer (<c>status</c>, <c>delay</c>, <c>drop</c>, <c>loseResponse</c>, <c>tooLarge</c>, <c>rateLimit</c>), or null.</param>
+public sealed record RequestRecord(string Method, string Path, int Status, long Bytes, DateTimeOffset At, bool Dropped = false, string? Fault = null)
+{
+    /// <summary>What the client actually got: the status number, or <c>"dropped"</c>.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(1)]
+    public object Response => Dropped ? "dropped" : Status;
+}
 
 /// <summary>Append-only log of the API requests received (not the sandbox's own /_sandbox or page requests).</summary>
 public sealed class RequestLog

@@ -1,46 +1,77 @@
+using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
+using TmsBridge.Sandbox.XrayCloud;
 
 namespace TmsBridge.Sandbox.State;
 
 /// <summary>
 /// Everything the sandbox holds in memory. One section per emulated API sits beside the
-/// shared Jira instance and request log; a new API (Xray Cloud, AIO, QMetry, qTest, RTM)
-/// adds its own section class in its folder, a property here, a line in
-/// <see cref="Reset"/> and a property in <see cref="SandboxSnapshot"/>.
+/// shared Jira instance and request log; a new API (AIO, QMetry, qTest, RTM) adds its own
+/// section class in its folder, a property here, a line in <see cref="Reset"/> and a property
+/// in <see cref="SandboxSnapshot"/>.
 /// </summary>
 /// <remarks>
 /// Concurrency: an import reads and writes several things at once (the issue registry, the
 /// section, key counters) and must be all-or-nothing, so every mutation of <see cref="Jira"/>
 /// and the sections happens under the single <see cref="SyncRoot"/> lock. An emulator's
-/// throughput does not need anything finer, and one lock cannot deadlock.
+/// throughput does not need anything finer, and one lock cannot deadlock. The request log,
+/// fault rules, limiter and Cloud tokens lock on their own (they are touched per request).
 /// </remarks>
 public sealed class SandboxState
 {
+    private readonly RateLimit _initialXrayCloudLimit;
+
     public SandboxState(SandboxSeed seed)
+        : this(seed, new SandboxOptions())
+    {
+    }
+
+    public SandboxState(SandboxSeed seed, SandboxOptions options)
     {
         Seed = seed;
         Jira = new JiraInstance(seed);
         Xray = new XrayServerState();
+        XrayCloud = new XrayCloudState(seed, options.XrayCloudTokenLifetime);
+        _initialXrayCloudLimit = options.XrayCloudRateLimit;
+        XrayCloudLimiter = new RateLimiter(options.XrayCloudRateLimit);
     }
 
     public object SyncRoot { get; } = new();
     public SandboxSeed Seed { get; }
+
+    /// <summary>The Server/DC Jira instance.</summary>
     public JiraInstance Jira { get; }
 
     /// <summary>Xray Server/Data Center (<c>/rest/raven/...</c>).</summary>
     public XrayServerState Xray { get; }
 
+    /// <summary>Xray Cloud (<c>/api/v2/...</c>): a separate Jira site seeded alike, its own executions, the issued tokens.</summary>
+    public XrayCloudState XrayCloud { get; }
+
     public RequestLog Requests { get; } = new();
 
-    /// <summary>Forgets everything received; the seed stays.</summary>
+    /// <summary>Injected faults (<c>/_sandbox/faults</c>).</summary>
+    public FaultStore Faults { get; } = new();
+
+    /// <summary>Xray Cloud's rate limit (<c>/_sandbox/limits</c>).</summary>
+    public RateLimiter XrayCloudLimiter { get; }
+
+    /// <summary>
+    /// Forgets everything received (executions, created issues, requests), clears the fault rules
+    /// and puts the limits back to the start options with no history. The seed stays, and so do
+    /// issued Cloud tokens (use <c>/_sandbox/xray-cloud/expire-tokens</c>).
+    /// </summary>
     public void Reset()
     {
         lock (SyncRoot)
         {
             Jira.Reset();
             Xray.Clear();
+            XrayCloud.Clear();
             Requests.Clear();
+            Faults.Clear();
+            XrayCloudLimiter.Reset(_initialXrayCloudLimit);
         }
     }
 
@@ -48,12 +79,20 @@ public sealed class SandboxState
     public SandboxSnapshot Snapshot()
     {
         lock (SyncRoot)
-            return new SandboxSnapshot(Xray.Snapshot(), Requests.Records, Requests.Counts);
+            return new SandboxSnapshot(
+                Xray.Snapshot(), XrayCloud.Snapshot(), Requests.Records, Requests.Counts,
+                Faults.Rules, new LimitsSnapshot(XrayCloudLimiter.Snapshot()));
     }
 }
 
 /// <summary>The JSON of <c>GET /_sandbox/state</c>. Names are a contract: other tests read them.</summary>
 public sealed record SandboxSnapshot(
     XraySnapshot Xray,
+    XraySnapshot XrayCloud,
     IReadOnlyList<RequestRecord> Requests,
-    IReadOnlyDictionary<string, int> RequestCounts);
+    IReadOnlyDictionary<string, int> RequestCounts,
+    IReadOnlyList<FaultRule> Faults,
+    LimitsSnapshot Limits);
+
+/// <summary>The limits in force (<c>GET /_sandbox/limits</c>, <c>limits</c> in the state).</summary>
+public sealed record LimitsSnapshot(RateLimitSnapshot XrayCloud);

@@ -3,6 +3,13 @@ namespace TmsBridge.Sandbox.Xray;
 // The Xray JSON import body after structural validation (XrayJsonParser). Field names follow
 // the Xray Server/DC JSON format; evidence is already decoded into size + digest.
 
+/// <summary>Which Xray the body is for: Server/Data Center (<c>/rest/raven</c>) or Cloud (<c>/api/v2</c>).</summary>
+internal enum XrayFlavor
+{
+    Server,
+    Cloud,
+}
+
 internal sealed record ImportRequest(string? TestExecutionKey, ExecutionInfo? Info, IReadOnlyList<TestEntry> Tests);
 
 internal sealed record ExecutionInfo(

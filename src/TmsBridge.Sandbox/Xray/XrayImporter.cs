@@ -23,28 +23,40 @@ internal sealed record IssueRef(string Id, string Key);
 
 internal sealed record TestError(string? TestKey, IReadOnlyList<string> Messages);
 
+/// <summary>The Cloud multipart <c>info</c> part's <c>xrayFields</c> (api-notes §4).</summary>
+internal sealed record CloudXrayFields(string? TestPlanKey, IReadOnlyList<string>? Environments);
+
 /// <summary>
 /// Applies a structurally valid import to the state, with the checks Xray makes against the
-/// Jira instance. Two levels, as on the real server:
+/// Jira instance. Server/DC has two levels, as on the real server:
 /// <list type="bullet">
 /// <item>request-level problems (execution, project, version, Test Plan, requirement keys) →
 /// <see cref="XrayRequestException"/> → 400, and nothing is stored;</item>
 /// <item>test-level problems (unknown/non-Test key, unknown status, bad defect, &gt;20 parameters)
 /// refuse only that test: it is listed in <c>testIssues.error</c> and its run is not stored.</item>
 /// </list>
+/// Xray Cloud (<see cref="XrayFlavor.Cloud"/>) has no partial-failure body, so there a refused
+/// test refuses the whole request (docs/sandbox.md, a choice); Cloud also checks Test
+/// Environments against the project and requires a summary to create an execution.
 /// The caller holds <see cref="SandboxState.SyncRoot"/>, so an import is all-or-nothing.
 /// </summary>
-internal sealed class XrayImporter(SandboxState state)
+internal sealed class XrayImporter(JiraInstance jira, XrayServerState xray, XrayFlavor flavor, IReadOnlySet<string> statuses)
 {
     // Xray rejects iterations with more than 20 parameters (api-notes §3.4, playwright-xray #152).
     internal const int MaxParametersPerIteration = 20;
 
-    private const string CreateFailed = "Error creating Test Execution - Issue create failed! - ";
+    internal const string CreateFailed = "Error creating Test Execution - Issue create failed! - ";
 
-    private JiraInstance Jira => state.Jira;
-    private XrayServerState Xray => state.Xray;
+    /// <summary>The Server/DC importer over the sandbox's DC Jira instance.</summary>
+    public XrayImporter(SandboxState state) : this(state.Jira, state.Xray, XrayFlavor.Server, state.Jira.Statuses)
+    {
+    }
 
-    public ImportOutcome Import(ImportRequest request, IssueFields? multipartFields)
+    private JiraInstance Jira => jira;
+    private XrayServerState Xray => xray;
+    private bool Cloud => flavor == XrayFlavor.Cloud;
+
+    public ImportOutcome Import(ImportRequest request, IssueFields? multipartFields, CloudXrayFields? xrayFields = null)
     {
         // ---- Request level: decide everything before touching the state. ----
         XrayExecution? existing = null;
@@ -69,6 +81,19 @@ internal sealed class XrayImporter(SandboxState state)
             var key = request.Info?.Project ?? throw new XrayRequestException("issuetype: issuetype");
             project = Jira.FindProject(key)
                 ?? throw new XrayRequestException($"{CreateFailed}project: Specify a valid project ID or key");
+            // Cloud: "effectively required on create" (api-notes §3.1); DC leaves it to Jira's default.
+            if (Cloud && string.IsNullOrWhiteSpace(request.Info.Summary))
+                throw new XrayRequestException($"{CreateFailed}summary: You must specify a summary of the issue.");
+        }
+
+        // Jira's required fields apply when the issue is created (seed: requiredExecutionFields).
+        if (request.TestExecutionKey is null)
+        {
+            foreach (var (id, name) in project.RequiredExecutionFields)
+            {
+                if (multipartFields is null || !multipartFields.Extra.TryGetValue(id, out var value) || IsEmpty(value))
+                    throw new XrayRequestException($"{CreateFailed}{id}: {name} is required.");
+            }
         }
 
         // On the multipart endpoint the result part's "info" is ignored (seed docs).
@@ -79,7 +104,19 @@ internal sealed class XrayImporter(SandboxState state)
         if (multipartFields is not null)
             version = ResolveFixVersions(multipartFields, project) ?? existing?.Version;
 
-        if (info?.TestPlanKey is { } planKey && Jira.Find(planKey)?.Kind != IssueKind.TestPlan)
+        var environments = info?.TestEnvironments ?? xrayFields?.Environments;
+        if (Cloud && environments is not null)
+        {
+            // Cloud checks environments against the project (api-notes §3.6, xray-action #692).
+            var unknown = environments.Where(e => !project.TestEnvironments.Contains(e, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+            if (unknown.Length > 0)
+                throw new XrayRequestException(
+                    "Error importing results: the following environments don't exist or are not in the context of test execution project: "
+                    + string.Join(", ", unknown.Select(u => $"'{u}'")) + "!");
+        }
+
+        var testPlanKey = info?.TestPlanKey ?? xrayFields?.TestPlanKey;
+        if (testPlanKey is { } planKey && Jira.Find(planKey)?.Kind != IssueKind.TestPlan)
             throw new XrayRequestException($"Test Plan with key {planKey} was not found.");
 
         // requirementKeys are checked for the whole request: Xray refuses the import with this text
@@ -93,12 +130,35 @@ internal sealed class XrayImporter(SandboxState state)
             }
         }
 
+        if (Cloud)
+        {
+            // No partial failure on Cloud: every refused test is named in one 400.
+            var refused = new List<string>();
+            foreach (var t in request.Tests)
+            {
+                var messages = new List<string>();
+                if (t.TestKey is { } key)
+                    CheckTestKey(key, messages);
+                messages.AddRange(CheckTest(t));
+                if (messages.Count > 0)
+                    refused.Add($"{t.TestKey ?? $"tests[{t.Index}]"}: {string.Join(" ", messages)}");
+            }
+            if (refused.Count > 0)
+                throw new XrayRequestException("Error importing results: " + string.Join("; ", refused));
+        }
+
         // ---- From here on the import is accepted; apply it. ----
         var execution = existing ?? CreateExecution(request.TestExecutionKey, project);
         if (info is not null)
             ApplyInfo(execution, info);
         if (multipartFields is not null)
             ApplyFields(execution, multipartFields, version);
+        if (xrayFields is not null)
+        {
+            execution.TestPlanKey = xrayFields.TestPlanKey ?? execution.TestPlanKey;
+            if (xrayFields.Environments is not null)
+                execution.TestEnvironments = xrayFields.Environments.ToList();
+        }
         execution.Imports++;
 
         var success = new List<IssueRef>();
@@ -125,6 +185,23 @@ internal sealed class XrayImporter(SandboxState state)
         }
 
         return new ImportOutcome(new IssueRef(execution.Id, execution.Key), success, errors);
+    }
+
+    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => true,
+        JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()),
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        _ => false,
+    };
+
+    private void CheckTestKey(string key, List<string> messages)
+    {
+        var issue = Jira.Find(key);
+        if (issue is null)
+            messages.Add($"Test with key {key} was not found.");
+        else if (issue.Kind != IssueKind.Test)
+            messages.Add($"Issue {key} is not a Test (issue type: {issue.IssueTypeName}).");
     }
 
     private XrayExecution CreateExecution(string? seededKey, JiraProject project)
@@ -248,7 +325,7 @@ internal sealed class XrayImporter(SandboxState state)
 
     private void CheckStatus(string status, string prefix, List<string> messages)
     {
-        if (!Jira.Statuses.Contains(status))
+        if (!statuses.Contains(status))
             messages.Add($"{prefix}Test Run Status '{status}' does not exist.");
     }
 

@@ -19,6 +19,9 @@ namespace TmsBridge.Sandbox.Xray;
 /// steps, <c>steps</c>/<c>examples</c>/<c>iterations</c> mutually exclusive, dates ISO-8601
 /// date-time with offset, evidence <c>data</c> valid base64 and <c>filename</c> non-empty.
 /// The first violation found is reported, like a schema validator that stops early.
+/// With <see cref="XrayFlavor.Cloud"/> the same walk applies the Cloud schema
+/// (shared/specs/xray-cloud-import-execution.schema.json) instead: <c>testInfo.type</c>,
+/// iteration <c>log</c>, examples in PASSED/FAILED/TODO/EXECUTING. Both schemas agree on the rest.
 /// </summary>
 internal static partial class XrayJsonParser
 {
@@ -29,13 +32,18 @@ internal static partial class XrayJsonParser
 
     private static readonly string[] ExampleStatuses = ["EXECUTING", "FAIL", "PASS", "TODO"];
 
-    public static ImportRequest Parse(JsonElement root)
+    // Cloud schema: examples.items enum [TODO, FAILED, PASSED, EXECUTING] (sorted here for the message).
+    private static readonly string[] CloudExampleStatuses = ["EXECUTING", "FAILED", "PASSED", "TODO"];
+
+    /// <summary>Validates an import body; <paramref name="flavor"/> picks the DC or the Cloud rules.</summary>
+    public static ImportRequest Parse(JsonElement root, XrayFlavor flavor = XrayFlavor.Server)
     {
-        var o = new Obj(root, "", "testExecutionKey", "info", "tests");
+        var f = flavor;
+        var o = new Obj(f, root, "", "testExecutionKey", "info", "tests");
         var key = o.String("testExecutionKey");
         ExecutionInfo? info = null;
         if (o.Get("info") is { } infoEl)
-            info = ParseInfo(new Obj(infoEl, "info",
+            info = ParseInfo(new Obj(f, infoEl, "info",
                 "project", "summary", "description", "version", "revision", "user",
                 "startDate", "finishDate", "testPlanKey", "testEnvironments"));
 
@@ -43,7 +51,7 @@ internal static partial class XrayJsonParser
         // Xray's own words, typo included ("where"): shared/seeds/004, 400 BAD_REQUEST.
         if (tests is null || (tests.Value.ValueKind == JsonValueKind.Array && tests.Value.GetArrayLength() == 0))
             throw new XrayRequestException("No execution results where provided.");
-        var entries = Array(tests.Value, "tests").Select((t, i) => ParseTest(t, $"tests[{i}]", i)).ToArray();
+        var entries = Array(tests.Value, "tests").Select((t, i) => ParseTest(f, t, $"tests[{i}]", i)).ToArray();
         return new ImportRequest(key, info, entries);
     }
 
@@ -59,9 +67,9 @@ internal static partial class XrayJsonParser
         o.String("testPlanKey"),
         o.Get("testEnvironments") is { } envs ? Strings(envs, "info.testEnvironments") : null);
 
-    private static TestEntry ParseTest(JsonElement el, string path, int index)
+    private static TestEntry ParseTest(XrayFlavor f, JsonElement el, string path, int index)
     {
-        var o = new Obj(el, path,
+        var o = new Obj(f, el, path,
             "testKey", "testInfo", "start", "finish", "comment", "executedBy", "assignee", "status",
             "steps", "examples", "iterations", "defects", "evidence", "evidences", "customFields");
         Exclusive(o, "steps", "examples", "iterations");
@@ -71,7 +79,7 @@ internal static partial class XrayJsonParser
         return new TestEntry(
             index,
             o.String("testKey"),
-            o.Get("testInfo") is { } ti ? ParseTestInfo(ti, path + ".testInfo") : null,
+            o.Get("testInfo") is { } ti ? ParseTestInfo(f, ti, path + ".testInfo") : null,
             o.RequiredString("status"),
             o.String("comment"),
             o.Date("start"),
@@ -79,17 +87,19 @@ internal static partial class XrayJsonParser
             o.String("executedBy"),
             o.String("assignee"),
             StringsOrEmpty(o, "defects"),
-            Evidence(o, evidenceName),
-            o.Get("steps") is { } steps ? Array(steps, path + ".steps").Select((s, i) => ParseStep(s, $"{path}.steps[{i}]")).ToArray() : [],
-            ParseExamples(o, path),
-            o.Get("iterations") is { } its ? Array(its, path + ".iterations").Select((s, i) => ParseIteration(s, $"{path}.iterations[{i}]")).ToArray() : [],
-            o.Get("customFields") is { } cfs ? Array(cfs, path + ".customFields").Select((s, i) => ParseCustomField(s, $"{path}.customFields[{i}]")).ToArray() : []);
+            Evidence(f, o, evidenceName),
+            o.Get("steps") is { } steps ? Array(steps, path + ".steps").Select((s, i) => ParseStep(f, s, $"{path}.steps[{i}]")).ToArray() : [],
+            ParseExamples(f, o, path),
+            o.Get("iterations") is { } its ? Array(its, path + ".iterations").Select((s, i) => ParseIteration(f, s, $"{path}.iterations[{i}]")).ToArray() : [],
+            o.Get("customFields") is { } cfs ? Array(cfs, path + ".customFields").Select((s, i) => ParseCustomField(f, s, $"{path}.customFields[{i}]")).ToArray() : []);
     }
 
-    private static TestInfoEntry ParseTestInfo(JsonElement el, string path)
+    private static TestInfoEntry ParseTestInfo(XrayFlavor f, JsonElement el, string path)
     {
-        var o = new Obj(el, path,
-            "projectKey", "summary", "testType", "description", "requirementKeys", "labels",
+        // The one spelling difference in testInfo: DC "testType", Cloud "type" (required on both).
+        var typeName = f == XrayFlavor.Cloud ? "type" : "testType";
+        var o = new Obj(f, el, path,
+            "projectKey", "summary", typeName, "description", "requirementKeys", "labels",
             "steps", "scenario", "scenarioType", "definition");
         Exclusive(o, "steps", "scenario", "definition");
         if (o.Get("steps") is { } steps)
@@ -97,7 +107,7 @@ internal static partial class XrayJsonParser
             var i = 0;
             foreach (var s in Array(steps, path + ".steps"))
             {
-                var step = new Obj(s, $"{path}.steps[{i++}]", "action", "data", "result");
+                var step = new Obj(f, s, $"{path}.steps[{i++}]", "action", "data", "result");
                 step.RequiredString("action");
                 step.String("data");
                 step.String("result");
@@ -108,23 +118,26 @@ internal static partial class XrayJsonParser
         return new TestInfoEntry(
             o.RequiredString("projectKey"),
             o.RequiredString("summary"),
-            o.RequiredString("testType"),
+            o.RequiredString(typeName),
             o.String("definition"),
             o.String("description"),
             StringsOrEmpty(o, "requirementKeys"),
             StringsOrEmpty(o, "labels"));
     }
 
-    private static XrayIteration ParseIteration(JsonElement el, string path)
+    private static XrayIteration ParseIteration(XrayFlavor f, JsonElement el, string path)
     {
-        var o = new Obj(el, path, "name", "parameters", "status", "steps");
+        // Cloud iterations also carry "log" (Cloud schema); DC ones do not.
+        var o = f == XrayFlavor.Cloud
+            ? new Obj(f, el, path, "name", "parameters", "log", "status", "steps")
+            : new Obj(f, el, path, "name", "parameters", "status", "steps");
         var parameters = new List<XrayParameter>();
         if (o.Get("parameters") is { } ps)
         {
             var i = 0;
             foreach (var p in Array(ps, path + ".parameters"))
             {
-                var po = new Obj(p, $"{path}.parameters[{i++}]", "name", "value");
+                var po = new Obj(f, p, $"{path}.parameters[{i++}]", "name", "value");
                 // The schema requires neither; a parameter without a name is meaningless in Xray's
                 // dataset, so it is refused here (a plausible strictness, see docs/sandbox.md).
                 parameters.Add(new XrayParameter(po.RequiredString("name"), po.String("value")));
@@ -134,44 +147,48 @@ internal static partial class XrayJsonParser
             o.String("name"),
             o.RequiredString("status"),
             parameters,
-            o.Get("steps") is { } steps ? Array(steps, path + ".steps").Select((s, i) => ParseStep(s, $"{path}.steps[{i}]")).ToArray() : []);
+            o.Get("steps") is { } steps ? Array(steps, path + ".steps").Select((s, i) => ParseStep(f, s, $"{path}.steps[{i}]")).ToArray() : [])
+        {
+            Log = o.String("log"),
+        };
     }
 
-    private static XrayStepResult ParseStep(JsonElement el, string path)
+    private static XrayStepResult ParseStep(XrayFlavor f, JsonElement el, string path)
     {
-        // Step results use "evidences" on Server/DC (schema and seed docs agree).
-        var o = new Obj(el, path, "status", "comment", "actualResult", "defects", "evidences");
+        // Step results use "evidences" on Server/DC (schema and seed docs agree) and in the Cloud schema.
+        var o = new Obj(f, el, path, "status", "comment", "actualResult", "defects", "evidences");
         return new XrayStepResult(
             o.RequiredString("status"),
             o.String("comment"),
             o.String("actualResult"),
             StringsOrEmpty(o, "defects"),
-            Evidence(o, "evidences"));
+            Evidence(f, o, "evidences"));
     }
 
-    private static XrayCustomField ParseCustomField(JsonElement el, string path)
+    private static XrayCustomField ParseCustomField(XrayFlavor f, JsonElement el, string path)
     {
-        var o = new Obj(el, path, "id", "value");
+        var o = new Obj(f, el, path, "id", "value");
         var id = o.RequiredString("id");
         var value = o.Get("value") ?? throw new XrayRequestException($"Property '{path}.value' is required.");
         return new XrayCustomField(id, value.Clone());
     }
 
-    private static IReadOnlyList<string> ParseExamples(Obj o, string path)
+    private static IReadOnlyList<string> ParseExamples(XrayFlavor f, Obj o, string path)
     {
         if (o.Get("examples") is not { } ex)
             return [];
+        var allowed = f == XrayFlavor.Cloud ? CloudExampleStatuses : ExampleStatuses;
         var values = Strings(ex, path + ".examples");
         for (var i = 0; i < values.Count; i++)
         {
-            if (!ExampleStatuses.Contains(values[i], StringComparer.Ordinal))
+            if (!allowed.Contains(values[i], StringComparer.Ordinal))
                 throw new XrayRequestException(
-                    $"Property '{path}.examples[{i}]' must be one of {string.Join(", ", ExampleStatuses)}, not '{values[i]}'.");
+                    $"Property '{path}.examples[{i}]' must be one of {string.Join(", ", allowed)}, not '{values[i]}'.");
         }
         return values;
     }
 
-    private static IReadOnlyList<XrayEvidence> Evidence(Obj o, string name)
+    private static IReadOnlyList<XrayEvidence> Evidence(XrayFlavor f, Obj o, string name)
     {
         if (o.Get(name) is not { } arr)
             return [];
@@ -181,7 +198,7 @@ internal static partial class XrayJsonParser
         foreach (var item in Array(arr, path))
         {
             var itemPath = $"{path}[{i++}]";
-            var e = new Obj(item, itemPath, "data", "filename", "contentType");
+            var e = new Obj(f, item, itemPath, "data", "filename", "contentType");
             var filename = e.RequiredString("filename");
             if (filename.Trim().Length == 0)
                 throw new XrayRequestException($"Property '{itemPath}.filename' must not be empty.");
@@ -240,7 +257,7 @@ internal static partial class XrayJsonParser
     {
         private readonly JsonElement _el;
 
-        public Obj(JsonElement el, string path, params string[] allowed)
+        public Obj(XrayFlavor flavor, JsonElement el, string path, params string[] allowed)
         {
             Path = path;
             if (el.ValueKind != JsonValueKind.Object)
@@ -250,7 +267,7 @@ internal static partial class XrayJsonParser
             foreach (var p in el.EnumerateObject())
             {
                 if (!allowed.Contains(p.Name, StringComparer.Ordinal))
-                    throw new XrayRequestException($"Unknown property '{Join(path, p.Name)}'{Hint(path, p.Name)}.");
+                    throw new XrayRequestException($"Unknown property '{Join(path, p.Name)}'{Hint(flavor, path, p.Name)}.");
             }
             _el = el;
         }
@@ -287,11 +304,14 @@ internal static partial class XrayJsonParser
         private static string NormalizeOffset(string s) =>
             s.Length > 5 && (s[^5] == '+' || s[^5] == '-') && char.IsAsciiDigit(s[^1]) ? s[..^2] + ":" + s[^2..] : s;
 
-        // Helps someone who sent the Cloud spelling to the DC endpoint.
-        private static string Hint(string path, string name) => (path, name) switch
+        // Helps someone who sent the other flavour's spelling.
+        private static string Hint(XrayFlavor flavor, string path, string name) => (flavor, name) switch
         {
-            (_, "type") when path.EndsWith(".testInfo", StringComparison.Ordinal) => " (Xray Cloud spelling; Server/DC uses 'testType')",
-            (_, "evidence") when path.Contains(".steps[", StringComparison.Ordinal) => " (step results use 'evidences' on Server/DC)",
+            (XrayFlavor.Server, "type") when path.EndsWith(".testInfo", StringComparison.Ordinal) => " (Xray Cloud spelling; Server/DC uses 'testType')",
+            (XrayFlavor.Cloud, "testType") when path.EndsWith(".testInfo", StringComparison.Ordinal) => " (Server/DC spelling; Xray Cloud uses 'type')",
+            (XrayFlavor.Server, "evidence") when path.Contains(".steps[", StringComparison.Ordinal) => " (step results use 'evidences' on Server/DC)",
+            (XrayFlavor.Cloud, "evidence") when path.Contains(".steps[", StringComparison.Ordinal) => " (the Cloud schema names step evidence 'evidences')",
+            (XrayFlavor.Cloud, "duration") when path.Contains(".iterations[", StringComparison.Ordinal) => " (not in the Cloud JSON schema)",
             (_, "testVersion") => " (Xray Enterprise test versioning is not emulated)",
             _ => "",
         };

@@ -18,9 +18,9 @@ internal static class XrayServerEndpoints
     private static readonly string[] ApiVersions = ["1.0", "2.0", "latest"];
 
     // Apostrophes and non-ASCII stay readable in error texts ("Unknown property 'tests[0].foo'").
-    private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions ResponseJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly JsonDocumentOptions StrictJson = new()
+    internal static readonly JsonDocumentOptions StrictJson = new()
     {
         // Two "status" keys in one object are ambiguous; a strict double says so instead of
         // silently keeping one.
@@ -181,7 +181,15 @@ internal static class XrayServerEndpoints
         }
         if (!root.TryGetProperty("fields", out var fields) || fields.ValueKind != JsonValueKind.Object)
             throw new XrayRequestException("Part 'info' must be a JSON object with 'fields'.");
+        return ParseFieldsObject(fields, keepAll: false);
+    }
 
+    /// <summary>
+    /// A Jira <c>fields</c> object: standard fields resolved; the others in <c>Extra</c>
+    /// (with <paramref name="keepAll"/>, every field is also kept in <c>Extra</c>, as sent).
+    /// </summary>
+    internal static IssueFields ParseFieldsObject(JsonElement fields, bool keepAll)
+    {
         JsonElement? project = null, issueType = null, fixVersions = null;
         string? summary = null, description = null;
         var extra = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -196,11 +204,13 @@ internal static class XrayServerEndpoints
                 case "description": description = TextField(p); break;
                 default: extra[p.Name] = p.Value.Clone(); break;
             }
+            if (keepAll)
+                extra[p.Name] = p.Value.Clone();
         }
         return new IssueFields(project, issueType, summary, description, fixVersions, extra);
     }
 
-    private static string? TextField(JsonProperty p) =>
+    internal static string? TextField(JsonProperty p) =>
         p.Value.ValueKind switch
         {
             JsonValueKind.String => p.Value.GetString(),
@@ -208,7 +218,7 @@ internal static class XrayServerEndpoints
             _ => throw new XrayRequestException($"{p.Name}: Operation value must be a string"),
         };
 
-    private static async Task<string?> PartAsync(IFormCollection form, string name, CancellationToken ct)
+    internal static async Task<string?> PartAsync(IFormCollection form, string name, CancellationToken ct)
     {
         // curl -F info=@file.json sends a file part; -F 'info={...}' a plain field. Both are fine.
         if (form.Files.GetFile(name) is { } file)

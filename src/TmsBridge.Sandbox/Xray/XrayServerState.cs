@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace TmsBridge.Sandbox.Xray;
 
@@ -21,7 +22,12 @@ public sealed record XrayIteration(
     string? Name,
     string Status,
     IReadOnlyList<XrayParameter> Parameters,
-    IReadOnlyList<XrayStepResult> Steps);
+    IReadOnlyList<XrayStepResult> Steps)
+{
+    /// <summary>Iteration log (Xray Cloud only). Omitted from the JSON when absent, so the DC state keeps its shape.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Log { get; init; }
+}
 
 public sealed record XrayCustomField(string Id, JsonElement Value);
 

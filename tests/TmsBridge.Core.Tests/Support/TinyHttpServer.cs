@@ -10,8 +10,14 @@ namespace TmsBridge.Core.Tests.Support;
 /// </summary>
 internal sealed class TinyHttpServer : IDisposable
 {
-    public sealed record Request(string Method, string Path, string? Authorization, string Body);
-    public sealed record Reply(int Status, string Body, string ContentType = "application/json");
+    public sealed record Request(string Method, string Path, string? Authorization, string Body, string? ContentType = null, string Query = "");
+
+    /// <param name="Headers">Extra response headers (e.g. Retry-After).</param>
+    public sealed record Reply(int Status, string Body, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null)
+    {
+        /// <summary>Read the request, then close the connection without any answer (a lost response).</summary>
+        public static Reply Drop { get; } = new(-1, "");
+    }
 
     private readonly HttpListener _listener = new();
     private readonly Func<Request, Task<Reply?>> _handler;
@@ -63,7 +69,8 @@ internal sealed class TinyHttpServer : IDisposable
         {
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync().ConfigureAwait(false);
-            var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body);
+            var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body,
+                context.Request.ContentType, context.Request.Url.Query);
             lock (_requests) _requests.Add(request);
             var reply = await _handler(request).ConfigureAwait(false);
             if (reply is null)
@@ -73,8 +80,14 @@ internal sealed class TinyHttpServer : IDisposable
                 context.Response.Abort();
                 return;
             }
+            if (ReferenceEquals(reply, Reply.Drop))
+            {
+                context.Response.Abort(); // resets the connection: the client sees no HTTP answer at all
+                return;
+            }
             var bytes = Encoding.UTF8.GetBytes(reply.Body);
             context.Response.StatusCode = reply.Status;
+            foreach (var header in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[header.Key] = header.Value;
             context.Response.ContentType = reply.ContentType;
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);

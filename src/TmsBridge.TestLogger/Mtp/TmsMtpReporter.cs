@@ -88,9 +88,9 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
         {
             var session = EnsureSession();
             var aborted = testSessionContext.CancellationToken.IsCancellationRequested;
-            // Bounded: the per-request timeout applies to every request; the whole publish gets
-            // twice that plus a grace period, then the run goes on (the journal keeps everything).
-            var deadline = TimeSpan.FromTicks(Math.Min(ConfigurationResolver.MaxDuration.Ticks, session.Options.Timeout.Ticks * 2 + PublishGrace.Ticks));
+            // Bounded by publishTimeout (Core enforces it; the wait below is the safety net), then
+            // the run goes on: the journal keeps everything.
+            var deadline = session.Options.PublishTimeout;
             using var cts = new CancellationTokenSource(deadline);
             var publish = session.CompleteAsync(aborted, cts.Token);
             var finished = await Task.WhenAny(publish, Task.Delay(deadline + PublishGrace)).ConfigureAwait(false);

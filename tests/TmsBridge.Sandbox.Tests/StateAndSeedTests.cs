@@ -74,6 +74,32 @@ public sealed class StateAndSeedTests
     }
 
     [Fact]
+    public async Task Html_page_shows_Cloud_executions_faults_and_limits_encoded()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        await sb.PostBearerAsync(SandboxClient.CloudImportPath, """
+            {"info":{"project":"DEMO","summary":"<b>cloud</b>"},"tests":[{"testKey":"DEMO-4","status":"PASSED",
+              "iterations":[{"name":"row","log":"<log>","status":"FAILED"}]}]}
+            """, await sb.CloudTokenAsync());
+        await sb.ControlAsync("_sandbox/faults", """{"path":"/api/*","action":"status","status":503,"count":3,"body":"<x>"}""");
+        await sb.ControlAsync("_sandbox/limits", """{"xrayCloud":{"requests":42,"windowSeconds":7,"retryAfter":false}}""");
+
+        var html = await sb.Http.GetStringAsync("/", TestContext.Current.CancellationToken);
+        Assert.Contains("Xray Cloud: Test Executions", html);
+        Assert.Contains("DEMO-1000", html);
+        Assert.Contains("&lt;b&gt;cloud&lt;/b&gt;", html);
+        Assert.Contains("<span class=\"st PASSED\">PASSED</span>", html);
+        Assert.Contains("&lt;log&gt;", html);
+        Assert.Contains("/api/*", html);
+        Assert.Contains("status 503", html);
+        Assert.Contains("body &lt;x&gt;", html);
+        Assert.Contains("42 requests per 7 s", html);
+        Assert.Contains("Retry-After not sent", html);
+        Assert.DoesNotContain("<x>", html);
+        Assert.DoesNotContain("<log>", html);
+    }
+
+    [Fact]
     public async Task Reset_clears_received_state_but_keeps_the_seed()
     {
         await using var sb = await SandboxClient.StartAsync();

@@ -25,58 +25,99 @@ internal static class StatePage
             th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
             th{background:#f3f3f3}
             .st{font-weight:bold;padding:1px 6px;border-radius:3px;color:#fff;background:#888}
-            .PASS{background:#2e7d32}.FAIL{background:#c62828}.TODO{background:#757575}
+            .PASS,.PASSED{background:#2e7d32}.FAIL,.FAILED{background:#c62828}.TODO{background:#757575}
             .EXECUTING{background:#f9a825;color:#222}.ABORTED{background:#37474f}
             code{font-size:12px}.muted{color:#777}
             </style></head><body>
             <h1>TmsBridge sandbox</h1>
-            <p class="muted">JSON: <a href="/_sandbox/state">/_sandbox/state</a> · reset: <code>POST /_sandbox/reset</code></p>
+            <p class="muted">JSON: <a href="/_sandbox/state">/_sandbox/state</a> · reset: <code>POST /_sandbox/reset</code>
+            · faults: <a href="/_sandbox/faults">/_sandbox/faults</a> · limits: <a href="/_sandbox/limits">/_sandbox/limits</a></p>
             """);
 
-        h.Append("<h2>Xray Server/DC: Test Executions</h2>");
-        if (s.Xray.Executions.Count == 0)
-            h.Append("<p class=\"muted\">None yet.</p>");
-        foreach (var e in s.Xray.Executions)
-            Execution(h, e);
+        Faults(h, s);
 
-        h.Append("<h2>Xray Server/DC: Tests defined through testInfo</h2>");
-        if (s.Xray.Tests.Count == 0)
-            h.Append("<p class=\"muted\">None yet.</p>");
-        else
-        {
-            h.Append("<table><tr><th>Key</th><th>Summary</th><th>Type</th><th>Definition</th><th>Provisioned</th><th>Requirements</th></tr>");
-            foreach (var t in s.Xray.Tests)
-                h.Append("<tr>").Append(Td(t.Key)).Append(Td(t.Summary)).Append(Td(t.TestType)).Append(Td(t.Definition))
-                    .Append(Td(t.Provisioned ? "yes" : "no")).Append(Td(string.Join(", ", t.RequirementKeys))).Append("</tr>");
-            h.Append("</table>");
-        }
-
-        h.Append("<h2>Requirement links</h2>");
-        if (s.Xray.Links.Count == 0)
-            h.Append("<p class=\"muted\">None yet.</p>");
-        else
-        {
-            h.Append("<table><tr><th>Test</th><th>tests →</th><th>Requirement</th></tr>");
-            foreach (var l in s.Xray.Links)
-                h.Append("<tr>").Append(Td(l.Test)).Append("<td>tests</td>").Append(Td(l.Requirement)).Append("</tr>");
-            h.Append("</table>");
-        }
+        Section(h, "Xray Server/DC", s.Xray);
+        Section(h, "Xray Cloud", s.XrayCloud);
 
         h.Append("<h2>Requests</h2>");
         if (s.Requests.Count == 0)
             h.Append("<p class=\"muted\">None yet.</p>");
         else
         {
-            h.Append("<table><tr><th>At (UTC)</th><th>Method</th><th>Path</th><th>Status</th><th>Bytes</th></tr>");
+            h.Append("<table><tr><th>At (UTC)</th><th>Method</th><th>Path</th><th>Status</th><th>Client got</th><th>Fault</th><th>Bytes</th></tr>");
             foreach (var r in s.Requests)
                 h.Append("<tr>").Append(Td(r.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)))
                     .Append(Td(r.Method)).Append(Td(r.Path)).Append(Td(r.Status.ToString(CultureInfo.InvariantCulture)))
+                    .Append(Td(Convert.ToString(r.Response, CultureInfo.InvariantCulture))).Append(Td(r.Fault))
                     .Append(Td(r.Bytes.ToString(CultureInfo.InvariantCulture))).Append("</tr>");
             h.Append("</table>");
         }
 
         h.Append("</body></html>");
         return h.ToString();
+    }
+
+    private static void Section(StringBuilder h, string title, XraySnapshot x)
+    {
+        h.Append("<h2>").Append(Enc(title)).Append(": Test Executions</h2>");
+        if (x.Executions.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        foreach (var e in x.Executions)
+            Execution(h, e);
+
+        h.Append("<h2>").Append(Enc(title)).Append(": Tests defined through testInfo</h2>");
+        if (x.Tests.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        else
+        {
+            h.Append("<table><tr><th>Key</th><th>Summary</th><th>Type</th><th>Definition</th><th>Provisioned</th><th>Requirements</th></tr>");
+            foreach (var t in x.Tests)
+                h.Append("<tr>").Append(Td(t.Key)).Append(Td(t.Summary)).Append(Td(t.TestType)).Append(Td(t.Definition))
+                    .Append(Td(t.Provisioned ? "yes" : "no")).Append(Td(string.Join(", ", t.RequirementKeys))).Append("</tr>");
+            h.Append("</table>");
+        }
+
+        h.Append("<h2>").Append(Enc(title)).Append(": requirement links</h2>");
+        if (x.Links.Count == 0)
+            h.Append("<p class=\"muted\">None yet.</p>");
+        else
+        {
+            h.Append("<table><tr><th>Test</th><th>tests →</th><th>Requirement</th></tr>");
+            foreach (var l in x.Links)
+                h.Append("<tr>").Append(Td(l.Test)).Append("<td>tests</td>").Append(Td(l.Requirement)).Append("</tr>");
+            h.Append("</table>");
+        }
+    }
+
+    private static void Faults(StringBuilder h, SandboxSnapshot s)
+    {
+        h.Append("<h2>Faults and limits</h2>");
+        if (s.Faults.Count == 0)
+            h.Append("<p class=\"muted\">No active fault rules.</p>");
+        else
+        {
+            h.Append("<table><tr><th>#</th><th>Method</th><th>Path</th><th>Action</th><th>Remaining</th><th>Details</th></tr>");
+            foreach (var f in s.Faults)
+            {
+                var details = string.Join(" · ", new[]
+                {
+                    f.Status is { } st ? $"status {st}" : null,
+                    f.RetryAfter is { } ra ? $"Retry-After {ra}" : null,
+                    f.DelayMs is { } d ? $"{d} ms" : null,
+                    f.MaxBytes is { } mb ? $"over {mb} bytes" : null,
+                    f.Body is { } b ? $"body {b}" : null,
+                }.Where(x => x is not null));
+                h.Append("<tr>").Append(Td(f.Id.ToString(CultureInfo.InvariantCulture))).Append(Td(f.Method ?? "any")).Append(Td(f.Path))
+                    .Append(Td(f.Action)).Append(Td(f.Remaining < 0 ? "unlimited" : f.Remaining.ToString(CultureInfo.InvariantCulture)))
+                    .Append(Td(details)).Append("</tr>");
+            }
+            h.Append("</table>");
+        }
+        var l = s.Limits.XrayCloud;
+        h.Append("<p>Xray Cloud rate limit: ").Append(l.Requests.ToString(CultureInfo.InvariantCulture)).Append(" requests per ")
+            .Append(l.WindowSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s, ")
+            .Append(l.Used.ToString(CultureInfo.InvariantCulture)).Append(" used in the current window, Retry-After ")
+            .Append(l.RetryAfter ? "sent" : "not sent").Append(".</p>");
     }
 
     private static void Execution(StringBuilder h, XrayExecutionSnapshot e)
@@ -98,6 +139,8 @@ internal static class StatePage
             foreach (var it in t.Iterations)
             {
                 h.Append(Status(it.Status)).Append(' ').Append(Enc(it.Name ?? ""));
+                if (it.Log is not null)
+                    h.Append(" <span class=\"muted\">").Append(Enc(it.Log)).Append("</span>");
                 if (it.Parameters.Count > 0)
                     h.Append(" <code>").Append(Enc(string.Join(", ", it.Parameters.Select(p => $"{p.Name}={p.Value}")))).Append("</code>");
                 h.Append("<br>");
@@ -115,7 +158,7 @@ internal static class StatePage
     // keeps the neutral style (and never reaches the class attribute unencoded).
     private static string Status(string status)
     {
-        var css = status is "PASS" or "FAIL" or "TODO" or "EXECUTING" or "ABORTED" ? status : "";
+        var css = status is "PASS" or "FAIL" or "PASSED" or "FAILED" or "TODO" or "EXECUTING" or "ABORTED" ? status : "";
         return $"<span class=\"st {css}\">{Enc(status)}</span>";
     }
 

@@ -104,6 +104,25 @@ public sealed class LookupTests
         Assert.Single(paged["results"]!.AsArray());
     }
 
+    [Fact]
+    public async Task Marker_lookups_in_the_form_the_TmsBridge_client_sends_find_the_execution()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        const string jql = "project = \"DEMO\" AND issuetype = \"Test Execution\" AND description ~ \"tmsbridge-run-7f3a\"";
+        await sb.ImportAsync("""{"info":{"project":"DEMO","summary":"S","description":"Published by TmsBridge, run tmsbridge-run-7f3a"},"tests":[{"testKey":"DEMO-1","status":"PASS"}]}""");
+        var dc = await SearchAsync(sb, jql, "&fields=key,summary&maxResults=5");
+        Assert.Equal("DEMO-1000", S(dc.Json["issues"]![0]!["key"]));
+        Assert.Null(dc.Json["issues"]![0]!["fields"]!["description"]);   // not requested
+
+        var token = await sb.CloudTokenAsync();
+        await sb.PostBearerAsync(SandboxClient.CloudImportPath,
+            """{"info":{"project":"DEMO","summary":"S","description":"run tmsbridge-run-7f3a"},"tests":[{"testKey":"DEMO-1","status":"PASSED"}]}""", token);
+        var escaped = jql.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        var query = new JsonObject { ["query"] = $"{{ getTestExecutions(jql: \"{escaped}\", limit: 5) {{ total results {{ issueId jira(fields: [\"key\"]) }} }} }}" };
+        var cloud = await sb.PostBearerAsync("api/v2/graphql", query.ToJsonString(), token);
+        Assert.Equal("""{"data":{"getTestExecutions":{"total":1,"results":[{"issueId":"11000","jira":{"key":"DEMO-1000"}}]}}}""", cloud.Text);
+    }
+
     [Theory]
     [InlineData("""{ getTestPlans(limit: 10) { total } }""", 400, "only the query getTestExecutions")]
     [InlineData("""{ getTestExecutions(jql: "project = DEMO") { total } }""", 400, "\"limit\"")]

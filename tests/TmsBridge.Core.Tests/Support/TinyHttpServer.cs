@@ -15,7 +15,11 @@ internal sealed class TinyHttpServer : IDisposable
     /// <param name="Headers">Extra response headers (e.g. Retry-After).</param>
     public sealed record Reply(int Status, string Body, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null)
     {
-        /// <summary>Read the request, then close the connection without any answer (a lost response).</summary>
+        /// <summary>
+        /// Read the request, then break the connection so no complete answer arrives (a lost response).
+        /// The managed HttpListener writes a status line on any close, so this promises a 1 MB body,
+        /// sends one byte and aborts: the client sees "the response ended prematurely".
+        /// </summary>
         public static Reply Drop { get; } = new(-1, "");
     }
 
@@ -82,7 +86,11 @@ internal sealed class TinyHttpServer : IDisposable
             }
             if (ReferenceEquals(reply, Reply.Drop))
             {
-                context.Response.Abort(); // resets the connection: the client sees no HTTP answer at all
+                context.Response.StatusCode = 200;
+                context.Response.ContentLength64 = 1 << 20;
+                await context.Response.OutputStream.WriteAsync("{"u8.ToArray()).ConfigureAwait(false);
+                await context.Response.OutputStream.FlushAsync().ConfigureAwait(false);
+                context.Response.Abort();
                 return;
             }
             var bytes = Encoding.UTF8.GetBytes(reply.Body);

@@ -17,11 +17,17 @@ public static class SandboxCommand
         return 0;
     }
 
-    internal static Task WaitForCtrlC()
+    /// <summary>Completes on Ctrl+C (SIGINT) or SIGTERM, so `kill PID` stops the sandbox cleanly.</summary>
+    internal static async Task WaitForCtrlC()
     {
-        var stop = new TaskCompletionSource();
+        // Continuations must not run on the signal thread: disposing the server there would block it.
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-        return stop.Task;
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.TrySetResult();
+        });
+        await stop.Task;
     }
 }

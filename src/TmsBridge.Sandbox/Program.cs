@@ -43,7 +43,8 @@ catch (SeedException e)
 
 await using (server)
 {
-    var stop = new TaskCompletionSource();
+    // Continuations off the signal thread: disposing the server there would block the signal handler.
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;

@@ -102,11 +102,21 @@ internal sealed class XrayExecution(string key, string id, string project)
     // Insertion order kept: runs appear in the order their tests were first imported.
     public List<XrayTestRun> Runs { get; } = [];
 
+    /// <summary>
+    /// A re-import replaces the Test Run's status, comment and iterations ("reset all dataset related
+    /// fields", DC docs) but evidence accumulates: Xray stores imported evidence as attachments of the
+    /// Test Run and a later import adds to them [choice: not stated in the docs]. The same file
+    /// (name and bytes) sent again is kept once.
+    /// </summary>
     public void Put(XrayTestRun run)
     {
         var i = Runs.FindIndex(r => r.TestKey == run.TestKey);
         if (i >= 0)
-            Runs[i] = run;
+        {
+            var evidence = Runs[i].Evidence.ToList();
+            evidence.AddRange(run.Evidence.Where(e => !evidence.Any(x => x.Filename == e.Filename && x.Sha256 == e.Sha256)));
+            Runs[i] = run with { Evidence = evidence };
+        }
         else
             Runs.Add(run);
     }

@@ -28,7 +28,7 @@ public sealed class XrayImportAnswer
 public abstract class XrayBackendBase : ITmsBackend
 {
     /// <summary>Below this, a 413 is not worth another split.</summary>
-    private const long MinimumBudget = 16 * 1024;
+    private const long MinimumBudget = 1024;
     public const string RecoveredHeader = "X-TmsBridge-Recovered";
 
     protected abstract XrayDialect Dialect { get; }
@@ -93,8 +93,9 @@ public abstract class XrayBackendBase : ITmsBackend
 
         var entries = XrayPayload.Entries(input, report.Warnings);
         var skipped = new List<SkippedEvidence>();
+        var envelope = XrayPayload.MeasureEnvelope(input);
         var queue = new LinkedList<PlannedImport>(XrayImportPlanner.Plan(entries, e => XrayPayload.MeasureWithoutEvidence(e, input),
-            options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped));
+            options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped, envelope));
         foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
 
         if (!context.DryRun && !await SignInAsync(context, cancellationToken).ConfigureAwait(false))
@@ -124,9 +125,11 @@ public abstract class XrayBackendBase : ITmsBackend
                 ? Path.Combine(context.DryRunFolder, $"xray-import-{number}.json")
                 : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            long bodyBytes;
             using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
             {
                 XrayPayload.Write(file, input, import.Entries, target, report.Warnings);
+                bodyBytes = file.Length;
             }
             if (context.DryRun)
             {
@@ -163,17 +166,18 @@ public abstract class XrayBackendBase : ITmsBackend
 
             if (response.StatusCode == 413)
             {
-                budget /= 2;
+                // Half of what was refused (not of the option): the server's real limit is below it.
+                budget = Math.Min(budget, bodyBytes) / 2;
                 if (budget < MinimumBudget || (import.Entries.Count == 1 && import.Entries[0].Evidence.Count <= 1))
                 {
-                    var message = $"HTTP 413 Request Entity Too Large even for a request of about {import.EstimatedBytes} bytes";
+                    var message = $"HTTP 413 Request Entity Too Large even for a request of {bodyBytes} bytes that cannot be split further";
                     report.Errors.Add($"{DisplayName}: {message}");
                     Settle(context, import, KeyStates.NotSent, [message], executionKey);
                     if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
                     continue;
                 }
-                report.Warnings.Add($"{DisplayName} answered 413 to a request of about {import.EstimatedBytes} bytes; splitting it into requests of at most {budget} bytes.");
-                var again = XrayImportPlanner.Plan(import.Entries, e => XrayPayload.MeasureWithoutEvidence(e, input), budget, long.MaxValue, long.MaxValue, skipped = []);
+                report.Warnings.Add($"{DisplayName} answered 413 to a request of {bodyBytes} bytes; splitting it into requests of at most {budget} bytes.");
+                var again = XrayImportPlanner.Plan(import.Entries, e => XrayPayload.MeasureWithoutEvidence(e, input), budget, long.MaxValue, long.MaxValue, skipped = [], envelope);
                 foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
                 for (var i = again.Count - 1; i >= 0; i--) queue.AddFirst(again[i]);
                 number--;

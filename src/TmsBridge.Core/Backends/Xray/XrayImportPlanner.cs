@@ -24,8 +24,8 @@ public sealed class SkippedEvidence(string owner, string fileName, long bytes, s
 /// </summary>
 public static class XrayImportPlanner
 {
-    /// <summary>Room for the top level (testExecutionKey, info with a long description, brackets).</summary>
-    public const long EnvelopeBytes = 8 * 1024;
+    /// <summary>Room for the top level when the caller does not measure it (testExecutionKey, info, brackets).</summary>
+    public const long DefaultEnvelopeBytes = 8 * 1024;
 
     public static List<PlannedImport> Plan(
         IReadOnlyList<XrayEntry> entries,
@@ -33,12 +33,13 @@ public static class XrayImportPlanner
         long maxRequestBytes,
         long maxEvidenceFileBytes,
         long maxEvidenceRunBytes,
-        List<SkippedEvidence> skipped)
+        List<SkippedEvidence> skipped,
+        long envelopeBytes = DefaultEnvelopeBytes)
     {
         var imports = new List<PlannedImport>();
         var continuations = new List<PlannedImport>();
         var current = new PlannedImport();
-        var budget = Math.Max(1024, maxRequestBytes - EnvelopeBytes);
+        var budget = Math.Max(256, maxRequestBytes - envelopeBytes);
         long runEvidence = 0;
 
         foreach (var entry in entries)
@@ -94,7 +95,7 @@ public static class XrayImportPlanner
         }
         if (current.Entries.Count > 0) imports.Add(current);
         imports.AddRange(continuations);
-        foreach (var i in imports) i.EstimatedBytes += EnvelopeBytes;
+        foreach (var i in imports) i.EstimatedBytes += envelopeBytes;
         return imports;
     }
 }

@@ -132,6 +132,14 @@ public static class XrayPayload
         w.Flush();
     }
 
+    /// <summary>Bytes of the top level of an import (key or info, brackets), plus a margin for a long execution key.</summary>
+    public static long MeasureEnvelope(Input input)
+    {
+        using var counter = new CountingStream();
+        Write(counter, input, [], new Target { ExecutionKey = input.Options.TestExecution, IncludeInfo = true }, []);
+        return counter.Length + 64;
+    }
+
     /// <summary>Bytes of an entry without its evidence data (its share of a request body).</summary>
     public static long MeasureWithoutEvidence(XrayEntry entry, Input input)
     {

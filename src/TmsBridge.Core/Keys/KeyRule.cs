@@ -27,6 +27,10 @@ public sealed class KeyRule(string description, string example, params Regex[] p
 
     public bool IsValid(string normalizedKey) => Patterns.Any(p => p.IsMatch(normalizedKey));
 
+    /// <summary>True when the key has the shape of some supported TMS (Jira key, test case key or qTest id).</summary>
+    public static bool IsAnyKnownShape(string normalizedKey) =>
+        JiraIssueKey.IsValid(normalizedKey) || TestCaseKey.IsValid(normalizedKey) || QTestId.IsValid(normalizedKey);
+
     /// <summary>The project part of a Jira-style key (DEMO-12 → DEMO), or null.</summary>
     public static string? ProjectOf(string key)
     {

@@ -68,10 +68,14 @@ public static class Aggregator
 
             var keys = new List<string>();
             var malformed = new List<string>();
+            var foreign = new List<string>();
             foreach (var raw in r.TestCaseKeys)
             {
                 var k = KeyRule.Normalize(raw);
                 if (keyRule.IsValid(k)) { if (!keys.Contains(k)) keys.Add(k); }
+                // A key in another TMS's shape (DEMO-TC-1 when publishing to Xray) is not a typo:
+                // one test may carry keys for several systems. It is left out quietly.
+                else if (KeyRule.IsAnyKnownShape(k)) foreign.Add(k);
                 else malformed.Add(raw);
             }
             var requirements = ValidLinks(r, r.Covers, "requirement", run, warned);
@@ -90,8 +94,11 @@ public static class Aggregator
                     u = new UnmappedTest
                     {
                         FullyQualifiedName = r.TestName,
-                        Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'")) : "no TestCaseKey",
-                        HasMalformedKeys = malformed.Count > 0,
+                        Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'"))
+                            : foreign.Count > 0 ? "no key for this target (only " + string.Join(", ", foreign) + ")"
+                            : "no TestCaseKey",
+                        // Keys of another system's shape are deliberate, not missing: never provision those either.
+                        HasMalformedKeys = malformed.Count > 0 || foreign.Count > 0,
                     };
                     unmapped.Add(r.TestName, u);
                     run.Unmapped.Add(u);

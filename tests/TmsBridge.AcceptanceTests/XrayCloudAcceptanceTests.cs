@@ -90,7 +90,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
             new { method = "POST", path = ImportPath, count = 2, action = "status", status = 503 },
         });
         var environment = CloudEnvironment(sandbox.BaseAddress);
-        environment["TMS_MAX_REQUEST_BYTES"] = "4KB"; // several imports, so the faults hit the create and the follow-ups
+        environment["TMS_MAX_REQUEST_BYTES"] = "2KB"; // several imports, so the faults hit the create and the follow-ups
 
         var run = await samples.RunAsync("NUnitSample", environment);
 

@@ -75,7 +75,7 @@ public sealed class XrayServerResilienceTests : IDisposable
         return new(200, body.ToJsonString());
     }
 
-    private static TinyHttpServer.Reply Found(string key) => new(200, $$$"""{"startAt":0,"maxResults":5,"total":1,"issues":[{"id":"10001","key":"{{{key}}}","fields":{"summary":"x"}}]}""");
+    private static TinyHttpServer.Reply Found(string key) => new(200, $$$"""{"startAt":0,"maxResults":5,"total":1,"issues":[{"id":"10001","key":"{{{key}}}","fields":{"summary":"x","description":"Created by TmsBridge (TmsBridge run 20260506T070809Z-ab12cd34)."}}]}""");
     private static readonly TinyHttpServer.Reply NotFound = new(200, """{"startAt":0,"maxResults":5,"total":0,"issues":[]}""");
 
     [Fact]
@@ -118,6 +118,24 @@ public sealed class XrayServerResilienceTests : IDisposable
 
         Assert.Equal(["POST", "GET", "POST"], server.Requests.Select(r => r.Method));
         Assert.Empty(report.Errors);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+    }
+
+    [Fact]
+    public async Task A_search_hit_without_this_runs_marker_is_not_adopted()
+    {
+        // Jira's ~ is a word search: another run's execution may match; only the exact marker counts.
+        var posts = 0;
+        var otherRun = new TinyHttpServer.Reply(200, """{"startAt":0,"maxResults":5,"total":1,"issues":[{"id":"10009","key":"DEMO-899","fields":{"summary":"x","description":"Created by TmsBridge (TmsBridge run 20260506T070809Z-ffffffff)."}}]}""");
+        using var server = new TinyHttpServer(r => r.Path switch
+        {
+            ImportPath => Interlocked.Increment(ref posts) == 1 ? TinyHttpServer.Reply.Drop : Created(),
+            SearchPath => otherRun,
+            _ => new TinyHttpServer.Reply(404, "{}"),
+        });
+        var report = await Publisher.PublishAsync(Request(Xray(server.BaseUrl)), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["POST", "GET", "POST"], server.Requests.Select(r => r.Method));
         Assert.Equal("DEMO-900", report.Execution!.Key);
     }
 

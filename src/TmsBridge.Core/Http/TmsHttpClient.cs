@@ -93,19 +93,40 @@ public sealed class TmsHttpClient : IDisposable
     /// <summary>A single attempt, no retries: for calls whose failures the caller handles itself.</summary>
     public Task<TmsHttpResponse> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAttemptAsync(request, 1, cancellationToken);
 
-    /// <summary>Compatibility with single-request callers: one idempotent call with retries.</summary>
-    public Task<TmsHttpResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        SendAsync(new HttpCall(() => request), cancellationToken);
+    /// <summary>
+    /// One idempotent call with retries from a ready-made message. A message can be sent only once,
+    /// so its body is buffered and every attempt gets a fresh copy (for small requests only; large
+    /// bodies use <see cref="HttpCall"/> with a factory that re-opens the body).
+    /// </summary>
+    public async Task<TmsHttpResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        return await SendAsync(new HttpCall(() => Copy(request, body)), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage original, byte[]? body)
+    {
+        var copy = new HttpRequestMessage(original.Method, original.RequestUri) { Version = original.Version };
+        foreach (var h in original.Headers) copy.Headers.TryAddWithoutValidation(h.Key, h.Value);
+        if (body is not null)
+        {
+            copy.Content = new ByteArrayContent(body);
+            foreach (var h in original.Content!.Headers) copy.Content.Headers.TryAddWithoutValidation(h.Key, h.Value);
+        }
+        return copy;
+    }
 
     public async Task<TmsHttpResponse> SendAsync(HttpCall call, CancellationToken cancellationToken)
     {
         var attempt = 0;
-        var previousOutcomeUnknown = false;
+        // Sticky: once an attempt may have taken effect, every later attempt looks first, until a
+        // lookup has answered "not there" (a 503 after a 500 proves nothing about the 500).
+        var maybeTookEffect = false;
         var pipeline = BuildPipeline(call);
         return await pipeline.ExecuteAsync(async token =>
         {
             attempt++;
-            if (previousOutcomeUnknown && !call.Idempotent && call.FindEarlierEffect is not null)
+            if (maybeTookEffect && !call.Idempotent && call.FindEarlierEffect is not null)
             {
                 // The last attempt may have created the resource: look before creating it twice.
                 TmsHttpResponse? earlier;
@@ -119,17 +140,18 @@ public sealed class TmsHttpClient : IDisposable
                     throw new TmsHttpException("looking up an earlier attempt's effect failed: " + _redactor.Redact(e.Message), HttpFailureKind.Dropped, e);
                 }
                 if (earlier is not null) return earlier;
+                maybeTookEffect = false;
             }
             try
             {
                 using var request = call.CreateRequest();
                 var response = await SendAttemptAsync(request, attempt, token).ConfigureAwait(false);
-                previousOutcomeUnknown = response.StatusCode is 500 or 502 or 504;
+                maybeTookEffect |= response.StatusCode is 500 or 502 or 504;
                 return response;
             }
             catch (TmsHttpException e)
             {
-                previousOutcomeUnknown = e.OutcomeUnknown;
+                maybeTookEffect |= e.OutcomeUnknown;
                 throw;
             }
         }, cancellationToken).ConfigureAwait(false);

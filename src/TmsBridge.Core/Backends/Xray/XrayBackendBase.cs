@@ -120,7 +120,9 @@ public abstract class XrayBackendBase : ITmsBackend
             }
             number++;
             var creating = executionKey is null;
-            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 };
+            // A multipart create carries the execution's fields in its own "info" part; Xray ignores
+            // the results' info there, so it is left out rather than sent twice.
+            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 && !(creating && executionFields is not null) };
             var path = context.DryRun
                 ? Path.Combine(context.DryRunFolder, $"xray-import-{number}.json")
                 : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
@@ -248,10 +250,11 @@ public abstract class XrayBackendBase : ITmsBackend
         var at = body.IndexOf(key, StringComparison.OrdinalIgnoreCase);
         while (at >= 0)
         {
-            // DEMO-1 must not match inside DEMO-12.
+            // DEMO-1 must not match inside DEMO-12 or XDEMO-1.
             var end = at + key.Length;
-            if (end >= body.Length || !char.IsDigit(body[end])) return true;
-            at = body.IndexOf(key, end, StringComparison.OrdinalIgnoreCase);
+            var startsWord = at == 0 || !(char.IsLetterOrDigit(body[at - 1]) || body[at - 1] == '_');
+            if (startsWord && (end >= body.Length || !char.IsDigit(body[end]))) return true;
+            at = body.IndexOf(key, at + 1, StringComparison.OrdinalIgnoreCase);
         }
         return false;
     }

@@ -119,7 +119,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
     protected override async Task<TmsHttpResponse?> FindExecutionAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
     {
         var jql = MarkerJql(project, marker).Replace("\\", "\\\\").Replace("\"", "\\\"");
-        var query = $"{{ getTestExecutions(jql: \"{jql}\", limit: 5) {{ total results {{ issueId jira(fields: [\"key\"]) }} }} }}";
+        var query = $"{{ getTestExecutions(jql: \"{jql}\", limit: 5) {{ total results {{ issueId jira(fields: [\"key\", \"description\"]) }} }} }}";
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ServiceUri(context.Options), "api/v2/graphql"))
         {
             Content = new StringContent(new JsonObject { ["query"] = query }.ToJsonString(), Encoding.UTF8, "application/json"),
@@ -129,7 +129,8 @@ public sealed class XrayCloudBackend : XrayBackendBase
         if (!response.IsSuccess)
             throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {XrayErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
         var results = JsonNode.Parse(response.Body)?["data"]?["getTestExecutions"]?["results"] as JsonArray;
-        var first = results?.FirstOrDefault();
+        // JQL's ~ is a word search: adopt only an execution whose description holds the exact marker.
+        var first = results?.FirstOrDefault(r => r?["jira"]?["description"] is JsonValue d && d.TryGetValue<string>(out var text) && text.Contains(marker));
         var key = (string?)first?["jira"]?["key"];
         if (key is null) return null;
         var found = new JsonObject { ["id"] = first?["issueId"]?.ToString(), ["key"] = key };

@@ -75,7 +75,8 @@ public static class XrayImportPlanner
                 groupBytes += e.EncodedSize;
             }
 
-            var first = entry.WithEvidence(groups[0], continuation: false);
+            // Re-planned after a 413, a follow-up part stays a follow-up part.
+            var first = entry.WithEvidence(groups[0], continuation: entry.IsContinuation);
             var firstBytes = baseBytes + groups[0].Sum(e => e.EncodedSize);
             if (current.Entries.Count > 0 && current.EstimatedBytes + firstBytes > budget)
             {

@@ -35,7 +35,7 @@ public sealed class XrayEvidence(EvidenceFile file, string fileName)
     public string FileName { get; } = fileName;
     public long Size { get; } = file.Size > 0 ? file.Size : (System.IO.File.Exists(file.Path) ? new FileInfo(file.Path).Length : 0);
     /// <summary>Bytes this evidence adds to the JSON body: base64 plus its name, type and punctuation.</summary>
-    public long EncodedSize => (Size + 2) / 3 * 4 + FileName.Length * 2 + File.ContentType.Length + 48;
+    public long EncodedSize => (Size + 2) / 3 * 4 + FileName.Length * 3 + File.ContentType.Length + 48; // 3: worst UTF-8 width of a BMP character
 }
 
 /// <summary>

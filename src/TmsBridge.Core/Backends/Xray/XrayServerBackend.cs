@@ -83,15 +83,18 @@ public sealed class XrayServerBackend : XrayBackendBase
     protected override async Task<TmsHttpResponse?> FindExecutionAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
     {
         var jql = Uri.EscapeDataString(MarkerJql(project, marker));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary&maxResults=5"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=5"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
             throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {XrayErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
         using var doc = JsonDocument.Parse(response.Body);
-        if (!doc.RootElement.TryGetProperty("issues", out var issues) || issues.GetArrayLength() == 0) return null;
-        var issue = issues[0];
+        if (!doc.RootElement.TryGetProperty("issues", out var issues)) return null;
+        // Jira's ~ is a word search: adopt only an execution whose description holds the exact marker.
+        var issue = issues.EnumerateArray().FirstOrDefault(i =>
+            i.TryGetProperty("fields", out var f) && f.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String && d.GetString()!.Contains(marker));
+        if (issue.ValueKind != JsonValueKind.Object) return null;
         var found = new System.Text.Json.Nodes.JsonObject
         {
             ["testExecIssue"] = new System.Text.Json.Nodes.JsonObject { ["id"] = issue.GetProperty("id").ToString(), ["key"] = issue.GetProperty("key").GetString() },

@@ -6,8 +6,9 @@ public static class CliApp
     public const string Usage = """
         Usage: tmsbridge <command> [options]
 
-          demo [--keep] [--port N] [--samples DIR]
-              Starts the sandbox, runs every sample with `dotnet test --logger tms` against it,
+          demo [--keep] [--port N] [--targets xray,xray-cloud] [--samples DIR]
+              Starts the sandbox, runs every sample with `dotnet test --logger tms` against it
+              for every implemented target (or those named by --targets),
               prints each run's summary and what the sandbox received, then stops the sandbox
               (--keep leaves it running for a look in the browser until Ctrl+C).
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TmsBridge.Sandbox;
+using TmsBridge.Sandbox.Seed;
 
 namespace TmsBridge.Cli;
 
@@ -15,56 +16,81 @@ public static class DemoCommand
     public const string SandboxUser = "admin";
     public const string SandboxPassword = "admin";
 
+    /// <summary>A target the demo publishes to: its sandbox credentials and where its state shows.</summary>
+    public sealed record DemoTarget(string Name, string DisplayName, string StateSection, Func<Uri, Dictionary<string, string?>> Environment);
+
+    /// <summary>Every implemented target, with the sandbox's built-in demo accounts (not secrets: they exist only in the emulator).</summary>
+    public static readonly DemoTarget[] Targets =
+    [
+        new("xray", "Xray Server/DC", "xray", sandbox => new()
+        {
+            ["TMS_TARGET"] = "xray", ["TMS_BASE_URL"] = sandbox.ToString(),
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
+        new("xray-cloud", "Xray Cloud", "xrayCloud", sandbox => new()
+        {
+            ["TMS_TARGET"] = "xray-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
+            ["TMS_CLIENT_ID"] = SandboxSeed.DemoCloudClientId, ["TMS_CLIENT_SECRET"] = SandboxSeed.DemoCloudClientSecret,
+        }),
+    ];
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse(args, "keep");
         var repo = a.Named.TryGetValue("samples", out var s) ? Path.GetFullPath(Path.Combine(s, "..")) : FindRepositoryRoot(Directory.GetCurrentDirectory());
         if (repo is null) throw new UsageException("run the demo from the TmsBridge repository (a folder containing Reporters.sln and samples/), or pass --samples DIR.");
         var port = a.Named.TryGetValue("port", out var p) ? (int.TryParse(p, out var n) && n is >= 0 and < 65536 ? n : throw new UsageException("--port takes a number from 0 to 65535.")) : 0;
+        var targets = Targets;
+        if (a.Named.TryGetValue("targets", out var names))
+        {
+            var wanted = names.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()).ToList();
+            var unknown = wanted.Where(w => !Targets.Any(t => t.Name == w)).ToList();
+            if (unknown.Count > 0) throw new UsageException($"--targets: unknown {string.Join(", ", unknown)}; the demo knows {string.Join(", ", Targets.Select(t => t.Name))}.");
+            targets = Targets.Where(t => wanted.Contains(t.Name)).ToArray();
+        }
 
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Url = $"http://127.0.0.1:{port}" });
-        stdout.WriteLine($"TmsBridge demo: sandbox (Xray Server/DC emulator) listening on {sandbox.BaseAddress}");
+        stdout.WriteLine($"TmsBridge demo: sandbox (emulator of {string.Join(", ", targets.Select(t => t.DisplayName))}) listening on {sandbox.BaseAddress}");
         var results = Path.Combine(Path.GetTempPath(), "tmsbridge-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var failures = 0;
         foreach (var sample in Samples)
         {
             var project = Path.Combine(repo, "samples", sample);
-            stdout.WriteLine();
-            stdout.WriteLine($"== {sample}: dotnet test --logger tms (target=xray) ==");
-            var run = await DotnetProcess.RunAsync(
-                ["test", project, "--logger", "tms", "--results-directory", Path.Combine(results, sample)],
-                repo,
-                new Dictionary<string, string?>
-                {
-                    ["TMS_TARGET"] = "xray",
-                    ["TMS_BASE_URL"] = sandbox.BaseAddress.ToString(),
-                    ["TMS_USER"] = SandboxUser,
-                    ["TMS_PASSWORD"] = SandboxPassword,
-                    ["TMS_SUMMARY"] = $"{sample}: TmsBridge demo run",
-                    ["TMS_ENVIRONMENTS"] = "demo;linux",
-                },
-                line =>
+            var built = false;
+            foreach (var target in targets)
+            {
+                stdout.WriteLine();
+                stdout.WriteLine($"== {sample} → {target.DisplayName}: dotnet test --logger tms (target={target.Name}) ==");
+                var environment = target.Environment(sandbox.BaseAddress);
+                environment["TMS_SUMMARY"] = $"{sample}: TmsBridge demo run";
+                environment["TMS_ENVIRONMENTS"] = "demo;linux";
+                string[] arguments = ["test", project, "--logger", "tms", "--results-directory", Path.Combine(results, sample, target.Name)];
+                // Build once per sample; the other targets reuse the build.
+                if (built) arguments = [.. arguments, "--no-build"];
+                var run = await DotnetProcess.RunAsync(arguments, repo, environment, line =>
                 {
                     var t = line.TrimStart();
                     if (t.StartsWith("TmsBridge:", StringComparison.Ordinal) || t.StartsWith("Passed!", StringComparison.Ordinal) || t.StartsWith("Failed!", StringComparison.Ordinal) || t.Contains(": error ", StringComparison.Ordinal))
                         stdout.WriteLine("  " + t);
                 });
-            var published = run.Lines.Any(l => l.Contains("TmsBridge:", StringComparison.Ordinal) && l.Contains("created", StringComparison.Ordinal));
-            if (!published)
-            {
-                failures++;
-                stderr.WriteLine($"  {sample}: no execution was published (dotnet test exit code {run.ExitCode}). Last lines:");
-                foreach (var l in run.Lines.TakeLast(15)) stderr.WriteLine("    " + l);
-            }
-            else
-            {
-                stdout.WriteLine($"  (dotnet test exit code {run.ExitCode}: the sample fails one test on purpose; reporting never changes it)");
+                built = true;
+                var published = run.Lines.Any(l => l.Contains("TmsBridge:", StringComparison.Ordinal) && l.Contains("created", StringComparison.Ordinal));
+                if (!published)
+                {
+                    failures++;
+                    stderr.WriteLine($"  {sample} → {target.DisplayName}: nothing was published (dotnet test exit code {run.ExitCode}). Last lines:");
+                    foreach (var l in run.Lines.TakeLast(15)) stderr.WriteLine("    " + l);
+                }
+                else
+                {
+                    stdout.WriteLine($"  (dotnet test exit code {run.ExitCode}: the sample fails one test on purpose; reporting never changes it)");
+                }
             }
         }
 
         stdout.WriteLine();
         stdout.WriteLine("== What the sandbox received ==");
-        await PrintStateAsync(sandbox.BaseAddress, stdout);
+        await PrintStateAsync(sandbox.BaseAddress, targets, stdout);
         stdout.WriteLine();
         stdout.WriteLine($"Sandbox page: {sandbox.BaseAddress}   state JSON: {sandbox.BaseAddress}_sandbox/state");
         if (a.Flags.Contains("keep"))
@@ -75,13 +101,14 @@ public static class DemoCommand
         return failures == 0 ? 0 : 1;
     }
 
-    private static async Task PrintStateAsync(Uri sandbox, TextWriter stdout)
+    private static async Task PrintStateAsync(Uri sandbox, IEnumerable<DemoTarget> targets, TextWriter stdout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(sandbox, "_sandbox/state")));
-        foreach (var exec in doc.RootElement.GetProperty("xray").GetProperty("executions").EnumerateArray())
+        foreach (var target in targets.Where(t => t.StateSection is "xray" or "xrayCloud"))
+        foreach (var exec in doc.RootElement.GetProperty(target.StateSection).GetProperty("executions").EnumerateArray())
         {
-            stdout.WriteLine($"{exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
+            stdout.WriteLine($"{target.DisplayName}  {exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
             // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
             foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
             {

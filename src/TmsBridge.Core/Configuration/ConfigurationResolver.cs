@@ -191,6 +191,17 @@ public static class ConfigurationResolver
                 if (RequestRate.TryParse(value, out var rate)) o.RateLimit = rate;
                 else Bad("a budget like 300/5m, 60/1m or 10/s, or 'none'");
                 break;
+            case "cycleMode":
+                var mode = value.ToLowerInvariant();
+                if (mode is "new" or "reuse") o.CycleMode = mode;
+                else if (mode is "createifabsent" or "create_if_absent" or "create-if-absent") o.CycleMode = "createIfAbsent";
+                else Bad("new, reuse or createIfAbsent");
+                break;
+            case "cycleFolder": o.CycleFolder = Text()?.Trim('/'); break;
+            case "tasks": o.Tasks = SplitList(value); break;
+            case "createNewRun": if (TryBool(value, out var b5)) o.CreateNewRun = b5; else Bad("true or false"); break;
+            case "addCaseToCycle": if (TryBool(value, out var b6)) o.AddCaseToCycle = b6; else Bad("true or false"); break;
+            case "checkStatuses": if (TryBool(value, out var b7)) o.CheckStatuses = b7; else Bad("true or false"); break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }

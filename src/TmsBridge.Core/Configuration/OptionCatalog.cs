@@ -61,6 +61,12 @@ public static class OptionCatalog
     public static readonly OptionDefinition MaxEvidenceRunBytes = new("maxEvidenceRunBytes", OptionKind.Bytes, "Evidence budget of the whole run; files past it are listed in the report as skipped.", defaultValue: "1GB");
     public static readonly OptionDefinition MaxRetries = new("maxRetries", OptionKind.Count, "Retries of a request after 429, 5xx, timeouts or dropped connections.", defaultValue: "4");
     public static readonly OptionDefinition RateLimit = new("rateLimit", OptionKind.Rate, "Client-side request budget, e.g. 300/5m (default: the target's documented limit; 'none' to turn it off).");
+    public static readonly OptionDefinition CycleMode = new("cycleMode", OptionKind.Text, "AIO Tests, without testExecution: new (create a cycle), reuse (requires testExecution) or createIfAbsent (find the cycle titled by summary, else create it).", defaultValue: "new");
+    public static readonly OptionDefinition CycleFolder = new("cycleFolder", OptionKind.Text, "AIO Tests: folder path of a new cycle, e.g. Nightly/Linux (created if missing).");
+    public static readonly OptionDefinition Tasks = new("tasks", OptionKind.List, "AIO Tests: Jira issue keys a new cycle is linked to, separated by ';' (testPlan is added to them).");
+    public static readonly OptionDefinition CreateNewRun = new("createNewRun", OptionKind.Bool, "AIO Tests: add a new run per result (keeps history) instead of overwriting the case's latest run in the cycle.", defaultValue: "false");
+    public static readonly OptionDefinition AddCaseToCycle = new("addCaseToCycle", OptionKind.Bool, "AIO Tests: add cases that are not in the cycle yet (otherwise AIO refuses them).", defaultValue: "true");
+    public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
 
     public static IReadOnlyList<OptionDefinition> All { get; } =
     [
@@ -68,6 +74,7 @@ public static class OptionCatalog
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
         ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit,
+        CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
     ];
 
     public static OptionDefinition? Find(string name)

@@ -39,6 +39,15 @@ public sealed class TmsOptions
     public int MaxRetries { get; set; } = 4;
     /// <summary>Null: the target's default; <see cref="RequestRate.Unlimited"/>: off.</summary>
     public RequestRate? RateLimit { get; set; }
+    /// <summary>AIO Tests: "new", "reuse" or "createIfAbsent".</summary>
+    public string CycleMode { get; set; } = "new";
+    /// <summary>AIO Tests: folder path of a new cycle ("Nightly/Linux").</summary>
+    public string? CycleFolder { get; set; }
+    /// <summary>AIO Tests: Jira issue keys a new cycle is linked to.</summary>
+    public List<string> Tasks { get; set; } = [];
+    public bool CreateNewRun { get; set; }
+    public bool AddCaseToCycle { get; set; } = true;
+    public bool CheckStatuses { get; set; } = true;
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -85,6 +94,12 @@ public sealed class TmsOptions
         d["maxEvidenceRunBytes"] = MaxEvidenceRunBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Put("rateLimit", RateLimit?.ToString());
+        d["cycleMode"] = CycleMode;
+        Put("cycleFolder", CycleFolder);
+        Put("tasks", Tasks.Count == 0 ? null : string.Join(";", Tasks));
+        d["createNewRun"] = CreateNewRun ? "true" : "false";
+        d["addCaseToCycle"] = AddCaseToCycle ? "true" : "false";
+        d["checkStatuses"] = CheckStatuses ? "true" : "false";
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

@@ -53,6 +53,19 @@ public sealed class StatusMap
         [TestOutcome.NotRun] = "ABORTED",
     };
 
+    /// <summary>
+    /// AIO Tests default run statuses (Not Run, In Progress, Passed, Failed, Blocked; api-notes/aio-qmetry.md §1.4).
+    /// Projects may rename them: statusMap overrides, and checkStatuses validates against the project's list.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> AioDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "Passed",
+        [TestOutcome.Failed] = "Failed",
+        [TestOutcome.Skipped] = "Not Run",
+        [TestOutcome.Inconclusive] = "Blocked",
+        [TestOutcome.NotRun] = "Not Run",
+    };
+
     /// <summary>Neutral names used by the dry-run plan when no target is configured.</summary>
     public static readonly IReadOnlyDictionary<TestOutcome, string> NeutralDefaults = Enum.GetValues(typeof(TestOutcome)).Cast<TestOutcome>().ToDictionary(o => o, o => o.ToString());
 }

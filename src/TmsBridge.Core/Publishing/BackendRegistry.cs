@@ -1,3 +1,4 @@
+using TmsBridge.Backends.Aio;
 using TmsBridge.Backends.Xray;
 
 namespace TmsBridge.Publishing;
@@ -9,6 +10,8 @@ public static class BackendRegistry
     {
         "xray" => new XrayServerBackend(),
         "xray-cloud" => new XrayCloudBackend(),
+        "aio" => new AioServerBackend(),
+        "aio-cloud" => new AioCloudBackend(),
         _ => null,
     };
 }

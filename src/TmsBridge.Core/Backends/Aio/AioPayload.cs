@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+
+namespace TmsBridge.Backends.Aio;
+
+/// <summary>One entry of a bulk run update: one case, one status, the results it stands for.</summary>
+public sealed class AioRun
+{
+    public KeyedResult Keyed { get; init; } = null!;
+    public string CaseKey => Keyed.Key;
+    public string Status { get; set; } = "";
+    /// <summary>Seconds (AIO's unit), with millisecond precision.</summary>
+    public double Effort { get; init; }
+    public List<string> Comments { get; init; } = [];
+    /// <summary>The results this run reports: one data row (createNewRun=true) or every result of the key.</summary>
+    public IReadOnlyList<TestResultRecord> Results { get; init; } = [];
+    /// <summary>0-based position among the runs of the same case in this publish.</summary>
+    public int Index { get; init; }
+}
+
+/// <summary>An evidence file as it is named on its AIO run (unique within the run).</summary>
+public sealed class AioEvidence(KeyedResult keyed, TestResultRecord result, EvidenceFile file, string fileName, long size)
+{
+    public KeyedResult Keyed { get; } = keyed;
+    public TestResultRecord Result { get; } = result;
+    public EvidenceFile File { get; } = file;
+    public string FileName { get; } = fileName;
+    public long Size { get; } = size;
+}
+
+/// <summary>What a bulk run update answered: the cases AIO refused, with its words.</summary>
+public sealed class AioBulkAnswer
+{
+    public string? Status { get; set; }
+    public int ErrorCount { get; set; }
+    public Dictionary<string, string> Errors { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Set when the body could not be read: the per-case outcome is unknown.</summary>
+    public string? Unreadable { get; set; }
+    public bool IsFailed => string.Equals(Status, "FAILED", StringComparison.OrdinalIgnoreCase) || ErrorCount > 0;
+}
+
+/// <summary>
+/// AIO Tests request bodies and answers (api-notes/aio-qmetry.md §1.3): bulk run updates
+/// (testCaseKey, testRunStatus name, effort in seconds, isAutomated, comments), cycle creation
+/// and search, folder hierarchy, and the answers of the bulk, listing and cycle calls.
+/// </summary>
+public static class AioPayload
+{
+    /// <summary>Comments stay well below Jira-sized text limits.</summary>
+    public const int MaxCommentLength = 30000;
+    public const int MaxTitleLength = 255;
+
+    /// <summary>
+    /// The runs to send. With <paramref name="runPerResult"/> (createNewRun=true) each result of a key
+    /// is its own run; otherwise a key is one run with the worst status and every result in its comment.
+    /// </summary>
+    public static List<AioRun> Runs(IEnumerable<KeyedResult> keyed, StatusMap statuses, bool runPerResult)
+    {
+        var runs = new List<AioRun>();
+        foreach (var k in keyed)
+        {
+            if (runPerResult && k.Results.Count > 1)
+            {
+                var index = 0;
+                foreach (var r in k.Results)
+                {
+                    runs.Add(new AioRun
+                    {
+                        Keyed = k,
+                        Status = statuses[r.Outcome],
+                        Effort = Seconds(r.DurationMs),
+                        Comments = RowComment(r, named: true),
+                        Results = [r],
+                        Index = index++,
+                    });
+                }
+                continue;
+            }
+            runs.Add(new AioRun
+            {
+                Keyed = k,
+                Status = statuses[k.Outcome],
+                Effort = Seconds(k.Results.Sum(r => r.DurationMs)),
+                Comments = k.Results.Count == 1 ? RowComment(k.Results[0], named: k.HasIterations) : CombinedComment(k),
+                Results = k.Results,
+            });
+        }
+        return runs;
+    }
+
+    private static double Seconds(double ms) => Math.Round(Math.Max(0, ms) / 1000.0, 3);
+
+    /// <summary>"message\nstack" for a result that has them; its name first when it is one row of several.</summary>
+    private static List<string> RowComment(TestResultRecord r, bool named)
+    {
+        var text = new StringBuilder();
+        if (named) text.Append(r.Name).Append(": ").Append(r.Outcome);
+        var detail = Detail(r);
+        if (detail.Length > 0)
+        {
+            if (text.Length > 0) text.Append('\n');
+            text.Append(detail);
+        }
+        return text.Length == 0 ? [] : [Cap(text.ToString())];
+    }
+
+    /// <summary>One comment naming every result of the key with its outcome and message, stack traces after the list.</summary>
+    private static List<string> CombinedComment(KeyedResult k)
+    {
+        var text = new StringBuilder();
+        text.Append(k.Results.Count.ToString(CultureInfo.InvariantCulture)).Append(" results, worst ").Append(k.Outcome).Append(':');
+        foreach (var r in k.Results)
+        {
+            text.Append('\n').Append(r.Outcome).Append(": ").Append(r.Name);
+            if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) text.Append(" — ").Append(FirstLine(r.ErrorMessage!));
+        }
+        foreach (var r in k.Results.Where(r => !string.IsNullOrWhiteSpace(r.ErrorStackTrace) || (r.ErrorMessage ?? "").IndexOf('\n') >= 0))
+            text.Append("\n\n").Append(r.Name).Append(":\n").Append(Detail(r));
+        return [Cap(text.ToString())];
+    }
+
+    private static string Detail(TestResultRecord r)
+    {
+        var message = (r.ErrorMessage ?? "").Trim();
+        var stack = (r.ErrorStackTrace ?? "").Trim();
+        return message.Length > 0 && stack.Length > 0 ? message + "\n" + stack : message + stack;
+    }
+
+    private static string FirstLine(string text)
+    {
+        var t = text.Trim();
+        var nl = t.IndexOf('\n');
+        return nl < 0 ? t : t.Substring(0, nl).TrimEnd('\r') + " …";
+    }
+
+    private static string Cap(string text) => text.Length <= MaxCommentLength ? text : text.Substring(0, MaxCommentLength - 1) + "…";
+
+    /// <summary>{"testRuns":[{testCaseKey, testRunStatus, effort, isAutomated, comments}]}.</summary>
+    public static JsonObject BulkBody(IEnumerable<AioRun> runs)
+    {
+        var array = new JsonArray();
+        foreach (var run in runs)
+        {
+            var o = new JsonObject
+            {
+                ["testCaseKey"] = run.CaseKey,
+                ["testRunStatus"] = run.Status,
+                ["effort"] = run.Effort,
+                ["isAutomated"] = true,
+            };
+            if (run.Comments.Count > 0) o["comments"] = new JsonArray(run.Comments.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+            array.Add(o);
+        }
+        return new JsonObject { ["testRuns"] = array };
+    }
+
+    /// <summary>The create-cycle body: title, objective, folder {ID}, jiraTaskIDs.</summary>
+    public static JsonObject CycleBody(string title, string? objective, JsonNode? folderId, IReadOnlyList<string> tasks)
+    {
+        var o = new JsonObject { ["title"] = Title(title) };
+        if (!string.IsNullOrEmpty(objective)) o["objective"] = objective;
+        if (folderId is not null) o["folder"] = new JsonObject { ["ID"] = folderId.DeepClone() };
+        if (tasks.Count > 0) o["jiraTaskIDs"] = new JsonArray(tasks.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
+        return o;
+    }
+
+    public static string Title(string title) => title.Length <= MaxTitleLength ? title : title.Substring(0, MaxTitleLength);
+
+    public static JsonObject SearchByTitle(string title) =>
+        new() { ["title"] = new JsonObject { ["comparisonType"] = "EXACT_MATCH", ["value"] = Title(title) } };
+
+    public static JsonObject FolderBody(string path) =>
+        new() { ["folderHierarchy"] = new JsonArray(FolderPath(path).Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()) };
+
+    public static List<string> FolderPath(string path) =>
+        path.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+
+    public static AioBulkAnswer ParseBulk(string body)
+    {
+        var answer = new AioBulkAnswer();
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                answer.Unreadable = "the body is not a JSON object";
+                return answer;
+            }
+            if (root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String) answer.Status = s.GetString();
+            if (root.TryGetProperty("errorCount", out var ec) && ec.ValueKind == JsonValueKind.Number && ec.TryGetInt32(out var n)) answer.ErrorCount = n;
+            if (root.TryGetProperty("errors", out var errors))
+            {
+                if (errors.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var p in errors.EnumerateObject()) answer.Errors[p.Name] = MessageOf(p.Value);
+                }
+                else if (errors.ValueKind == JsonValueKind.Array)
+                {
+                    // Not the documented shape, but read it rather than lose the errors: [{testCaseKey|key, message}].
+                    foreach (var e in errors.EnumerateArray())
+                    {
+                        var key = e.ValueKind == JsonValueKind.Object
+                            ? (e.TryGetProperty("testCaseKey", out var k1) ? k1.GetString() : e.TryGetProperty("key", out var k2) ? k2.GetString() : null)
+                            : null;
+                        if (key is not null) answer.Errors[key] = MessageOf(e);
+                    }
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            answer.Unreadable = "the body is not JSON (" + e.Message + ")";
+        }
+        return answer;
+    }
+
+    private static string MessageOf(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString() ?? "",
+        JsonValueKind.Object when e.TryGetProperty("message", out var m) => m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : m.ToString(),
+        JsonValueKind.Array => string.Join("; ", e.EnumerateArray().Select(MessageOf)),
+        _ => e.ToString(),
+    };
+
+    /// <summary>A cycle object (create answer, search item): its key and ID.</summary>
+    public static (string? Key, string? Id) CycleOf(JsonElement cycle)
+    {
+        if (cycle.ValueKind != JsonValueKind.Object) return (null, null);
+        var key = cycle.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        var id = cycle.TryGetProperty("ID", out var i) ? IdText(i) : cycle.TryGetProperty("id", out var j) ? IdText(j) : null;
+        return (key, id);
+    }
+
+    public static string? IdText(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.GetRawText(),
+        JsonValueKind.String => e.GetString(),
+        _ => null,
+    };
+
+    /// <summary>Orders run ids numerically when they are numbers (AIO's are), else as text.</summary>
+    public static int CompareIds(string a, string b) =>
+        long.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) && long.TryParse(b, NumberStyles.Integer, CultureInfo.InvariantCulture, out var y)
+            ? x.CompareTo(y)
+            : string.CompareOrdinal(a, b);
+}

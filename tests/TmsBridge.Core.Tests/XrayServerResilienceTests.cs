@@ -105,6 +105,23 @@ public sealed class XrayServerResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task With_no_retries_left_a_lost_create_is_still_looked_up_once()
+    {
+        using var server = new TinyHttpServer(r => r.Path switch
+        {
+            ImportPath => TinyHttpServer.Reply.Drop,
+            SearchPath => Found("DEMO-900"),
+            _ => new TinyHttpServer.Reply(404, "{}"),
+        });
+        var report = await Publisher.PublishAsync(Request(Xray(server.BaseUrl, ("maxRetries", "0"))), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["POST", "GET"], server.Requests.Select(r => r.Method));
+        Assert.Empty(report.Errors);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+    }
+
+    [Fact]
     public async Task A_lost_create_that_search_does_not_find_is_sent_again()
     {
         var posts = 0;

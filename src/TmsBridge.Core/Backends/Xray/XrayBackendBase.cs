@@ -89,6 +89,11 @@ public abstract class XrayBackendBase : ITmsBackend
                 context.MarkAll(KeyStates.NotSent, "executionFields could not be read");
                 return;
             }
+            // The multipart create takes Jira fields only: say what cannot travel that way.
+            if (options.Revision is not null && !executionFields.ContainsKey("revision"))
+                report.Warnings.Add($"{DisplayName}: with executionFields the execution is created from Jira fields, so 'revision' is not sent; add the Revision field's id to executionFields.");
+            if (Dialect == XrayDialect.Server && (options.TestPlan is not null || options.Environments.Count > 0))
+                report.Warnings.Add($"{DisplayName}: with executionFields, Server/DC takes the Test Plan and test environments only as their customfield ids inside executionFields; testPlan/environments are not sent.");
         }
 
         var entries = XrayPayload.Entries(input, report.Warnings);
@@ -139,31 +144,14 @@ public abstract class XrayBackendBase : ITmsBackend
                 continue;
             }
 
-            TmsHttpResponse response;
-            try
+            var multipart = creating && executionFields is not null;
+            var (response, failure) = await SendImportAsync(path, multipart, executionFields, project, creating, input, context, cancellationToken).ConfigureAwait(false);
+            if (response is null)
             {
-                var multipart = creating && executionFields is not null;
-                var marker = input.RunMarker;
-                var call = new HttpCall(() => BuildRequest(path, multipart, executionFields, project, input, context))
-                {
-                    Idempotent = !creating,
-                    FindEarlierEffect = creating && marker is not null ? ct => FindExecutionAsync(marker, project!, context, ct) : null,
-                };
-                response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == 401 && await RenewCredentialsAsync(context, cancellationToken).ConfigureAwait(false))
-                    response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
-            {
-                var message = context.Redactor.Redact(e.Message);
-                report.Errors.Add($"{DisplayName}: import {number} failed after retries: {message}");
-                Settle(context, import, KeyStates.NotSent, [message], executionKey);
-                if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
+                report.Errors.Add($"{DisplayName}: import {number} failed after retries: {failure}");
+                Settle(context, import, KeyStates.NotSent, [failure!], executionKey);
+                if (creating) createFailure = "not sent: the Test Execution could not be created (" + failure + ")";
                 continue;
-            }
-            finally
-            {
-                TryDelete(path);
             }
 
             if (response.StatusCode == 413)
@@ -238,6 +226,53 @@ public abstract class XrayBackendBase : ITmsBackend
         {
             context.MarkAll(KeyStates.Planned, null);
             foreach (var u in report.Unmapped) if (provisioned.Any(p => p.FullyQualifiedName == u.Test)) u.State = KeyStates.Planned;
+        }
+    }
+
+    /// <summary>
+    /// Sends one import (retries inside the HTTP pipeline; one credential renewal on 401). Returns the
+    /// answer, or null and a redacted reason when no answer came. A create whose last answer was lost
+    /// gets one more lookup first, so it is never reported failed while the execution exists.
+    /// </summary>
+    private async Task<(TmsHttpResponse? Response, string? Failure)> SendImportAsync(string path, bool multipart, JsonObject? executionFields, string? project,
+        bool creating, XrayPayload.Input input, PublishContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var marker = input.RunMarker;
+            var call = new HttpCall(() => BuildRequest(path, multipart, executionFields, project, input, context))
+            {
+                Idempotent = !creating,
+                FindEarlierEffect = creating && marker is not null ? ct => FindExecutionAsync(marker, project!, context, ct) : null,
+            };
+            var response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == 401 && await RenewCredentialsAsync(context, cancellationToken).ConfigureAwait(false))
+                response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
+            return (response, null);
+        }
+        catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
+        {
+            if (creating && e.OutcomeUnknown && input.RunMarker is not null
+                && await TryFindAfterAllAsync(input.RunMarker, project!, context, cancellationToken).ConfigureAwait(false) is { } found)
+                return (found, null);
+            return (null, context.Redactor.Redact(e.Message));
+        }
+        finally
+        {
+            TryDelete(path);
+        }
+    }
+
+    /// <summary>One last look after retries ran out on a create whose outcome is unknown; null when not found or not reachable.</summary>
+    private async Task<TmsHttpResponse?> TryFindAfterAllAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FindExecutionAsync(marker, project, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TmsHttpException or JsonException)
+        {
+            return null;
         }
     }
 
@@ -335,7 +370,11 @@ public abstract class XrayBackendBase : ITmsBackend
         };
         var description = XrayPayload.DescriptionWithMarker(o.Description, input.RunMarker);
         if (description is not null) fields["description"] = description;
+        if (o.Version is not null) fields["fixVersions"] = new JsonArray(new JsonObject { ["name"] = o.Version });
         foreach (var pair in executionFields) fields[pair.Key] = pair.Value?.DeepClone();
+        // The run marker must survive a user-given description: it is how a lost create is found.
+        if (input.RunMarker is not null && fields["description"] is JsonValue d && d.TryGetValue<string>(out var text) && !text.Contains(input.RunMarker))
+            fields["description"] = XrayPayload.DescriptionWithMarker(text, input.RunMarker);
         var info = new JsonObject { ["fields"] = fields };
         AddMultipartExtras(info, o);
         return info;

@@ -25,6 +25,12 @@ public sealed class SandboxOptions
 
     /// <summary>Xray Cloud's rate limit (Xray Standard: 300 requests per 5 minutes). Changeable at run time via <c>POST /_sandbox/limits</c>.</summary>
     public RateLimit XrayCloudRateLimit { get; set; } = new();
+
+    /// <summary>
+    /// AIO Tests' rate limit: 60 requests per minute per client IP, shared by AIO Cloud and Server
+    /// paths. Changeable at run time via <c>POST /_sandbox/limits</c> (<c>"aio"</c>).
+    /// </summary>
+    public RateLimit AioRateLimit { get; set; } = new() { Requests = 60, Window = TimeSpan.FromMinutes(1), RetryAfter = true };
 }
 
 /// <summary>A sliding-window request budget: at most <see cref="Requests"/> per <see cref="Window"/>.</summary>

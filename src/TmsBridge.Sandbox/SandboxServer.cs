@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.Jira;
 using TmsBridge.Sandbox.Pages;
@@ -77,7 +78,7 @@ public sealed class SandboxServer : IAsyncDisposable
         // Pipeline order matters:
         // 1. request log, outermost, so it records the status the client really got (or "dropped")
         // 2. errors → JSON (413 for oversized bodies, Xray's 500 text otherwise)
-        // 3. fault injection (POST /_sandbox/faults) and Xray Cloud's rate limit: after the log, so
+        // 3. fault injection (POST /_sandbox/faults), Xray Cloud's and AIO's rate limits: after the log, so
         //    injected faults are recorded like real answers, and before the endpoints, so they can
         //    short-circuit them (or, for loseResponse, let them run and swallow the answer).
         // 4. endpoints: shared inspection/control ones, then one Map call per emulated API.
@@ -97,7 +98,8 @@ public sealed class SandboxServer : IAsyncDisposable
         XrayServerEndpoints.Map(app, state);
         JiraSearchEndpoints.Map(app, state);
         XrayCloudEndpoints.Map(app, state);
-        // Later: AioEndpoints...; QMetry...; QTest...; Rtm...
+        AioEndpoints.Map(app, state);
+        // Later: QMetry...; QTest...; Rtm...
     }
 
     private static async Task HandleErrorsAsync(HttpContext context, RequestDelegate next)

@@ -262,7 +262,7 @@ public sealed class FaultAndLimitTests
     [InlineData("""{"xrayCloud":{"requests":0}}""", "requests")]
     [InlineData("""{"xrayCloud":{"windowSeconds":-1}}""", "windowSeconds")]
     [InlineData("""{"xrayCloud":{"retryAfter":"yes"}}""", "retryAfter")]
-    [InlineData("""{"aio":{"requests":1}}""", "Unknown limiter 'aio'")]
+    [InlineData("""{"qtest":{"requests":1}}""", "Unknown limiter 'qtest' (known: xrayCloud, aio)")]
     public async Task Bad_limits_are_400(string body, string fragment)
     {
         await using var sb = await SandboxClient.StartAsync();

@@ -35,7 +35,7 @@ internal static class ControlEndpoints
             return Results.Json(new { rules = state.Faults.Add(rules) }, SandboxServer.StateJsonOptions);
         });
 
-        app.MapGet("/_sandbox/limits", () => Results.Json(new LimitsSnapshot(state.XrayCloudLimiter.Snapshot()), SandboxServer.StateJsonOptions));
+        app.MapGet("/_sandbox/limits", () => Results.Json(state.Limits(), SandboxServer.StateJsonOptions));
         app.MapPost("/_sandbox/limits", async (HttpContext http) =>
         {
             try
@@ -43,19 +43,29 @@ internal static class ControlEndpoints
                 using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
-                    throw new FormatException("Expected {\"xrayCloud\":{\"requests\":N,\"windowSeconds\":S,\"retryAfter\":true|false}}.");
+                    throw new FormatException("Expected {\"xrayCloud\"|\"aio\":{\"requests\":N,\"windowSeconds\":S,\"retryAfter\":true|false}}.");
+                // Validate everything before changing anything: a bad body sets nothing.
+                var xrayCloud = (RateLimit?)null;
+                var aio = (RateLimit?)null;
                 foreach (var p in root.EnumerateObject())
                 {
-                    if (p.Name != "xrayCloud")
-                        throw new FormatException($"Unknown limiter '{p.Name}' (known: xrayCloud).");
-                    state.XrayCloudLimiter.Set(ParseLimit(p.Value, state.XrayCloudLimiter.Limit, p.Name));
+                    switch (p.Name)
+                    {
+                        case "xrayCloud": xrayCloud = ParseLimit(p.Value, state.XrayCloudLimiter.Limit, p.Name); break;
+                        case "aio": aio = ParseLimit(p.Value, state.AioLimiter.Limit, p.Name); break;
+                        default: throw new FormatException($"Unknown limiter '{p.Name}' (known: xrayCloud, aio).");
+                    }
                 }
+                if (xrayCloud is not null)
+                    state.XrayCloudLimiter.Set(xrayCloud);
+                if (aio is not null)
+                    state.AioLimiter.Set(aio);
             }
             catch (Exception e) when (e is JsonException or FormatException)
             {
                 return Results.Json(new { error = e.Message }, statusCode: 400);
             }
-            return Results.Json(new LimitsSnapshot(state.XrayCloudLimiter.Snapshot()), SandboxServer.StateJsonOptions);
+            return Results.Json(state.Limits(), SandboxServer.StateJsonOptions);
         });
     }
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.State;
 
 namespace TmsBridge.Sandbox.Http;
 
 /// <summary>
-/// Applies the fault rules of <c>POST /_sandbox/faults</c>, then Xray Cloud's rate limit, to API
+/// Applies the fault rules of <c>POST /_sandbox/faults</c>, then Xray Cloud's and AIO Tests' rate limits, to API
 /// requests (never to <c>/_sandbox/*</c> or the page). Sits after the request log, so what it does
 /// is logged (with the fault's name and, for aborted connections, <c>"dropped"</c>), and before
 /// the endpoints, so it can answer for them.
@@ -69,6 +70,19 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, SandboxStat
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             context.Response.ContentType = "application/json;charset=UTF-8";
             await context.Response.WriteAsync("{\"error\":\"Too Many Requests\"}", context.RequestAborted);
+            return;
+        }
+
+        if (AioEndpoints.IsAioPath(request.Path)
+            && !state.AioLimiter.TryAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", DateTimeOffset.UtcNow, out var aioWait))
+        {
+            // AIO: 60 requests per minute per IP, on any endpoint (api-notes §1.5); non-200 bodies are plain text.
+            note.Fault = "rateLimit";
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            if (state.AioLimiter.Limit.RetryAfter)
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(aioWait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.ContentType = AioEndpoints.PlainText;
+            await context.Response.WriteAsync("Too Many Requests", context.RequestAborted);
             return;
         }
 

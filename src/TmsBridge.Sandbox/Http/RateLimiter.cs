@@ -60,3 +60,50 @@ public sealed class RateLimiter(RateLimit initial)
             _allowed.Dequeue();
     }
 }
+
+/// <summary>
+/// One sliding window per client IP, all with the same <see cref="Limit"/> (AIO Tests: 60 requests
+/// per minute per IP). Thread-safe.
+/// </summary>
+public sealed class PerClientRateLimiter(RateLimit initial)
+{
+    private readonly Dictionary<string, RateLimiter> _clients = new(StringComparer.Ordinal);
+    private readonly object _sync = new();
+
+    public RateLimit Limit { get; private set; } = initial;
+
+    /// <summary>Replaces the limit and forgets every client's history.</summary>
+    public void Set(RateLimit limit)
+    {
+        lock (_sync)
+        {
+            Limit = limit;
+            _clients.Clear();
+        }
+    }
+
+    /// <inheritdoc cref="RateLimiter.Reset"/>
+    public void Reset(RateLimit limit) => Set(limit);
+
+    /// <summary>True when <paramref name="client"/> may proceed; otherwise the time until one of its slots frees.</summary>
+    public bool TryAcquire(string client, DateTimeOffset now, out TimeSpan wait)
+    {
+        RateLimiter limiter;
+        lock (_sync)
+        {
+            if (!_clients.TryGetValue(client, out limiter!))
+                _clients.Add(client, limiter = new RateLimiter(Limit));
+        }
+        return limiter.TryAcquire(now, out wait);
+    }
+
+    /// <summary>The limit, with <c>used</c> = requests in the current window of the busiest client.</summary>
+    public RateLimitSnapshot Snapshot()
+    {
+        lock (_sync)
+        {
+            var used = _clients.Values.Select(c => c.Snapshot().Used).DefaultIfEmpty(0).Max();
+            return new RateLimitSnapshot(Limit.Requests, (int)Math.Ceiling(Limit.Window.TotalSeconds), Limit.RetryAfter, used);
+        }
+    }
+}

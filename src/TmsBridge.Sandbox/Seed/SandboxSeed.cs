@@ -34,6 +34,18 @@ public sealed class SandboxSeed
     /// <summary>Test Run statuses known to the Xray Cloud site (Cloud native ones by default, api-notes §3.5).</summary>
     public List<string> XrayCloudStatuses { get; set; } = ["PASSED", "FAILED", "TODO", "EXECUTING", "ABORTED"];
 
+    /// <summary>AIO Tests Cloud API tokens accepted as <c>Authorization: AioAuth &lt;token&gt;</c>.</summary>
+    public List<string> AioCloudTokens { get; set; } = [];
+
+    /// <summary>
+    /// Whether AIO Tests Server/DC has the run attachment endpoint. False emulates an older AIO
+    /// Server: <c>POST .../testrun/{runId}/attachment</c> answers 404.
+    /// </summary>
+    public bool AioServerAttachments { get; set; } = true;
+
+    /// <summary>The sandbox's AIO Tests Cloud API token (default seed only; documented, not a secret).</summary>
+    public const string DemoAioToken = "sandbox-aio-token";
+
     /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
     public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
@@ -45,6 +57,7 @@ public sealed class SandboxSeed
     {
         Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
         XrayCloudApiKeys = [new SeedCloudApiKey { ClientId = DemoCloudClientId, ClientSecret = DemoCloudClientSecret }],
+        AioCloudTokens = [DemoAioToken],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [
@@ -60,6 +73,8 @@ public sealed class SandboxSeed
                 TestEnvironments = ["ci", "linux", "demo", "windows", "chrome"],
                 NextTestExecution = 1000,
                 NextTest = 500,
+                AioCases = new() { ["Published"] = ["DEMO-TC-1..DEMO-TC-50"], ["Draft"] = ["DEMO-TC-51..DEMO-TC-55"] },
+                AioCycles = ["DEMO-CY-1..DEMO-CY-3"],
             },
         ],
     };
@@ -161,6 +176,35 @@ public sealed class SeedProject
 
     /// <summary>Number of the first Test key created by provisioning (DEMO-500).</summary>
     public int NextTest { get; set; } = 500;
+
+    /// <summary>
+    /// AIO Tests cases of the project by case status, e.g. <c>"Published": ["DEMO-TC-1..DEMO-TC-50"]</c>.
+    /// Only <c>Published</c> cases can be added to a cycle. Keys are <c>KEY-TC-n</c>; ranges allowed.
+    /// </summary>
+    public Dictionary<string, List<string>> AioCases { get; set; } = [];
+
+    /// <summary>AIO Tests cycles that already exist (empty, titled "Existing cycle n"), keys <c>KEY-CY-n</c>.</summary>
+    public List<string> AioCycles { get; set; } = [];
+
+    /// <summary>AIO Tests run statuses of the project (AIO's defaults unless the seed says otherwise).</summary>
+    public List<SeedAioRunStatus> AioRunStatuses { get; set; } =
+    [
+        new() { Id = 1, Name = "Not Run", Type = "NOT RUN" },
+        new() { Id = 2, Name = "In Progress", Type = "IN PROGRESS" },
+        new() { Id = 3, Name = "Passed", Type = "PASSED" },
+        new() { Id = 4, Name = "Failed", Type = "FAILED" },
+        new() { Id = 5, Name = "Blocked", Type = "BLOCKED" },
+    ];
+}
+
+/// <summary>An AIO Tests run status: renamable and extensible per project, each of one fixed type.</summary>
+public sealed class SeedAioRunStatus
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+
+    /// <summary><c>NOT RUN</c>, <c>IN PROGRESS</c>, <c>PASSED</c>, <c>FAILED</c> or <c>BLOCKED</c>.</summary>
+    public string Type { get; set; } = "";
 }
 
 public sealed class SeedException(string message, Exception? inner = null) : Exception(message, inner);

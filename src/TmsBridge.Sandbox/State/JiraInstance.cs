@@ -179,7 +179,10 @@ public sealed class JiraInstance
     }
 }
 
-/// <summary>Expands seed key lists: single keys ("DEMO-7") and inclusive ranges ("DEMO-1..DEMO-50").</summary>
+/// <summary>
+/// Expands seed key lists: single keys ("DEMO-7") and inclusive ranges ("DEMO-1..DEMO-50"); with an
+/// infix, keys like AIO's "DEMO-TC-7" ("DEMO-TC-1..DEMO-TC-50").
+/// </summary>
 internal static class KeyRange
 {
     // Bounds a typo like DEMO-1..DEMO-10000000 before it eats the machine's memory.
@@ -188,36 +191,38 @@ internal static class KeyRange
     public static bool IsProjectKey(string key) =>
         key.Length > 0 && char.IsAsciiLetterUpper(key[0]) && key.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
 
-    public static IEnumerable<(string Key, long Number)> ExpandAll(IEnumerable<string> entries, string projectKey)
+    public static IEnumerable<(string Key, long Number)> ExpandAll(IEnumerable<string> entries, string projectKey, string infix = "")
     {
         foreach (var entry in entries)
         {
             var dots = entry.IndexOf("..", StringComparison.Ordinal);
             if (dots < 0)
             {
-                yield return (entry, Parse(entry, projectKey, entry));
+                yield return (entry, Parse(entry, projectKey, infix, entry));
                 continue;
             }
 
-            var first = Parse(entry[..dots].Trim(), projectKey, entry);
-            var last = Parse(entry[(dots + 2)..].Trim(), projectKey, entry);
+            var first = Parse(entry[..dots].Trim(), projectKey, infix, entry);
+            var last = Parse(entry[(dots + 2)..].Trim(), projectKey, infix, entry);
             if (last < first)
                 throw new SeedException($"Key range '{entry}' runs backwards.");
             if (last - first >= MaxIssuesPerEntry)
                 throw new SeedException($"Key range '{entry}' holds more than {MaxIssuesPerEntry} issues.");
             for (var n = first; n <= last; n++)
-                yield return ($"{projectKey}-{n.ToString(CultureInfo.InvariantCulture)}", n);
+                yield return ($"{projectKey}-{infix}{n.ToString(CultureInfo.InvariantCulture)}", n);
         }
     }
 
-    private static long Parse(string key, string projectKey, string entry)
+    private static long Parse(string key, string projectKey, string infix, string entry)
     {
-        var prefix = projectKey + "-";
+        var prefix = projectKey + "-" + infix;
         if (!key.StartsWith(prefix, StringComparison.Ordinal)
             || !long.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             || number < 1
             || key[prefix.Length] == '0')
-            throw new SeedException($"'{entry}' is not an issue key (or key range) of project {projectKey}.");
+            throw new SeedException(infix.Length == 0
+                ? $"'{entry}' is not an issue key (or key range) of project {projectKey}."
+                : $"'{entry}' is not a {projectKey}-{infix}n key (or key range) of project {projectKey}.");
         return number;
     }
 }

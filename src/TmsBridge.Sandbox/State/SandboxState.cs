@@ -1,3 +1,4 @@
+using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
@@ -21,6 +22,7 @@ namespace TmsBridge.Sandbox.State;
 public sealed class SandboxState
 {
     private readonly RateLimit _initialXrayCloudLimit;
+    private readonly RateLimit _initialAioLimit;
 
     public SandboxState(SandboxSeed seed)
         : this(seed, new SandboxOptions())
@@ -35,6 +37,11 @@ public sealed class SandboxState
         XrayCloud = new XrayCloudState(seed, options.XrayCloudTokenLifetime);
         _initialXrayCloudLimit = options.XrayCloudRateLimit;
         XrayCloudLimiter = new RateLimiter(options.XrayCloudRateLimit);
+        // AIO Cloud lives beside Jira Cloud: it resolves projects and task keys on the Cloud site.
+        Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
+        AioServer = new AioStore(seed, Jira, AioFlavor.Server);
+        _initialAioLimit = options.AioRateLimit;
+        AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
     }
 
     public object SyncRoot { get; } = new();
@@ -49,6 +56,12 @@ public sealed class SandboxState
     /// <summary>Xray Cloud (<c>/api/v2/...</c>): a separate Jira site seeded alike, its own executions, the issued tokens.</summary>
     public XrayCloudState XrayCloud { get; }
 
+    /// <summary>AIO Tests Cloud (<c>/aio-tcms/api/v1/...</c>).</summary>
+    public AioStore Aio { get; }
+
+    /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0/...</c>), in the DC Jira.</summary>
+    public AioStore AioServer { get; }
+
     public RequestLog Requests { get; } = new();
 
     /// <summary>Injected faults (<c>/_sandbox/faults</c>).</summary>
@@ -56,6 +69,9 @@ public sealed class SandboxState
 
     /// <summary>Xray Cloud's rate limit (<c>/_sandbox/limits</c>).</summary>
     public RateLimiter XrayCloudLimiter { get; }
+
+    /// <summary>AIO Tests' per-IP rate limit, both flavours together (<c>/_sandbox/limits</c>).</summary>
+    public PerClientRateLimiter AioLimiter { get; }
 
     /// <summary>
     /// Forgets everything received (executions, created issues, requests), clears the fault rules
@@ -69,19 +85,25 @@ public sealed class SandboxState
             Jira.Reset();
             Xray.Clear();
             XrayCloud.Clear();
+            Aio.Clear();
+            AioServer.Clear();
             Requests.Clear();
             Faults.Clear();
             XrayCloudLimiter.Reset(_initialXrayCloudLimit);
+            AioLimiter.Reset(_initialAioLimit);
         }
     }
+
+    /// <summary>The limits in force (<c>GET /_sandbox/limits</c>).</summary>
+    public LimitsSnapshot Limits() => new(XrayCloudLimiter.Snapshot(), AioLimiter.Snapshot());
 
     /// <summary>An immutable copy of the state, as served by <c>GET /_sandbox/state</c>.</summary>
     public SandboxSnapshot Snapshot()
     {
         lock (SyncRoot)
             return new SandboxSnapshot(
-                Xray.Snapshot(), XrayCloud.Snapshot(), Requests.Records, Requests.Counts,
-                Faults.Rules, new LimitsSnapshot(XrayCloudLimiter.Snapshot()));
+                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), Requests.Records, Requests.Counts,
+                Faults.Rules, Limits());
     }
 }
 
@@ -89,10 +111,13 @@ public sealed class SandboxState
 public sealed record SandboxSnapshot(
     XraySnapshot Xray,
     XraySnapshot XrayCloud,
+    AioSnapshot Aio,
+    AioSnapshot AioServer,
     IReadOnlyList<RequestRecord> Requests,
     IReadOnlyDictionary<string, int> RequestCounts,
     IReadOnlyList<FaultRule> Faults,
     LimitsSnapshot Limits);
 
 /// <summary>The limits in force (<c>GET /_sandbox/limits</c>, <c>limits</c> in the state).</summary>
-public sealed record LimitsSnapshot(RateLimitSnapshot XrayCloud);
+/// <param name="Aio">AIO Tests (both flavours); <c>used</c> is the busiest client IP's count.</param>
+public sealed record LimitsSnapshot(RateLimitSnapshot XrayCloud, RateLimitSnapshot Aio);

@@ -118,17 +118,30 @@ public static class AioPayload
             text.Append('\n').Append(r.Outcome).Append(": ").Append(r.Name);
             if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) text.Append(" — ").Append(FirstLine(r.ErrorMessage!));
         }
-        foreach (var r in k.Results.Where(r => !string.IsNullOrWhiteSpace(r.ErrorStackTrace) || (r.ErrorMessage ?? "").IndexOf('\n') >= 0))
+        foreach (var r in k.Results.Where(r => !string.IsNullOrWhiteSpace(r.ErrorStackTrace) || (r.ErrorMessage ?? "").IndexOf('\n') >= 0
+                     || (r.Outcome != TestOutcome.Passed && !string.IsNullOrWhiteSpace(r.StandardOutput + r.StandardError))))
             text.Append("\n\n").Append(r.Name).Append(":\n").Append(Detail(r));
         return [Cap(text.ToString())];
     }
 
+    /// <summary>"message\nstack", then (for a result that did not pass) its output, each part capped.</summary>
     private static string Detail(TestResultRecord r)
     {
+        var parts = new List<string>();
         var message = (r.ErrorMessage ?? "").Trim();
         var stack = (r.ErrorStackTrace ?? "").Trim();
-        return message.Length > 0 && stack.Length > 0 ? message + "\n" + stack : message + stack;
+        if (message.Length > 0) parts.Add(message);
+        if (stack.Length > 0) parts.Add(stack);
+        if (r.Outcome != TestOutcome.Passed)
+        {
+            if (!string.IsNullOrWhiteSpace(r.StandardOutput)) parts.Add("Output:\n" + CapOutput(r.StandardOutput!.Trim()));
+            if (!string.IsNullOrWhiteSpace(r.StandardError)) parts.Add("Error output:\n" + CapOutput(r.StandardError!.Trim()));
+        }
+        return string.Join("\n", parts);
     }
+
+    private const int MaxOutputPerResult = 4000;
+    private static string CapOutput(string text) => text.Length <= MaxOutputPerResult ? text : text.Substring(0, MaxOutputPerResult) + "…";
 
     private static string FirstLine(string text)
     {

@@ -8,7 +8,7 @@ namespace TmsBridge.Http;
 /// </summary>
 public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? clock = null)
 {
-    private readonly Queue<DateTimeOffset> _sent = new();
+    private readonly Queue<Slot> _sent = new();
     private readonly object _gate = new();
     private readonly Func<DateTimeOffset> _now = clock ?? (() => DateTimeOffset.UtcNow);
 
@@ -17,26 +17,50 @@ public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? c
     /// <summary>Total time spent waiting for the budget, for the report.</summary>
     public TimeSpan Waited { get; private set; }
 
-    public async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>One request's place in the window, from when it was sent until (after <see cref="Release"/>) its answer arrived.</summary>
+    public sealed class Slot
     {
-        if (Rate.IsUnlimited) return;
+        internal Slot(DateTimeOffset at) => At = at;
+        internal DateTimeOffset At { get; set; }
+    }
+
+    /// <summary>Waits for room in the window and takes a slot (null when unlimited).</summary>
+    public async Task<Slot?> WaitAsync(CancellationToken cancellationToken)
+    {
+        if (Rate.IsUnlimited) return null;
         while (true)
         {
             TimeSpan wait;
             lock (_gate)
             {
                 var now = _now();
-                while (_sent.Count > 0 && now - _sent.Peek() >= Rate.Window) _sent.Dequeue();
+                while (_sent.Count > 0 && now - _sent.Peek().At >= Rate.Window) _sent.Dequeue();
                 if (_sent.Count < Rate.Requests)
                 {
-                    _sent.Enqueue(now);
-                    return;
+                    var slot = new Slot(now);
+                    _sent.Enqueue(slot);
+                    return slot;
                 }
-                wait = _sent.Peek() + Rate.Window - now;
+                wait = _sent.Peek().At + Rate.Window - now;
             }
             if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
             Waited += wait;
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The request's answer (or failure) has arrived. The server counted the request at some moment
+    /// between sending and now, so its slot is held from now on: a budget equal to the server's never
+    /// draws a 429 at the window's edge because a later request travelled faster than an earlier one.
+    /// </summary>
+    public void Release(Slot? slot)
+    {
+        if (slot is null) return;
+        lock (_gate)
+        {
+            var now = _now();
+            if (now > slot.At) slot.At = now;
         }
     }
 }

@@ -208,7 +208,19 @@ public sealed class TmsHttpClient : IDisposable
 
     private async Task<TmsHttpResponse> SendAttemptAsync(HttpRequestMessage request, int attempt, CancellationToken cancellationToken)
     {
-        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SendCountedAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Release(slot);
+        }
+    }
+
+    private async Task<TmsHttpResponse> SendCountedAsync(HttpRequestMessage request, int attempt, CancellationToken cancellationToken)
+    {
         var entry = new RequestReport
         {
             Method = request.Method.Method,

@@ -178,6 +178,32 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
         Assert.Contains(run.TmsLines, l => l.Contains("reported into DEMO-CY-2", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_lost_create_answer_and_a_429_burst_still_give_one_cycle_with_every_result()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        using (var http = new HttpClient())
+        {
+            var faults = await http.PostAsJsonAsync(new Uri(sandbox.BaseAddress, "_sandbox/faults"), new object[]
+            {
+                new { method = "POST", path = "/aio-tcms/api/v1/project/DEMO/testcycle/detail", count = 1, action = "loseResponse" },
+                new { method = "POST", path = "/aio-tcms/api/v1/project/DEMO/testcycle/*", count = 2, action = "status", status = 429, retryAfter = "1" },
+            }, TestContext.Current.CancellationToken);
+            Assert.True(faults.IsSuccessStatusCode, await faults.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var run = await samples.RunAsync("XunitSample", CloudEnvironment(sandbox.BaseAddress));
+
+        AssertSampleOutcomeUnchanged(run);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var cycle = Assert.Single(Cycles(state, cloud: true));
+        Assert.Equal(7, cycle.GetProperty("runs").GetArrayLength());
+        Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
+        Assert.Contains(run.TmsLines, l => l.Contains("was lost", StringComparison.Ordinal));
+        using var report = run.Report();
+        Assert.Contains(report.RootElement.GetProperty("requests").EnumerateArray(), r => r.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == 429);
+    }
+
     /// <summary>
     /// 250 results (30 with evidence) published by `tmsbridge publish` into a cycle in a folder,
     /// with the sandbox's limit lowered to 20 requests per 10 s and rateLimit set to match: more

@@ -32,6 +32,16 @@ public static class DemoCommand
             ["TMS_TARGET"] = "xray-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_CLIENT_ID"] = SandboxSeed.DemoCloudClientId, ["TMS_CLIENT_SECRET"] = SandboxSeed.DemoCloudClientSecret,
         }),
+        new("aio-cloud", "AIO Tests Cloud", "aio", sandbox => new()
+        {
+            ["TMS_TARGET"] = "aio-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
+            ["TMS_TOKEN"] = SandboxSeed.DemoAioToken,
+        }),
+        new("aio", "AIO Tests Server/DC", "aioServer", sandbox => new()
+        {
+            ["TMS_TARGET"] = "aio", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -63,7 +73,7 @@ public static class DemoCommand
                 stdout.WriteLine($"== {sample} → {target.DisplayName}: dotnet test --logger tms (target={target.Name}) ==");
                 var environment = target.Environment(sandbox.BaseAddress);
                 environment["TMS_SUMMARY"] = $"{sample}: TmsBridge demo run";
-                environment["TMS_ENVIRONMENTS"] = "demo;linux";
+                if (target.Name.StartsWith("xray", StringComparison.Ordinal)) environment["TMS_ENVIRONMENTS"] = "demo;linux";
                 string[] arguments = ["test", project, "--logger", "tms", "--results-directory", Path.Combine(results, sample, target.Name)];
                 // Build once per sample; the other targets reuse the build.
                 if (built) arguments = [.. arguments, "--no-build"];
@@ -105,17 +115,35 @@ public static class DemoCommand
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(sandbox, "_sandbox/state")));
-        foreach (var target in targets.Where(t => t.StateSection is "xray" or "xrayCloud"))
-        foreach (var exec in doc.RootElement.GetProperty(target.StateSection).GetProperty("executions").EnumerateArray())
+        foreach (var target in targets)
         {
-            stdout.WriteLine($"{target.DisplayName}  {exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
-            // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
-            foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
+            if (!doc.RootElement.TryGetProperty(target.StateSection, out var section)) continue;
+            if (section.TryGetProperty("executions", out var executions))
             {
-                var iterations = t.TryGetProperty("iterations", out var it) ? it.GetArrayLength() : 0;
-                var evidence = t.TryGetProperty("evidence", out var ev) ? ev.GetArrayLength() : 0;
-                var defects = t.TryGetProperty("defects", out var d) && d.ValueKind == JsonValueKind.Array ? string.Join(",", d.EnumerateArray().Select(x => x.GetString())) : "";
-                stdout.WriteLine($"    {t.GetProperty("testKey").GetString(),-9} {t.GetProperty("status").GetString(),-6} iterations={iterations} evidence={evidence}{(defects.Length > 0 ? " defects=" + defects : "")}");
+                foreach (var exec in executions.EnumerateArray())
+                {
+                    stdout.WriteLine($"{target.DisplayName}  {exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
+                    // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
+                    foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
+                    {
+                        var iterations = t.TryGetProperty("iterations", out var it) ? it.GetArrayLength() : 0;
+                        var evidence = t.TryGetProperty("evidence", out var ev) ? ev.GetArrayLength() : 0;
+                        var defects = t.TryGetProperty("defects", out var d) && d.ValueKind == JsonValueKind.Array ? string.Join(",", d.EnumerateArray().Select(x => x.GetString())) : "";
+                        stdout.WriteLine($"    {t.GetProperty("testKey").GetString(),-11} {t.GetProperty("status").GetString(),-8} iterations={iterations} evidence={evidence}{(defects.Length > 0 ? " defects=" + defects : "")}");
+                    }
+                }
+            }
+            else if (section.TryGetProperty("cycles", out var cycles))
+            {
+                foreach (var cycle in cycles.EnumerateArray())
+                {
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {cycle.GetProperty("title").GetString()}");
+                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
+                    {
+                        var attachments = run.TryGetProperty("attachments", out var at) ? at.GetArrayLength() : 0;
+                        stdout.WriteLine($"    {run.GetProperty("testCaseKey").GetString(),-11} {run.GetProperty("status").GetString(),-8} attachments={attachments}");
+                    }
+                }
             }
         }
     }

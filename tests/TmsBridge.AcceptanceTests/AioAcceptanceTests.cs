@@ -40,12 +40,6 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
     private static JsonElement Run(JsonElement cycle, string caseKey) =>
         cycle.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("testCaseKey").GetString() == caseKey);
 
-    private static void AssertSampleOutcomeUnchanged(SampleRun run)
-    {
-        Assert.Equal(1, run.Process.ExitCode);
-        Assert.Contains(run.Process.Lines, l => l.Contains("Failed:     1, Passed:     9, Skipped:     1, Total:    11", StringComparison.Ordinal));
-    }
-
     private static readonly Dictionary<string, string> ExpectedStatuses = new()
     {
         ["DEMO-TC-1"] = "Passed", ["DEMO-TC-2"] = "Passed", ["DEMO-TC-3"] = "Failed", ["DEMO-TC-4"] = "Not Run",
@@ -55,7 +49,7 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
     /// <summary>Statuses per case, evidence bytes on the right runs, and the minimum number of requests.</summary>
     private static void AssertSampleLanded(SampleRun run, JsonDocument state, bool cloud)
     {
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         var cycle = Assert.Single(Cycles(state, cloud));
         Assert.EndsWith(" sample run", cycle.GetProperty("title").GetString()); // summary from the sample's tmsbridge.json
         Assert.Contains("TmsBridge run ", cycle.GetProperty("objective").GetString());
@@ -127,7 +121,7 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("MSTestSample", CloudEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.Contains(run.TmsLines, l => l.Contains("6 sent, 1 refused", StringComparison.Ordinal));
         Assert.Contains(run.TmsLines, l => l.Contains("DEMO-TC-7 refused by AIO Tests Cloud", StringComparison.Ordinal));
         using var report = run.Report();
@@ -148,7 +142,7 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("XunitV2Sample", ServerEnvironment(sandbox.BaseAddress, pat: false));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
         Assert.Single(run.TmsLines, l => l.Contains("answered 404 to the attachment upload", StringComparison.Ordinal));
         using var report = run.Report();
@@ -169,7 +163,7 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("NUnitSample", environment);
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var cycle = Assert.Single(Cycles(state, cloud: true));
         Assert.Equal("DEMO-CY-2", cycle.GetProperty("key").GetString());
@@ -194,7 +188,7 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("XunitSample", CloudEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var cycle = Assert.Single(Cycles(state, cloud: true));
         Assert.Equal(7, cycle.GetProperty("runs").GetArrayLength());

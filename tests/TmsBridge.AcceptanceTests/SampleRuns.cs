@@ -64,4 +64,11 @@ public sealed class SampleRun(ProcessResult process, string resultsDirectory)
     public int JournalResults() => File.ReadAllLines(JournalPath).Count(l => l.Contains("\"type\":\"result\"", StringComparison.Ordinal));
 
     public override string ToString() => Process.Output;
+
+    /// <summary>The samples fail DEMO-3 on purpose: exit code 1 and these counts, with or without TmsBridge.</summary>
+    public static void AssertSampleOutcomeUnchanged(SampleRun run)
+    {
+        Assert.Equal(1, run.Process.ExitCode);
+        Assert.Contains(run.Process.Lines, l => l.Contains("Failed:     1, Passed:     9, Skipped:     1, Total:    11", StringComparison.Ordinal));
+    }
 }

@@ -44,12 +44,6 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    private static void AssertSampleOutcomeUnchanged(SampleRun run)
-    {
-        Assert.Equal(1, run.Process.ExitCode);
-        Assert.Contains(run.Process.Lines, l => l.Contains("Failed:     1, Passed:     9, Skipped:     1, Total:    11", StringComparison.Ordinal));
-    }
-
     [Theory]
     [MemberData(nameof(AllSamples))]
     public async Task Sample_run_lands_in_Xray_Cloud_with_cloud_statuses_and_evidence(string sample)
@@ -58,7 +52,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync(sample, CloudEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(CloudExecutions(state));
         var statuses = execution.GetProperty("tests").EnumerateArray().ToDictionary(t => t.GetProperty("testKey").GetString()!, t => t.GetProperty("status").GetString()!);
@@ -94,7 +88,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("NUnitSample", environment);
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(CloudExecutions(state));
         var keys = execution.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("testKey").GetString()).ToList();
@@ -114,7 +108,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("XunitSample", CloudEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(CloudExecutions(state));
         Assert.Equal(7, execution.GetProperty("tests").GetArrayLength());
@@ -131,7 +125,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("MSTestSample", CloudEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using (var report = run.Report())
         {
             var imports = report.RootElement.GetProperty("requests").EnumerateArray().Where(r => r.GetProperty("url").GetString()!.EndsWith(ImportPath, StringComparison.Ordinal)).ToList();
@@ -158,7 +152,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
         var run = await samples.RunAsync("XunitV2Sample", environment);
         var took = DateTime.UtcNow - started;
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.True(took < TimeSpan.FromSeconds(90), $"the run took {took}"); // bounded by the deadline, not by the server
         Assert.Contains(run.TmsLines, l => l.Contains("error", StringComparison.Ordinal) && (l.Contains("deadline", StringComparison.Ordinal) || l.Contains("no answer", StringComparison.Ordinal)));
         Assert.Equal(11, run.JournalResults());
@@ -178,7 +172,7 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
         environment["TMS_EXECUTION_FIELDS"] = """{"customfield_10115": 3, "labels": ["nightly"]}""";
         environment["TMS_TEST_PLAN"] = "DEMO-300";
         var with = await samples.RunAsync("NUnitSample", environment);
-        AssertSampleOutcomeUnchanged(with);
+        SampleRun.AssertSampleOutcomeUnchanged(with);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(CloudExecutions(state));
         Assert.Equal(3, execution.GetProperty("fields").GetProperty("customfield_10115").GetInt32());

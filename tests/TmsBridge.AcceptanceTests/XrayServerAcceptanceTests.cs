@@ -28,13 +28,6 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
         ["TMS_PASSWORD"] = password,
     };
 
-    /// <summary>The samples fail DEMO-3 on purpose: exit code 1 and these counts, with or without TmsBridge.</summary>
-    private static void AssertSampleOutcomeUnchanged(SampleRun run)
-    {
-        Assert.Equal(1, run.Process.ExitCode);
-        Assert.Contains(run.Process.Lines, l => l.Contains("Failed:     1, Passed:     9, Skipped:     1, Total:    11", StringComparison.Ordinal));
-    }
-
     [Theory]
     [MemberData(nameof(AllSamples))]
     public async Task Sample_run_lands_as_one_execution_with_real_statuses_iterations_evidence_and_links(string sample)
@@ -46,7 +39,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync(sample, environment);
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(Executions(state));
         Assert.Equal("DEMO", execution.GetProperty("project").GetString());
@@ -113,7 +106,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("NUnitSample", XrayEnvironment(sandbox.BaseAddress));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.Contains(run.TmsLines, l => l.Contains("6 sent, 1 refused", StringComparison.Ordinal));
         Assert.Contains(run.TmsLines, l => l.Contains("DEMO-7 refused by Xray Server/DC", StringComparison.Ordinal) && l.Contains("DEMO-7", StringComparison.Ordinal));
         using var report = run.Report();
@@ -133,7 +126,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("MSTestSample", XrayEnvironment(sandbox.BaseAddress, wrongPassword));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.Contains(run.TmsLines, l => l.Contains("401", StringComparison.Ordinal) && l.Contains("credentials", StringComparison.Ordinal));
         Assert.DoesNotContain(wrongPassword, run.Process.Output);
         Assert.DoesNotContain(wrongPassword, File.ReadAllText(Directory.GetFiles(run.RunFolder, "*.report.json").Single()));
@@ -153,7 +146,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("XunitSample", environment);
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         Assert.Equal(7, Assert.Single(Executions(state)).GetProperty("tests").GetArrayLength());
     }
@@ -169,7 +162,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
 
         var run = await samples.RunAsync("XunitV2Sample", XrayEnvironment(new Uri($"http://127.0.0.1:{deadPort}/")));
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         Assert.Contains(run.TmsLines, l => l.Contains("error", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{deadPort}", StringComparison.Ordinal));
         Assert.Contains(run.TmsLines, l => l.Contains("nothing is lost", StringComparison.Ordinal));
         Assert.Equal(11, run.JournalResults());
@@ -222,7 +215,7 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
             "--settings", Path.Combine(SampleRuns.RepositoryRoot, "samples", "xray.runsettings"),
             "--logger", $"tms;baseUrl={sandbox.BaseAddress};summary=from logger parameters");
 
-        AssertSampleOutcomeUnchanged(run);
+        SampleRun.AssertSampleOutcomeUnchanged(run);
         using var state = await ReadAsync(sandbox.BaseAddress);
         var execution = Assert.Single(Executions(state));
         Assert.Equal("DEMO", execution.GetProperty("project").GetString());

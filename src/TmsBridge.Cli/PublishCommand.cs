@@ -27,11 +27,21 @@ public static class PublishCommand
         }
 
         var options = ResolveOptions(journals, a);
-        var sent = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var rule = Targets.KeyRuleFor(options.Target);
+        List<string> KeysOf(TestResultRecord r) => r.TestCaseKeys.Select(Keys.KeyRule.Normalize).Where(rule.IsValid).Distinct().ToList();
+
+        // What each journal already sent (its latest mark per key, for this target). A key counts as
+        // done only for the journal that sent it: another shard's result for the same key still has to go.
         string? previousExecution = null;
-        foreach (var mark in journals.SelectMany(j => j.PublishMarks).Where(m => m.Target == options.Target))
+        var pending = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var j in journals)
         {
-            if (mark.State == KeyStates.Sent) { sent.Add(mark.Key); previousExecution ??= mark.ExecutionKey; }
+            var latest = new Dictionary<string, PublishMark>(StringComparer.OrdinalIgnoreCase);
+            foreach (var mark in j.PublishMarks.Where(m => m.Target == options.Target)) latest[mark.Key] = mark;
+            foreach (var m in latest.Values.Where(m => m.State == KeyStates.Sent)) previousExecution ??= m.ExecutionKey;
+            foreach (var r in j.Results)
+                foreach (var k in KeysOf(r))
+                    if (!(latest.TryGetValue(k, out var m) && m.State == KeyStates.Sent)) pending.Add(k);
         }
         var all = a.Flags.Contains("all");
         if (!all && options.TestExecution is null && previousExecution is not null && options.Target != Targets.None)
@@ -40,19 +50,33 @@ public static class PublishCommand
             stdout.WriteLine($"tmsbridge: reporting into {previousExecution}, where earlier results of these journals went.");
         }
 
-        var results = new List<TestResultRecord>();
-        var sequence = 0;
-        foreach (var j in journals)
+        // A key that goes again goes with every result for it from every journal (its status is the
+        // worst of all shards), and so does every other key those results carry, since a re-import
+        // replaces a Test Run's iterations.
+        var everything = journals.SelectMany(j => j.Results).ToList();
+        var chosen = all ? everything.SelectMany(KeysOf).ToHashSet(StringComparer.OrdinalIgnoreCase) : pending;
+        for (var grew = true; grew;)
         {
-            foreach (var r in j.Results)
+            grew = false;
+            foreach (var r in everything)
             {
-                var validKeys = r.TestCaseKeys.Select(Keys.KeyRule.Normalize).Where(Targets.KeyRuleFor(options.Target).IsValid).ToList();
-                if (!all && validKeys.Count > 0 && validKeys.All(sent.Contains)) continue;
-                r.Sequence = ++sequence;
-                results.Add(r);
+                var keys = KeysOf(r);
+                if (keys.Any(chosen.Contains) && !keys.All(chosen.Contains))
+                {
+                    foreach (var k in keys) grew |= chosen.Add(k);
+                }
             }
         }
-        if (results.Count == 0)
+        var results = new List<TestResultRecord>();
+        var sequence = 0;
+        foreach (var r in everything)
+        {
+            var keys = KeysOf(r);
+            if (keys.Count > 0 && !keys.Any(chosen.Contains)) continue;
+            r.Sequence = ++sequence;
+            results.Add(r);
+        }
+        if (!results.Any(r => KeysOf(r).Count > 0) && !(options.ProvisionUnmapped && results.Count > 0))
         {
             stdout.WriteLine("tmsbridge: every result in these journals was already sent (use --all to send them again).");
             return 0;

@@ -182,6 +182,41 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
     }
 
     [Fact]
+    public async Task Journals_of_two_projects_are_merged_by_tmsbridge_publish_into_one_execution()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var deadPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var offline = XrayEnvironment(new Uri($"http://127.0.0.1:{deadPort}/"));
+        offline["TMS_MAX_RETRIES"] = "0";
+        var nunit = await samples.RunAsync("NUnitSample", offline);
+        var mstest = await samples.RunAsync("MSTestSample", offline);
+
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var publish = await DotnetProcess.RunAsync(
+            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--", "publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
+            SampleRuns.RepositoryRoot,
+            new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" });
+
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Assert.Single(Executions(state));
+        Assert.Equal(7, execution.GetProperty("tests").GetArrayLength());
+        // Each key carries the results of both projects: DEMO-2's three rows twice, DEMO-3 failed in both.
+        Assert.Equal(6, Test(execution, "DEMO-2").GetProperty("iterations").GetArrayLength());
+        Assert.Equal("FAIL", Test(execution, "DEMO-3").GetProperty("status").GetString());
+
+        // Publishing the same journals again sends nothing: every key is marked sent in both.
+        var again = await DotnetProcess.RunAsync(
+            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--", "publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
+            SampleRuns.RepositoryRoot,
+            new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" });
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains(again.Lines, l => l.Contains("already sent", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FailOnPublishError_is_the_only_way_reporting_changes_the_exit_code()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);

@@ -58,8 +58,8 @@ public sealed class ConfigurationLayer(string source, bool allowsSecrets = false
                 var fileOption = OptionCatalog.FindByEnvironmentVariable(name.Substring(0, name.Length - "_FILE".Length));
                 if (fileOption is not null)
                 {
-                    if (environment.Keys.Any(k => string.Equals(k, fileOption.EnvironmentVariable, StringComparison.OrdinalIgnoreCase)))
-                        continue; // the plain variable wins; reading the file is unnecessary
+                    if (environment.Any(p => string.Equals(p.Key, fileOption.EnvironmentVariable, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(p.Value)))
+                        continue; // a non-empty plain variable wins; an empty one (CI templates) does not hide the file
                     try
                     {
                         // Secret files usually end with a newline; it is never part of the secret.

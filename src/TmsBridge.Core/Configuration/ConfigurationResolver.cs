@@ -121,7 +121,7 @@ public static class ConfigurationResolver
 
     private static void Apply(TmsOptions o, OptionDefinition option, string value, string source)
     {
-        void Bad(string expected) => o.Problems.Add(new(ProblemSeverity.Error, $"option '{option.Name}' from {source} has the value '{(option.IsSecret ? "***" : value)}'; expected {expected}."));
+        void Bad(string expected) => o.Problems.Add(new(ProblemSeverity.Error, $"option '{option.Name}' from {source} has the value '{(option.IsSecret || value.Contains('@') ? "***" : value)}'; expected {expected}."));
         string? Text() => value.Length == 0 ? null : value;
 
         switch (option.Name)
@@ -134,7 +134,15 @@ public static class ConfigurationResolver
             case "baseUrl":
                 if (value.Length == 0) break;
                 if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    if (uri.UserInfo.Length > 0)
+                    {
+                        // Credentials in a URL would end up in logs and reports: refused, and never echoed.
+                        o.Problems.Add(new(ProblemSeverity.Error, $"option 'baseUrl' from {source} contains credentials (user:password@); remove them and set {OptionCatalog.User.EnvironmentVariable} with {OptionCatalog.Password.EnvironmentVariable}, or {OptionCatalog.Token.EnvironmentVariable}."));
+                        break;
+                    }
                     o.BaseUrl = new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
+                }
                 else Bad("an absolute http:// or https:// URL");
                 break;
             case "project": o.Project = Text(); break;

@@ -24,11 +24,32 @@ public sealed class SecretRedactor
 
     public static SecretRedactor None { get; } = new([]);
 
+    /// <summary>Adds a secret learnt during publishing (an access token a service issued).</summary>
+    public void Add(string secret)
+    {
+        if (secret.Length < 3) return;
+        lock (_secrets)
+        {
+            if (_secrets.Contains(secret)) return;
+            _secrets.Add(secret);
+            _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+        }
+    }
+
     public string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         var result = text!;
-        foreach (var s in _secrets) result = result.Replace(s, Mask);
+        lock (_secrets)
+        {
+            foreach (var s in _secrets)
+            {
+                result = result.Replace(s, Mask);
+                // As it appears inside JSON strings, where quotes and backslashes are escaped.
+                var escaped = s.Replace("\\", "\\\\").Replace("\"", "\\\"");
+                if (escaped != s) result = result.Replace(escaped, Mask);
+            }
+        }
         return result;
     }
 }

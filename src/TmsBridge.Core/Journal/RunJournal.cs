@@ -42,7 +42,15 @@ public sealed class RunJournal : IDisposable
         var folder = RunFolderFor(testRunDirectory);
         Directory.CreateDirectory(folder);
         var journal = new RunJournal(folder, header.RunId);
-        journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
+        try
+        {
+            journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
         return journal;
     }
 

@@ -104,6 +104,8 @@ public static class Publisher
                         : redactor.Redact(e.Message);
                     report.Errors.Add($"{backend.DisplayName}: {message}");
                     context.MarkAll(KeyStates.NotSent, message);
+                    if (deadline.IsCancellationRequested && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
+                        report.Errors.Add($"{backend.DisplayName}: keys already sent may lack evidence that was still to be uploaded at the deadline; the files stay in the run folder's evidence copies. Raise publishTimeout to send everything.");
                 }
             }
         }

@@ -76,6 +76,11 @@ public sealed class RunSession : IDisposable
     public void Record(TestResultRecord result)
     {
         if (_journal is null) return;
+        if (Volatile.Read(ref _completed) == 1)
+        {
+            _output.Warning($"test '{result.Name}' finished after the run was published; it is not in the journal or the report.");
+            return;
+        }
         try
         {
             result.Sequence = Interlocked.Increment(ref _sequence);

@@ -306,7 +306,7 @@ public abstract class AioBackendBase : ITmsBackend
                         return new CycleRef(f.Key ?? f.Id!, f.Key);
                     }
                 }
-                catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
+                catch (Exception e) when (e is TmsHttpException { Kind: not HttpFailureKind.Cancelled } or JsonException)
                 {
                     // Creating blindly could make a second cycle of the same title: stop instead.
                     Fail($"looking up the cycle '{title}' failed: {Context.Redactor.Redact(e.Message)}");
@@ -406,8 +406,9 @@ public abstract class AioBackendBase : ITmsBackend
                 if (item.ValueKind != JsonValueKind.Object) continue;
                 var itemTitle = item.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                 if (itemTitle is not null && !string.Equals(itemTitle, AioPayload.Title(title), StringComparison.Ordinal)) continue;
-                if (marker is not null && item.TryGetProperty("objective", out var obj) && obj.ValueKind == JsonValueKind.String
-                    && (obj.GetString() ?? "").IndexOf(marker, StringComparison.Ordinal) < 0) continue;
+                // With a marker, only a cycle that carries it is ours (an older cycle may share the title).
+                if (marker is not null && !(item.TryGetProperty("objective", out var obj) && obj.ValueKind == JsonValueKind.String
+                    && (obj.GetString() ?? "").IndexOf(marker, StringComparison.Ordinal) >= 0)) continue;
                 var (key, id) = AioPayload.CycleOf(item);
                 if (key is null && id is null) continue;
                 return (key, id, item.GetRawText());
@@ -551,7 +552,7 @@ public abstract class AioBackendBase : ITmsBackend
                     Skip(Report, e.Keyed.Key, e.FileName, e.Size, "the upload failed: " + Context.Redactor.Redact(x.Message));
                     continue;
                 }
-                catch (IOException x)
+                catch (Exception x) when (x is IOException or UnauthorizedAccessException)
                 {
                     Skip(Report, e.Keyed.Key, e.FileName, e.Size, "the file could not be read: " + x.Message);
                     continue;
@@ -623,7 +624,7 @@ public abstract class AioBackendBase : ITmsBackend
                 }
                 startAt += count;
                 var isLast = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("isLast", out var last) && last.ValueKind == JsonValueKind.True;
-                var total = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : -1;
+                var total = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("total", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt32(out var n) ? n : -1;
                 if (isLast || count == 0 || (total >= 0 && startAt >= total) || root.ValueKind == JsonValueKind.Array) break;
             }
             foreach (var list in ids.Values) list.Sort(AioPayload.CompareIds);

@@ -218,7 +218,7 @@ public static class AioPayload
                     foreach (var e in errors.EnumerateArray())
                     {
                         var key = e.ValueKind == JsonValueKind.Object
-                            ? (e.TryGetProperty("testCaseKey", out var k1) ? k1.GetString() : e.TryGetProperty("key", out var k2) ? k2.GetString() : null)
+                            ? (e.TryGetProperty("testCaseKey", out var k1) ? Text(k1) : e.TryGetProperty("key", out var k2) ? Text(k2) : null)
                             : null;
                         if (key is not null) answer.Errors[key] = MessageOf(e);
                     }
@@ -248,6 +248,9 @@ public static class AioPayload
         var id = cycle.TryGetProperty("ID", out var i) ? IdText(i) : cycle.TryGetProperty("id", out var j) ? IdText(j) : null;
         return (key, id);
     }
+
+    /// <summary>A key or name that a server may send as a string or a number.</summary>
+    private static string? Text(JsonElement e) => IdText(e);
 
     public static string? IdText(JsonElement e) => e.ValueKind switch
     {

@@ -133,10 +133,22 @@ public abstract class XrayBackendBase : ITmsBackend
                 : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             long bodyBytes;
-            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+            try
             {
+                using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920);
                 XrayPayload.Write(file, input, import.Entries, target, report.Warnings);
                 bodyBytes = file.Length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // An evidence copy that exists but cannot be read (locked, permissions), or a full disk:
+                // this import fails with a clear reason, the others go on.
+                if (!context.DryRun) TryDelete(path);
+                var message = "the request body could not be written: " + context.Redactor.Redact(e.Message);
+                report.Errors.Add($"{DisplayName}: import {number}: {message}");
+                Settle(context, import, KeyStates.NotSent, [message], executionKey);
+                if (creating) createFailure = "not sent: the Test Execution could not be created (" + message + ")";
+                continue;
             }
             if (context.DryRun)
             {

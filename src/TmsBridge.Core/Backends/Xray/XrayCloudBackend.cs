@@ -86,6 +86,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
             context.Report.Errors.Add("Xray Cloud: the authenticate answer held no token.");
             return false;
         }
+        context.Redactor.Add(_token!); // an access token is a secret too
         return true;
     }
 
@@ -130,7 +131,9 @@ public sealed class XrayCloudBackend : XrayBackendBase
             throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {XrayErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
         var results = JsonNode.Parse(response.Body)?["data"]?["getTestExecutions"]?["results"] as JsonArray;
         // JQL's ~ is a word search: adopt only an execution whose description holds the exact marker.
-        var first = results?.FirstOrDefault(r => r?["jira"]?["description"] is JsonValue d && d.TryGetValue<string>(out var text) && text.Contains(marker));
+        // Jira Cloud may answer the description as plain text or as ADF (a JSON document): look in either.
+        var first = results?.FirstOrDefault(r => r?["jira"]?["description"] is { } d
+            && (d is JsonValue v && v.TryGetValue<string>(out var text) ? text.Contains(marker) : d.ToJsonString().Contains(marker)));
         var key = (string?)first?["jira"]?["key"];
         if (key is null) return null;
         var found = new JsonObject { ["id"] = first?["issueId"]?.ToString(), ["key"] = key };

@@ -220,11 +220,9 @@ public sealed class AioAcceptanceTests(SampleRuns samples)
         var journalPath = WriteJournal(Path.Combine(samples.WorkFolder, "aio-large-run"), results, withEvidence);
 
         var started = DateTime.UtcNow;
-        var publish = await DotnetProcess.RunAsync(
-            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--",
-             "publish", journalPath, "--target", "aio-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "DEMO",
+        var publish = await SampleRuns.RunCliAsync(
+            ["publish", journalPath, "--target", "aio-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "DEMO",
              "--rate-limit", "20/10s", "--cycle-folder", "Nightly/Linux", "--summary", "Large AIO run"],
-            SampleRuns.RepositoryRoot,
             new Dictionary<string, string?> { ["TMS_TOKEN"] = CloudToken },
             timeout: TimeSpan.FromMinutes(3));
         var took = DateTime.UtcNow - started;

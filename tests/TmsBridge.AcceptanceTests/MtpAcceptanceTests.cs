@@ -122,10 +122,10 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     [Fact]
     public async Task Package_consumer_in_MTP_mode_publishes_with_no_step_but_the_package_reference()
     {
-        var feed = await PackFeedAsync();
+        var feed = await samples.PackLocalFeedAsync();
         var consumer = Path.Combine(samples.WorkFolder, "mtp-consumer");
         Directory.CreateDirectory(consumer);
-        WriteNuGetConfig(consumer, feed.Folder);
+        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
         File.WriteAllText(Path.Combine(consumer, "global.json"), """{ "test": { "runner": "Microsoft.Testing.Platform" } }""");
         File.WriteAllText(Path.Combine(consumer, "Consumer.MtpTests.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
@@ -179,10 +179,10 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     [Fact]
     public async Task Project_on_MTP_1_gets_the_TMS001_warning_and_runs_without_the_extension()
     {
-        var feed = await PackFeedAsync();
+        var feed = await samples.PackLocalFeedAsync();
         var consumer = Path.Combine(samples.WorkFolder, "mtp1-consumer");
         Directory.CreateDirectory(consumer);
-        WriteNuGetConfig(consumer, feed.Folder);
+        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
         // xunit.v3 3.x pulls xunit.v3.mtp-v1, i.e. Microsoft.Testing.Platform 1.x.
         File.WriteAllText(Path.Combine(consumer, "global.json"), """{ "test": { "runner": "Microsoft.Testing.Platform" } }""");
         File.WriteAllText(Path.Combine(consumer, "Consumer.Mtp1Tests.csproj"), $"""
@@ -261,41 +261,6 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
         Assert.False(process.TimedOut, "dotnet test did not finish in 5 minutes:\n" + process.Output);
         return new SampleRun(process, results);
     }
-
-    private sealed record Feed(string Folder, string Version);
-    private static readonly SemaphoreSlim PackLock = new(1, 1);
-    private static readonly Dictionary<string, Feed> Feeds = [];
-
-    /// <summary>Packs the packages once per test session, with a version no earlier run used.</summary>
-    private async Task<Feed> PackFeedAsync()
-    {
-        await PackLock.WaitAsync();
-        try
-        {
-            if (Feeds.TryGetValue(samples.WorkFolder, out var existing)) return existing;
-            var version = "0.1.0-mtp." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + Random.Shared.Next(1000, 9999);
-            var folder = Path.Combine(samples.WorkFolder, "mtp-feed");
-            foreach (var project in new[] { "TmsBridge.Core", "TmsBridge.TestLogger", "TmsBridge.Xunit" })
-            {
-                var pack = await DotnetProcess.RunAsync(
-                    ["pack", Path.Combine(SampleRuns.RepositoryRoot, "src", project), "-o", folder, $"-p:Version={version}", "--artifacts-path", Path.Combine(samples.WorkFolder, "mtp-pack-artifacts")],
-                    SampleRuns.RepositoryRoot, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
-                Assert.True(pack.ExitCode == 0, pack.Output);
-            }
-            return Feeds[samples.WorkFolder] = new Feed(folder, version);
-        }
-        finally { PackLock.Release(); }
-    }
-
-    private static void WriteNuGetConfig(string folder, string feed) =>
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="tmsbridge-local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
 
     private static JsonElement ReadJournalHeader(string journalPath)
     {

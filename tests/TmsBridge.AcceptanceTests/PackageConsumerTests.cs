@@ -14,27 +14,11 @@ public sealed class PackageConsumerTests(SampleRuns samples)
     [Fact]
     public async Task Logger_and_attributes_work_when_consumed_as_packages_from_a_local_feed()
     {
-        // A version no earlier run used, so the NuGet cache can never serve a stale package.
-        var version = "0.1.0-acceptance." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + Random.Shared.Next(1000, 9999);
-        var feed = Path.Combine(samples.WorkFolder, "feed");
-        foreach (var project in new[] { "TmsBridge.Core", "TmsBridge.TestLogger", "TmsBridge.NUnit" })
-        {
-            var pack = await DotnetProcess.RunAsync(
-                ["pack", Path.Combine(SampleRuns.RepositoryRoot, "src", project), "-o", feed, $"-p:Version={version}", "--artifacts-path", Path.Combine(samples.WorkFolder, "pack-artifacts")],
-                SampleRuns.RepositoryRoot, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
-            Assert.True(pack.ExitCode == 0, pack.Output);
-        }
-
+        var feed = await samples.PackLocalFeedAsync();
+        var version = feed.Version;
         var consumer = Path.Combine(samples.WorkFolder, "consumer");
         Directory.CreateDirectory(consumer);
-        File.WriteAllText(Path.Combine(consumer, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="tmsbridge-local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
         File.WriteAllText(Path.Combine(consumer, "Consumer.Tests.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

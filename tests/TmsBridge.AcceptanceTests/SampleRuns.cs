@@ -40,6 +40,61 @@ public sealed class SampleRuns : IDisposable
         return new SampleRun(process, results);
     }
 
+    /// <summary>A folder feed of freshly packed TmsBridge packages and their version.</summary>
+    public sealed record LocalFeed(string Folder, string Version);
+
+    private readonly SemaphoreSlim _packLock = new(1, 1);
+    private LocalFeed? _feed;
+
+    /// <summary>
+    /// Packs Core, the logger and the attribute packages once per test session, with a version no
+    /// earlier run used (so the NuGet cache can never serve a stale package).
+    /// </summary>
+    public async Task<LocalFeed> PackLocalFeedAsync()
+    {
+        await _packLock.WaitAsync();
+        try
+        {
+            if (_feed is not null) return _feed;
+            var version = "0.1.0-acceptance." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + Random.Shared.Next(1000, 9999);
+            var folder = Path.Combine(WorkFolder, "feed");
+            foreach (var project in new[] { "TmsBridge.Core", "TmsBridge.TestLogger", "TmsBridge.NUnit", "TmsBridge.Xunit" })
+            {
+                var pack = await DotnetProcess.RunAsync(
+                    ["pack", Path.Combine(RepositoryRoot, "src", project), "-o", folder, $"-p:Version={version}", "--artifacts-path", Path.Combine(WorkFolder, "pack-artifacts")],
+                    RepositoryRoot, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
+                Assert.True(pack.ExitCode == 0, pack.Output);
+            }
+            return _feed = new LocalFeed(folder, version);
+        }
+        finally { _packLock.Release(); }
+    }
+
+    /// <summary>A NuGet.config that adds the local feed to the machine's usual sources.</summary>
+    public static void WriteNuGetConfig(string folder, string feed) =>
+        File.WriteAllText(Path.Combine(folder, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="tmsbridge-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
+    /// <summary>Runs the `tmsbridge` CLI (built with this test project) as its own process.</summary>
+    public static Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null) =>
+        DotnetProcess.RunAsync(["run", "--no-build", "--project", Path.Combine(RepositoryRoot, "src", "TmsBridge.Cli"), "--", .. arguments], RepositoryRoot, environment, timeout: timeout);
+
+    /// <summary>A loopback URL where nothing listens: a port that was free a moment ago.</summary>
+    public static Uri DeadLoopbackUrl()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(WorkFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

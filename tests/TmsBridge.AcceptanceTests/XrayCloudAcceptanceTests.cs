@@ -197,11 +197,9 @@ public sealed class XrayCloudAcceptanceTests(SampleRuns samples)
         var folder = Path.Combine(samples.WorkFolder, "large-run");
         var journalPath = WriteLargeJournal(folder, results, evidenceBytes);
 
-        var publish = await DotnetProcess.RunAsync(
-            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--",
-             "publish", journalPath, "--target", "xray-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "BIG",
+        var publish = await SampleRuns.RunCliAsync(
+            ["publish", journalPath, "--target", "xray-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "BIG",
              "--max-request-bytes", "20MB", "--stats"],
-            SampleRuns.RepositoryRoot,
             new Dictionary<string, string?> { ["TMS_CLIENT_ID"] = ClientId, ["TMS_CLIENT_SECRET"] = ClientSecret },
             timeout: TimeSpan.FromMinutes(10));
 

@@ -154,24 +154,19 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
     [Fact]
     public async Task Dead_server_loses_nothing_and_tmsbridge_publish_sends_the_journal_later()
     {
-        // A port that was free a moment ago: nothing listens there.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var deadPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var deadUrl = SampleRuns.DeadLoopbackUrl();
 
-        var run = await samples.RunAsync("XunitV2Sample", XrayEnvironment(new Uri($"http://127.0.0.1:{deadPort}/")));
+        var run = await samples.RunAsync("XunitV2Sample", XrayEnvironment(deadUrl));
 
         SampleRun.AssertSampleOutcomeUnchanged(run);
-        Assert.Contains(run.TmsLines, l => l.Contains("error", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{deadPort}", StringComparison.Ordinal));
+        Assert.Contains(run.TmsLines, l => l.Contains("error", StringComparison.Ordinal) && l.Contains(deadUrl.Authority, StringComparison.Ordinal));
         Assert.Contains(run.TmsLines, l => l.Contains("nothing is lost", StringComparison.Ordinal));
         Assert.Equal(11, run.JournalResults());
 
         // Later, with the server back: the CLI publishes from the journal.
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
-        var publish = await DotnetProcess.RunAsync(
-            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--", "publish", run.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
-            SampleRuns.RepositoryRoot,
+        var publish = await SampleRuns.RunCliAsync(
+            ["publish", run.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
             new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" });
         Assert.True(publish.ExitCode == 0, publish.Output);
         using var state = await ReadAsync(sandbox.BaseAddress);
@@ -184,19 +179,15 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
     [Fact]
     public async Task Journals_of_two_projects_are_merged_by_tmsbridge_publish_into_one_execution()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var deadPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var offline = XrayEnvironment(new Uri($"http://127.0.0.1:{deadPort}/"));
+        var deadUrl = SampleRuns.DeadLoopbackUrl();
+        var offline = XrayEnvironment(deadUrl);
         offline["TMS_MAX_RETRIES"] = "0";
         var nunit = await samples.RunAsync("NUnitSample", offline);
         var mstest = await samples.RunAsync("MSTestSample", offline);
 
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
-        var publish = await DotnetProcess.RunAsync(
-            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--", "publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
-            SampleRuns.RepositoryRoot,
+        var publish = await SampleRuns.RunCliAsync(
+            ["publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
             new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" });
 
         Assert.True(publish.ExitCode == 0, publish.Output);
@@ -208,9 +199,8 @@ public sealed class XrayServerAcceptanceTests(SampleRuns samples)
         Assert.Equal("FAIL", Test(execution, "DEMO-3").GetProperty("status").GetString());
 
         // Publishing the same journals again sends nothing: every key is marked sent in both.
-        var again = await DotnetProcess.RunAsync(
-            ["run", "--no-build", "--project", Path.Combine(SampleRuns.RepositoryRoot, "src", "TmsBridge.Cli"), "--", "publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
-            SampleRuns.RepositoryRoot,
+        var again = await SampleRuns.RunCliAsync(
+            ["publish", nunit.JournalPath, mstest.JournalPath, "--base-url", sandbox.BaseAddress.ToString()],
             new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" });
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains(again.Lines, l => l.Contains("already sent", StringComparison.Ordinal));

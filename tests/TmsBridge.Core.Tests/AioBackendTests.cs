@@ -27,23 +27,11 @@ public sealed class AioBackendTests : IDisposable
     private const string Token = "aio-token-0123456789abcdef";
     private const string Password = "jira-Pa55word";
     private const string RunId = "20260506T070809Z-ab12cd34";
-    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
     private string RunFolder => _dir.Combine("TestResults/tms");
     private CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) => new()
-    {
-        RunId = RunId,
-        RunFolder = RunFolder,
-        Results = results ?? Sample(),
-        Options = options,
-        RunStarted = T0,
-        RunFinished = T0.AddMinutes(1),
-        DefaultSummary = "Tests: automated test run 2026-05-06 07:08 UTC",
-        Deadline = TimeSpan.FromMinutes(1),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
-        Progress = m => { lock (_marks) _marks.Add(m); },
-    };
+    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) =>
+        TestPublishRequests.Create(RunFolder, options, results ?? Sample(), RunId, "Tests: automated test run 2026-05-06 07:08 UTC", m => { lock (_marks) _marks.Add(m); });
 
     private static List<TestResultRecord> Sample()
     {

@@ -20,23 +20,11 @@ public sealed class PublisherTests : IDisposable
 
     private const string Password = "Pa55-w0rd\"secret";
     private const string Token = "pat-TOKEN-0123456789";
-    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
 
     private string RunFolder => _dir.Combine("TestResults/tms");
 
-    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) => new()
-    {
-        RunId = "run-42",
-        RunFolder = RunFolder,
-        JournalPath = Path.Combine(RunFolder, "run-42.journal.jsonl"),
-        Results = results ?? Sample(),
-        Options = options,
-        RunStarted = T0,
-        RunFinished = T0.AddMinutes(1),
-        DefaultSummary = "Tests: automated test run",
-        Deadline = TimeSpan.FromMinutes(1),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(10), // retries stay real, just quick
-    };
+    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) =>
+        TestPublishRequests.Create(RunFolder, options, results ?? Sample(), "run-42", "Tests: automated test run", journalPath: Path.Combine(RunFolder, "run-42.journal.jsonl"));
 
     private static List<TestResultRecord> Sample() =>
     [

@@ -23,7 +23,6 @@ public sealed class XrayCloudPublisherTests : IDisposable
     private const string ClientId = "0123456789ABCDEF0123456789ABCDEF";
     private const string ClientSecret = "cs-9f8e7d6c5b4a-TOP-SECRET-0011";
     private const string Self = "https://acme.atlassian.net/rest/api/2/issue/10200";
-    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
 
     private const string AuthPath = "/api/v2/authenticate";
     private const string ImportPath = "/api/v2/import/execution";
@@ -33,19 +32,8 @@ public sealed class XrayCloudPublisherTests : IDisposable
     private string RunFolder => _dir.Combine("TestResults/tms");
     private readonly List<PublishMark> _marks = [];
 
-    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) => new()
-    {
-        RunId = "20260506T070809Z-ab12cd34",
-        RunFolder = RunFolder,
-        Results = results ?? Sample(),
-        Options = options,
-        RunStarted = T0,
-        RunFinished = T0.AddMinutes(1),
-        DefaultSummary = "Tests: automated test run",
-        Deadline = TimeSpan.FromMinutes(1),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
-        Progress = m => { lock (_marks) _marks.Add(m); },
-    };
+    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) =>
+        TestPublishRequests.Create(RunFolder, options, results ?? Sample(), defaultSummary: "Tests: automated test run", progress: m => { lock (_marks) _marks.Add(m); });
 
     private static List<TestResultRecord> Sample() =>
     [

@@ -20,20 +20,10 @@ public sealed class XrayServerResilienceTests : IDisposable
     private const string Token = "pat-TOKEN-0123456789";
     private const string ImportPath = "/jira/rest/raven/2.0/import/execution";
     private const string SearchPath = "/jira/rest/api/2/search";
-    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
     private string RunFolder => _dir.Combine("TestResults/tms");
 
-    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) => new()
-    {
-        RunId = "20260506T070809Z-ab12cd34",
-        RunFolder = RunFolder,
-        Results = results ?? Sample(),
-        Options = options,
-        RunStarted = T0,
-        RunFinished = T0.AddMinutes(1),
-        Deadline = TimeSpan.FromMinutes(1),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
-    };
+    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) =>
+        TestPublishRequests.Create(RunFolder, options, results ?? Sample());
 
     private static List<TestResultRecord> Sample() =>
     [

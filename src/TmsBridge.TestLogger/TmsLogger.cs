@@ -115,11 +115,19 @@ public sealed class TmsLogger : ITestLoggerWithParameters
     private void OnTestRunComplete(TestRunCompleteEventArgs e)
     {
         var session = _session ?? StartSession(null, null);
-        // vstest waits for loggers after this event, so publishing synchronously here holds the
-        // run exactly as long as the (deadline-bounded) publish takes.
-        var report = session.CompleteAsync(e.IsAborted || e.IsCanceled).GetAwaiter().GetResult();
+        PublishReport? report;
+        try
+        {
+            // vstest waits for loggers after this event, so publishing synchronously here holds the
+            // run as long as the publish takes: CompleteAsync returns within publishTimeout plus a
+            // short grace whatever the backend does, and the journal keeps what was not sent.
+            report = session.CompleteAsync(e.IsAborted || e.IsCanceled).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            session.Dispose();
+        }
         LastReport = report;
-        session.Dispose();
         // No report at all (the journal could not even be created) is a publishing failure too.
         if (session.Options.FailOnPublishError && (report is null || report.PublishFailed))
         {

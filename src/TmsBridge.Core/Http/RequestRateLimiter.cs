@@ -6,11 +6,11 @@ namespace TmsBridge.Http;
 /// Client-side budget of requests per sliding window (Xray Cloud: 300 per 5 minutes; AIO: 60 per
 /// minute). Waiting here is cheaper than a 429: the server's limit is never hit by our own pace.
 /// </summary>
-public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? clock = null)
+public sealed class RequestRateLimiter(RequestRate rate, TimeProvider? timeProvider = null)
 {
     private readonly Queue<Slot> _sent = new();
     private readonly object _gate = new();
-    private readonly Func<DateTimeOffset> _now = clock ?? (() => DateTimeOffset.UtcNow);
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public RequestRate Rate { get; } = rate;
 
@@ -33,7 +33,7 @@ public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? c
             TimeSpan wait;
             lock (_gate)
             {
-                var now = _now();
+                var now = _time.GetUtcNow();
                 while (_sent.Count > 0 && now - _sent.Peek().At >= Rate.Window) _sent.Dequeue();
                 if (_sent.Count < Rate.Requests)
                 {
@@ -45,7 +45,7 @@ public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? c
             }
             if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
             Waited += wait;
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await _time.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -59,7 +59,7 @@ public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? c
         if (slot is null) return;
         lock (_gate)
         {
-            var now = _now();
+            var now = _time.GetUtcNow();
             if (now > slot.At) slot.At = now;
         }
     }

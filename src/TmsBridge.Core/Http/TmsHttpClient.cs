@@ -31,14 +31,16 @@ public enum HttpFailureKind
     Dropped,
     /// <summary>The publish deadline (or the caller) cancelled the request.</summary>
     Cancelled,
+    /// <summary>A retry was due, but its wait (Retry-After or backoff) would have ended after the publish deadline, so it was not made.</summary>
+    Deadline,
 }
 
 /// <summary>A request that got no HTTP answer. The message names the URL and the cause.</summary>
-public sealed class TmsHttpException(string message, HttpFailureKind kind, Exception? inner = null) : Exception(message, inner)
+public sealed class TmsHttpException(string message, HttpFailureKind kind, Exception? inner = null, bool? outcomeUnknown = null) : Exception(message, inner)
 {
     public HttpFailureKind Kind { get; } = kind;
     /// <summary>True when the server may have processed the request although no answer arrived.</summary>
-    public bool OutcomeUnknown => Kind is HttpFailureKind.Timeout or HttpFailureKind.Dropped;
+    public bool OutcomeUnknown { get; } = outcomeUnknown ?? (kind is HttpFailureKind.Timeout or HttpFailureKind.Dropped);
 }
 
 /// <summary>One logical call: how to build its request (again for every attempt) and how safe it is to repeat.</summary>
@@ -60,8 +62,8 @@ public sealed class HttpCall(Func<HttpRequestMessage> createRequest)
 /// <summary>
 /// The one HTTP path every backend uses, built on a Polly retry pipeline: bounded retries with
 /// exponential backoff and jitter on 429, 408, 5xx, timeouts and broken connections, honouring
-/// Retry-After; a per-request timeout; a client-side rate limit; one report line per attempt;
-/// secrets redacted from everything it reports.
+/// Retry-After but never waiting past the publish deadline; a per-request timeout; a client-side
+/// rate limit; one report line per attempt; secrets redacted from everything it reports.
 /// </summary>
 public sealed class TmsHttpClient : IDisposable
 {
@@ -72,9 +74,17 @@ public sealed class TmsHttpClient : IDisposable
     private readonly RequestRateLimiter _limiter;
     private readonly int _maxRetries;
     private readonly TimeSpan _baseDelay;
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset? _deadline;
+    private readonly ResiliencePipeline<TmsHttpResponse> _pipeline;
 
+    /// <summary>The per-call data the shared pipeline's callbacks need.</summary>
+    private static readonly ResiliencePropertyKey<CallState> CallKey = new("TmsBridge.HttpCall");
+
+    /// <param name="deadline">The publish deadline, on <paramref name="timeProvider"/>'s clock: no retry waits past it (null: none).</param>
+    /// <param name="timeProvider">The clock for retry waits, Retry-After dates, the deadline and the rate limit (null: the system clock).</param>
     public TmsHttpClient(TimeSpan timeout, SecretRedactor redactor, List<RequestReport> log, HttpMessageHandler? handler = null,
-        RequestRate? rate = null, int maxRetries = 4, TimeSpan? baseDelay = null)
+        RequestRate? rate = null, int maxRetries = 4, TimeSpan? baseDelay = null, DateTimeOffset? deadline = null, TimeProvider? timeProvider = null)
     {
         _client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // per-request timeout below, so it can be told apart from the caller's cancellation
@@ -82,13 +92,18 @@ public sealed class TmsHttpClient : IDisposable
         _timeout = timeout;
         _redactor = redactor;
         _log = log;
-        _limiter = new RequestRateLimiter(rate ?? RequestRate.Unlimited);
+        _time = timeProvider ?? TimeProvider.System;
+        _deadline = deadline;
+        _limiter = new RequestRateLimiter(rate ?? RequestRate.Unlimited, _time);
         _maxRetries = maxRetries;
         _baseDelay = baseDelay ?? TimeSpan.FromSeconds(1);
+        _pipeline = BuildPipeline();
     }
 
     public SecretRedactor Redactor => _redactor;
     public RequestRateLimiter Limiter => _limiter;
+    public TimeProvider TimeProvider => _time;
+    public DateTimeOffset? Deadline => _deadline;
 
     /// <summary>A single attempt, no retries: for calls whose failures the caller handles itself.</summary>
     public Task<TmsHttpResponse> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAttemptAsync(request, 1, cancellationToken);
@@ -116,50 +131,74 @@ public sealed class TmsHttpClient : IDisposable
         return copy;
     }
 
-    public async Task<TmsHttpResponse> SendAsync(HttpCall call, CancellationToken cancellationToken)
+    /// <summary>One logical call's state across its attempts.</summary>
+    private sealed class CallState(HttpCall call)
     {
-        var attempt = 0;
+        public HttpCall Call { get; } = call;
+        public int Attempt { get; set; }
         // Sticky: once an attempt may have taken effect, every later attempt looks first, until a
         // lookup has answered "not there" (a 503 after a 500 proves nothing about the 500).
-        var maybeTookEffect = false;
-        var pipeline = BuildPipeline(call);
-        return await pipeline.ExecuteAsync(async token =>
-        {
-            attempt++;
-            if (maybeTookEffect && !call.Idempotent && call.FindEarlierEffect is not null)
-            {
-                // The last attempt may have created the resource: look before creating it twice.
-                TmsHttpResponse? earlier;
-                try
-                {
-                    earlier = await call.FindEarlierEffect(token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not TmsHttpException and not OperationCanceledException)
-                {
-                    // An unreadable lookup answer proves nothing: look again on the next attempt, never create blindly.
-                    throw new TmsHttpException("looking up an earlier attempt's effect failed: " + _redactor.Redact(e.Message), HttpFailureKind.Dropped, e);
-                }
-                if (earlier is not null) return earlier;
-                maybeTookEffect = false;
-            }
-            try
-            {
-                using var request = call.CreateRequest();
-                var response = await SendAttemptAsync(request, attempt, token).ConfigureAwait(false);
-                maybeTookEffect |= response.StatusCode is 500 or 502 or 504;
-                return response;
-            }
-            catch (TmsHttpException e)
-            {
-                maybeTookEffect |= e.OutcomeUnknown;
-                throw;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        public bool MaybeTookEffect { get; set; }
+        /// <summary>"POST https://…/import" of the last attempt (redacted), for the deadline message.</summary>
+        public string LastRequest { get; set; } = "";
     }
 
-    private ResiliencePipeline<TmsHttpResponse> BuildPipeline(HttpCall call)
+    public async Task<TmsHttpResponse> SendAsync(HttpCall call, CancellationToken cancellationToken)
     {
-        var builder = new ResiliencePipelineBuilder<TmsHttpResponse>();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var state = new CallState(call);
+        context.Properties.Set(CallKey, state);
+        try
+        {
+            return await _pipeline.ExecuteAsync(static (ctx, self) => self.AttemptAsync(ctx), context, this).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<TmsHttpResponse> AttemptAsync(ResilienceContext context)
+    {
+        var state = context.Properties.GetValue(CallKey, null!);
+        var call = state.Call;
+        var token = context.CancellationToken;
+        state.Attempt++;
+        if (state.MaybeTookEffect && !call.Idempotent && call.FindEarlierEffect is not null)
+        {
+            // The last attempt may have created the resource: look before creating it twice.
+            TmsHttpResponse? earlier;
+            try
+            {
+                earlier = await call.FindEarlierEffect(token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not TmsHttpException and not OperationCanceledException)
+            {
+                // An unreadable lookup answer proves nothing: look again on the next attempt, never create blindly.
+                throw new TmsHttpException("looking up an earlier attempt's effect failed: " + _redactor.Redact(e.Message), HttpFailureKind.Dropped, e);
+            }
+            if (earlier is not null) return earlier;
+            state.MaybeTookEffect = false;
+        }
+        try
+        {
+            using var request = call.CreateRequest();
+            state.LastRequest = $"{request.Method.Method} {_redactor.Redact(request.RequestUri?.ToString())}";
+            var response = await SendAttemptAsync(request, state.Attempt, token).ConfigureAwait(false);
+            state.MaybeTookEffect |= response.StatusCode is 500 or 502 or 504;
+            return response;
+        }
+        catch (TmsHttpException e)
+        {
+            state.MaybeTookEffect |= e.OutcomeUnknown;
+            throw;
+        }
+    }
+
+    /// <summary>Built once per client; each call's own data travels in the ResilienceContext (<see cref="CallKey"/>).</summary>
+    private ResiliencePipeline<TmsHttpResponse> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<TmsHttpResponse> { TimeProvider = _time };
         if (_maxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<TmsHttpResponse>
@@ -169,20 +208,53 @@ public sealed class TmsHttpClient : IDisposable
                 UseJitter = true,
                 Delay = _baseDelay,
                 MaxDelay = TimeSpan.FromSeconds(60),
-                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome, call)),
+                ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome, args.Context.Properties.GetValue(CallKey, null!).Call)),
                 // The server's own Retry-After wins over our backoff.
-                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r ? RetryAfter(r) : null),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result is { } r ? RetryAfter(r, _time.GetUtcNow()) : null),
+                OnRetry = args =>
+                {
+                    StopAtTheDeadline(args.Outcome, args.RetryDelay, args.Context.Properties.GetValue(CallKey, null!));
+                    return default;
+                },
             });
         }
         return builder.Build();
     }
+
+    /// <summary>
+    /// Runs just before the pipeline waits for a retry: a wait that would end after the publish
+    /// deadline is not started at all. Waiting would only be cut off by the deadline, with nothing
+    /// sent and the time lost; failing now says why and leaves the rest of the budget to the
+    /// remaining work. Throws from here end the call (Polly passes them on).
+    /// </summary>
+    private void StopAtTheDeadline(Outcome<TmsHttpResponse> outcome, TimeSpan wait, CallState state)
+    {
+        if (_deadline is not { } deadline) return;
+        var now = _time.GetUtcNow();
+        if (now + wait <= deadline) return;
+        var left = deadline - now;
+        var leftText = left <= TimeSpan.Zero ? "already passed" : $"in {Seconds(left)} s";
+        if (outcome.Exception is TmsHttpException e)
+        {
+            // Keep the failure's kind: an unknown outcome of a create is still looked up by the backend.
+            throw new TmsHttpException($"{e.Message}; not retried: the retry in {Seconds(wait)} s would end after the publish deadline ({leftText})", e.Kind, e, e.OutcomeUnknown);
+        }
+        var status = outcome.Result?.StatusCode ?? 0;
+        var reason = outcome.Result is { } r && RetryAfter(r, now) is not null
+            ? $"the server asked to wait {Seconds(wait)} s (Retry-After), past the publish deadline ({leftText})"
+            : $"the retry in {Seconds(wait)} s would end after the publish deadline ({leftText})";
+        // 500/502/504 may have been processed; 429/503/408 were not.
+        throw new TmsHttpException($"{state.LastRequest}: HTTP {status}; not retried: {reason}", HttpFailureKind.Deadline, null, outcomeUnknown: status is 500 or 502 or 504);
+    }
+
+    private static string Seconds(TimeSpan t) => Math.Ceiling(t.TotalSeconds).ToString("0", CultureInfo.InvariantCulture);
 
     private static bool IsTransient(Outcome<TmsHttpResponse> outcome, HttpCall call)
     {
         if (outcome.Exception is TmsHttpException e)
         {
             // Unknown outcomes of a create are repeated only when the call can look for its earlier effect.
-            return e.Kind != HttpFailureKind.Cancelled && (call.Idempotent || !e.OutcomeUnknown || call.FindEarlierEffect is not null);
+            return e.Kind is not (HttpFailureKind.Cancelled or HttpFailureKind.Deadline) && (call.Idempotent || !e.OutcomeUnknown || call.FindEarlierEffect is not null);
         }
         if (outcome.Result is { } r)
         {
@@ -192,15 +264,18 @@ public sealed class TmsHttpClient : IDisposable
         return false;
     }
 
-    /// <summary>Retry-After as seconds or as an HTTP date.</summary>
-    public static TimeSpan? RetryAfter(TmsHttpResponse response)
+    /// <summary>Retry-After as seconds or as an HTTP date (capped at an hour; the publish deadline usually cuts it shorter).</summary>
+    public static TimeSpan? RetryAfter(TmsHttpResponse response) => RetryAfter(response, DateTimeOffset.UtcNow);
+
+    /// <summary>Retry-After read at <paramref name="now"/> (an HTTP date counts from it).</summary>
+    public static TimeSpan? RetryAfter(TmsHttpResponse response, DateTimeOffset now)
     {
         if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value)) return null;
         if (double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
             return TimeSpan.FromSeconds(Math.Min(seconds, 3600));
         if (DateTimeOffset.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
         {
-            var wait = at - DateTimeOffset.UtcNow;
+            var wait = at - now;
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
         }
         return null;
@@ -230,6 +305,7 @@ public sealed class TmsHttpClient : IDisposable
         };
         lock (_log) _log.Add(entry);
         var watch = Stopwatch.StartNew();
+        // Wall-clock on purpose: this watchdog bounds real socket I/O, whatever clock the waits use.
         using var timeoutSource = new CancellationTokenSource(_timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try

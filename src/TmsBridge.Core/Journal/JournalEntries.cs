@@ -34,6 +34,8 @@ public sealed class PublishMark
     /// <summary>sent, refused, notSent or planned (see KeyStates).</summary>
     public string State { get; set; } = "";
     public string? ExecutionKey { get; set; }
+    /// <summary>Why a key was not sent, when known (e.g. the run end gave up at the deadline).</summary>
+    public string? Reason { get; set; }
 }
 
 public sealed class RunEnd

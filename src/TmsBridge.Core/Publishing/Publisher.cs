@@ -23,6 +23,10 @@ public sealed class PublishRequest
     public HttpMessageHandler? HttpHandler { get; set; }
     /// <summary>Bound on the whole publish, so a dead server can never hold the test run (null: the publishTimeout option).</summary>
     public TimeSpan? Deadline { get; set; }
+    /// <summary>A deadline that started earlier (the run end): used instead of <see cref="Deadline"/>, so the time spent before publishing counts too.</summary>
+    public PublishDeadline? StartedDeadline { get; set; }
+    /// <summary>Test hook: the clock for retry waits, Retry-After and rate limits (the product uses the system clock).</summary>
+    public TimeProvider? TimeProvider { get; set; }
     /// <summary>Journals each key's fate as soon as it is known.</summary>
     public Action<Journal.PublishMark>? Progress { get; set; }
     /// <summary>Test hook: the first retry delay (the product uses one second).</summary>
@@ -48,6 +52,8 @@ public static class Publisher
             Options = options.ToPublicDictionary(),
         };
         var reportPath = Path.Combine(request.RunFolder, request.RunId + ".report.json");
+        using var ownDeadline = request.StartedDeadline is null ? PublishDeadline.Start(request.Deadline ?? options.PublishTimeout, request.TimeProvider) : null;
+        var deadline = request.StartedDeadline ?? ownDeadline!;
         try
         {
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
@@ -79,10 +85,9 @@ public static class Publisher
             }
             else
             {
-                var deadlineSpan = request.Deadline ?? options.PublishTimeout;
                 using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler,
-                    rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay);
-                using var deadline = new CancellationTokenSource(deadlineSpan);
+                    rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay,
+                    deadline: deadline.At, timeProvider: deadline.Time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
                 var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
                 {
@@ -99,12 +104,12 @@ public static class Publisher
                 }
                 catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
                 {
-                    var message = deadline.IsCancellationRequested
-                        ? $"publishing stopped at the publishTimeout deadline ({deadlineSpan.TotalSeconds:0} s); what was not sent stays in the journal"
+                    var message = deadline.Reached
+                        ? $"publishing stopped at the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s); what was not sent stays in the journal"
                         : redactor.Redact(e.Message);
                     report.Errors.Add($"{backend.DisplayName}: {message}");
                     context.MarkAll(KeyStates.NotSent, message);
-                    if (deadline.IsCancellationRequested && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
+                    if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
                         report.Errors.Add($"{backend.DisplayName}: keys already sent may lack evidence that was still to be uploaded at the deadline; the files stay in the run folder's evidence copies. Raise publishTimeout to send everything.");
                 }
             }

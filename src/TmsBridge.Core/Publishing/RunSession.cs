@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using TmsBridge.Configuration;
 using TmsBridge.Journal;
+using TmsBridge.Keys;
 using TmsBridge.Model;
 
 namespace TmsBridge.Publishing;
@@ -15,20 +17,45 @@ public sealed class RunStartInfo
     public string? TargetFramework { get; set; }
     public TmsOptions Options { get; set; } = new();
     public HttpMessageHandler? HttpHandler { get; set; }
+    /// <summary>Test hook: the clock for retry waits, Retry-After and rate limits (the product uses the system clock).</summary>
+    public TimeProvider? TimeProvider { get; set; }
 }
 
 /// <summary>
 /// One test run as seen by a front-end: start, record each result as it arrives, complete.
-/// Every method is safe to call from a runner's event thread: none of them throws.
+/// Every method is safe to call from a runner's event thread: none of them throws. Record may be
+/// called from any thread, also while CompleteAsync runs: a result either lands in the journal
+/// before its `end` line (and is published) or is refused with a warning; never after `end`.
 /// </summary>
 public sealed class RunSession : IDisposable
 {
+    /// <summary>
+    /// How long completion waits beyond the publishTimeout deadline for a publish that does not
+    /// stop (a backend stuck in synchronous work) before it returns anyway.
+    /// </summary>
+    public static readonly TimeSpan PublishGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long completion lets results still being recorded (evidence being copied) land before it writes `end`.</summary>
+    internal static readonly TimeSpan RecordDrainWait = TimeSpan.FromSeconds(5);
+
     private readonly RunStartInfo _info;
     private readonly IReporterOutput _output;
     private readonly RunJournal? _journal;
     private readonly DateTimeOffset _started;
     private int _sequence;
-    private int _completed;
+    // The gate orders Record's append against the `end` line. Under it: _closing (completion has
+    // started: new results are refused), _ended (`end` is written: nothing more is appended), the
+    // results in flight (entered but not yet appended or refused) and the count journalled.
+    private readonly object _gate = new();
+    private bool _closing;
+    private bool _ended;
+    private int _inFlight;
+    private int _journalled;
+    private TaskCompletionSource<bool>? _drained;
+    // Keys recorded (normalised) and keys with a publish mark, so a completion cut off at the
+    // deadline can still mark every unmarked key notSent.
+    private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, byte> _marked = new(StringComparer.OrdinalIgnoreCase);
 
     private RunSession(RunStartInfo info, IReporterOutput output, RunJournal? journal, DateTimeOffset started)
     {
@@ -76,9 +103,9 @@ public sealed class RunSession : IDisposable
     public void Record(TestResultRecord result)
     {
         if (_journal is null) return;
-        if (Volatile.Read(ref _completed) == 1)
+        if (!TryEnter())
         {
-            _output.Warning($"test '{result.Name}' finished after the run was published; it is not in the journal or the report.");
+            WarnLate(result);
             return;
         }
         try
@@ -103,41 +130,141 @@ public sealed class RunSession : IDisposable
                 }
             }
             result.Attachments = captured;
-            _journal.AppendResult(result);
+            if (!TryAppend(result))
+            {
+                WarnLate(result);
+                DeleteCopies(captured);
+            }
         }
         catch (Exception e)
         {
             _output.Error($"test '{result.Name}' could not be journalled: {e.Message}");
         }
+        finally
+        {
+            Leave();
+        }
     }
 
-    /// <summary>Ends the run: publishes from the journal, writes the report, prints the summary. Runs once.</summary>
+    private bool TryEnter()
+    {
+        lock (_gate)
+        {
+            if (_closing) return false;
+            _inFlight++;
+            return true;
+        }
+    }
+
+    private void Leave()
+    {
+        lock (_gate)
+        {
+            if (--_inFlight == 0) _drained?.TrySetResult(true);
+        }
+    }
+
+    /// <summary>Appends the result unless `end` is already written: the check and the append are one step under the gate.</summary>
+    private bool TryAppend(TestResultRecord result)
+    {
+        lock (_gate)
+        {
+            if (_ended) return false;
+            _journal!.AppendResult(result);
+            _journalled++;
+        }
+        var rule = Targets.KeyRuleFor(_info.Options.Target);
+        foreach (var k in result.TestCaseKeys.Select(KeyRule.Normalize).Where(rule.IsValid)) _keys.TryAdd(k, 0);
+        return true;
+    }
+
+    private void WarnLate(TestResultRecord result) =>
+        _output.Warning($"test '{result.Name}' finished after the run was published; it is not in the journal or the report.");
+
+    private void DeleteCopies(List<EvidenceFile> copies)
+    {
+        foreach (var c in copies)
+        {
+            try { File.Delete(Path.Combine(_journal!.RunFolder, c.Path)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException) { }
+        }
+    }
+
+    /// <summary>
+    /// Ends the run: writes `end`, publishes from the journal, writes the report, prints the summary.
+    /// Runs once. Bounded for every front-end: the publishTimeout deadline starts here and covers
+    /// reading the journal back, aggregation, payloads, evidence and HTTP; if the publish has not
+    /// finished by the deadline plus <see cref="PublishGrace"/>, this returns anyway with a report
+    /// that says so, and every key without a publish mark gets a `notSent` mark in the journal.
+    /// </summary>
     public async Task<PublishReport?> CompleteAsync(bool aborted, CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 1 || _journal is null) return null;
+        if (_journal is null) return null;
+        Task drained;
+        lock (_gate)
+        {
+            if (_closing) return null;
+            _closing = true;
+            drained = _inFlight == 0 ? Task.CompletedTask : (_drained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        PublishDeadline? deadline = null;
         try
         {
+            deadline = PublishDeadline.Start(_info.Options.PublishTimeout, _info.TimeProvider);
+            // On the thread pool: a backend stuck in synchronous work cannot hold the caller.
+            var work = Task.Run(() => PublishFromJournalAsync(aborted, drained, deadline, cancellationToken));
+            var bound = deadline.Span + PublishGrace;
+            if (await Task.WhenAny(work, Task.Delay(bound)).ConfigureAwait(false) == work)
+            {
+                var report = await work.ConfigureAwait(false);
+                deadline.Dispose();
+                return report;
+            }
+            // The publish goes on in the background until the process ends; its token is left
+            // undisposed for it. Whatever it still writes to the journal after Dispose is dropped.
+            return GiveUp(deadline);
+        }
+        catch (Exception e)
+        {
+            _output.Error("internal error at the end of the run: " + e.Message);
+            return null;
+        }
+    }
+
+    private async Task<PublishReport?> PublishFromJournalAsync(bool aborted, Task drained, PublishDeadline deadline, CancellationToken cancellationToken)
+    {
+        var journal = _journal!;
+        try
+        {
+            // Results already being recorded (evidence still copying) get a moment to land before `end`;
+            // any that is later than that is refused with a warning.
+            await Task.WhenAny(drained, Task.Delay(RecordDrainWait, deadline.Token)).ConfigureAwait(false);
             var finished = DateTimeOffset.UtcNow;
-            _journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _sequence });
-            var content = JournalReader.Read(_journal.JournalPath);
+            lock (_gate)
+            {
+                _ended = true;
+                journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _journalled });
+            }
+            var content = JournalReader.Read(journal.JournalPath);
             var report = await Publisher.PublishAsync(new PublishRequest
             {
-                RunId = _journal.RunId,
-                RunFolder = _journal.RunFolder,
-                JournalPath = _journal.JournalPath,
+                RunId = journal.RunId,
+                RunFolder = journal.RunFolder,
+                JournalPath = journal.JournalPath,
                 Results = content.Results,
                 Options = _info.Options,
                 RunStarted = _started,
                 RunFinished = finished,
                 DefaultSummary = DefaultSummary(_info.Sources, _started),
                 HttpHandler = _info.HttpHandler,
+                StartedDeadline = deadline,
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
-                Progress = _journal.AppendPublishMark,
+                Progress = Mark,
             }, _output, cancellationToken).ConfigureAwait(false);
             foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
-                _journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key });
+                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.State == KeyStates.NotSent ? k.Messages.FirstOrDefault() : null });
             }
             return report;
         }
@@ -146,6 +273,39 @@ public sealed class RunSession : IDisposable
             _output.Error("internal error at the end of the run: " + e.Message);
             return null;
         }
+    }
+
+    private void Mark(PublishMark mark)
+    {
+        _marked.TryAdd(mark.Key, 0);
+        _journal!.AppendPublishMark(mark);
+    }
+
+    /// <summary>The publish did not return in time: say so, and leave a journal that tells `tmsbridge publish` what to send.</summary>
+    private PublishReport GiveUp(PublishDeadline deadline)
+    {
+        var journal = _journal!;
+        var reason = $"publishing did not finish within the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s) plus {PublishGrace.TotalSeconds:0} s";
+        _output.Error($"{reason}; the run goes on. The journal '{journal.JournalPath}' keeps every result: `tmsbridge publish` can send what was not sent.");
+        var report = new PublishReport
+        {
+            RunId = journal.RunId,
+            Target = _info.Options.Target,
+            DryRun = _info.Options.DryRun,
+            JournalPath = journal.JournalPath,
+            GeneratedAt = DateTimeOffset.UtcNow,
+            Options = _info.Options.ToPublicDictionary(),
+        };
+        report.Errors.Add(reason + "; what was not sent stays in the journal.");
+        foreach (var key in _keys.Keys.OrderBy(k => k, StringComparer.OrdinalIgnoreCase))
+        {
+            if (_marked.ContainsKey(key)) continue;
+            Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = key, State = KeyStates.NotSent, Reason = reason });
+            report.Keys.Add(new KeyReport { Key = key, State = KeyStates.NotSent, Messages = [reason] });
+        }
+        report.Totals.Keys = report.Keys.Count;
+        report.Totals.NotSent = report.Keys.Count;
+        return report;
     }
 
     /// <summary>"MyTests: automated test run 2026-11-25 21:00 UTC".</summary>

@@ -26,9 +26,6 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
     public static readonly string ExtensionVersion =
         typeof(TmsMtpReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
-    /// <summary>The final publish never holds the run longer than this beyond the per-request timeouts.</summary>
-    internal static readonly TimeSpan PublishGrace = TimeSpan.FromSeconds(30);
-
     private readonly ICommandLineOptions _commandLine;
     private readonly IConfiguration _configuration;
     private readonly IOutputDevice _outputDevice;
@@ -88,19 +85,20 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
         {
             var session = EnsureSession();
             var aborted = testSessionContext.CancellationToken.IsCancellationRequested;
-            // Bounded by publishTimeout (Core enforces it; the wait below is the safety net), then
-            // the run goes on: the journal keeps everything.
-            var deadline = session.Options.PublishTimeout;
-            using var cts = new CancellationTokenSource(deadline);
-            var publish = session.CompleteAsync(aborted, cts.Token);
-            var finished = await Task.WhenAny(publish, Task.Delay(deadline + PublishGrace)).ConfigureAwait(false);
-            PublishReport? report = null;
-            if (finished == publish) report = await publish.ConfigureAwait(false);
-            else _output.Error($"publishing did not finish within {deadline.TotalSeconds:0} s; the run goes on. The journal under '{session.Journal?.RunFolder}' keeps every result: `tmsbridge publish` can send it later.");
-            session.Dispose();
+            // Bounded in Core (publishTimeout plus RunSession.PublishGrace, whatever the backend
+            // does), then the run goes on: the journal keeps everything that was not sent.
+            PublishReport? report;
+            try
+            {
+                report = await session.CompleteAsync(aborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                session.Dispose();
+            }
             _outcome.Report = report;
             _outcome.FailOnPublishError = session.Options.FailOnPublishError;
-            _outcome.PublishFailed = finished != publish || report is { PublishFailed: true };
+            _outcome.PublishFailed = report is { PublishFailed: true };
         }).ConfigureAwait(false);
     }
 

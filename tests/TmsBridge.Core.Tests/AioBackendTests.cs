@@ -500,12 +500,17 @@ public sealed class AioBackendTests : IDisposable
             var response = await http.SendAsync(request);
             return new TinyHttpServer.Reply((int)response.StatusCode, await response.Content.ReadAsStringAsync());
         });
-        var report = await Publisher.PublishAsync(Request(Options("aio-cloud", gate.BaseUrl, [("token", Token)])), _output, Ct);
+        // The wait is the server's Retry-After, on a clock that skips ahead instead of sleeping.
+        var clock = new SkipAheadClock(TestPublishRequests.T0);
+        var request = Request(Options("aio-cloud", gate.BaseUrl, [("token", Token)]));
+        request.TimeProvider = clock;
+        var report = await Publisher.PublishAsync(request, _output, Ct);
 
         Assert.Empty(report.Errors);
         Assert.Equal(4, report.Totals.Sent);
         Assert.Contains(report.Requests, r => r.Status == 429);
         Assert.Equal(2, limited);
+        Assert.Equal([TimeSpan.FromSeconds(1)], clock.Waits);
     }
 
     [Fact]

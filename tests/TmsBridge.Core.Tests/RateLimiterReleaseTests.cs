@@ -1,4 +1,5 @@
 using TmsBridge.Configuration;
+using TmsBridge.Core.Tests.Support;
 using TmsBridge.Http;
 
 namespace TmsBridge.Core.Tests;
@@ -15,13 +16,13 @@ public sealed class RateLimiterReleaseTests
     [Fact]
     public async Task The_window_counts_from_the_answer_of_a_released_request()
     {
-        var now = T0;
-        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), () => now);
+        var clock = new ManualClock(T0);
+        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), clock);
         var a = await limiter.WaitAsync(TestContext.Current.CancellationToken);   // A sent at 0 s
-        now = T0.AddSeconds(5);
+        clock.Now = T0.AddSeconds(5);
         limiter.Release(a);                                                        // A answered at 5 s
         await limiter.WaitAsync(TestContext.Current.CancellationToken);            // B at 5 s
-        now = T0.AddSeconds(61);
+        clock.Now = T0.AddSeconds(61);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var c = limiter.WaitAsync(cancel.Token);
@@ -39,12 +40,12 @@ public sealed class RateLimiterReleaseTests
         Assert.Null(none);
         unlimited.Release(none);
 
-        var now = T0.AddSeconds(10);
-        var limiter = new RequestRateLimiter(new RequestRate(1, TimeSpan.FromSeconds(10)), () => now);
+        var clock = new ManualClock(T0.AddSeconds(10));
+        var limiter = new RequestRateLimiter(new RequestRate(1, TimeSpan.FromSeconds(10)), clock);
         var a = await limiter.WaitAsync(TestContext.Current.CancellationToken);
-        now = T0; // a clock that went back never shortens the hold
+        clock.Now = T0; // a clock that went back never shortens the hold
         limiter.Release(a);
-        now = T0.AddSeconds(20);
+        clock.Now = T0.AddSeconds(20);
         Assert.True(limiter.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully);
     }
 }

@@ -1,21 +1,15 @@
 using TmsBridge.Configuration;
+using TmsBridge.Core.Tests.Support;
 using TmsBridge.Http;
 
 namespace TmsBridge.Core.Tests;
 
 /// <summary>
-/// The sliding-window budget. "Now" comes from an injected clock, so which call passes and how long
+/// The sliding-window budget. "Now" comes from an injected TimeProvider (<see cref="ManualClock"/>), so which call passes and how long
 /// a call must wait are exact; only the (short) real delay of a waiting call is real time.
 /// </summary>
 public sealed class RequestRateLimiterTests
 {
-    private sealed class FakeClock(DateTimeOffset start)
-    {
-        private DateTimeOffset _now = start;
-        public DateTimeOffset Now { get { lock (this) return _now; } }
-        public void Advance(TimeSpan by) { lock (this) _now += by; }
-    }
-
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -29,8 +23,8 @@ public sealed class RequestRateLimiterTests
     [Fact]
     public async Task Lets_N_through_then_the_next_waits_until_the_window_moves()
     {
-        var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(3, TimeSpan.FromMilliseconds(300)), () => clock.Now);
+        var clock = new ManualClock(T0);
+        var limiter = new RequestRateLimiter(new RequestRate(3, TimeSpan.FromMilliseconds(300)), clock);
         for (var i = 0; i < 3; i++) Assert.True(limiter.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully, $"call {i + 1} should pass at once");
 
         var fourth = limiter.WaitAsync(TestContext.Current.CancellationToken);
@@ -46,8 +40,8 @@ public sealed class RequestRateLimiterTests
     [Fact]
     public async Task The_window_slides_per_request_not_per_fixed_interval()
     {
-        var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), () => clock.Now);
+        var clock = new ManualClock(T0);
+        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), clock);
         await limiter.WaitAsync(TestContext.Current.CancellationToken);   // A at 0 s
         clock.Advance(TimeSpan.FromSeconds(30));
         await limiter.WaitAsync(TestContext.Current.CancellationToken);   // B at 30 s
@@ -66,8 +60,8 @@ public sealed class RequestRateLimiterTests
     [Fact]
     public async Task Concurrent_callers_never_exceed_the_budget_within_one_window()
     {
-        var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(5, TimeSpan.FromMilliseconds(200)), () => clock.Now);
+        var clock = new ManualClock(T0);
+        var limiter = new RequestRateLimiter(new RequestRate(5, TimeSpan.FromMilliseconds(200)), clock);
         var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => limiter.WaitAsync(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken)).ToList();
         // While the clock stands still no more than 5 may ever pass: wait for 5, then give the others
         // longer than their 200 ms delay to re-check, and count again.

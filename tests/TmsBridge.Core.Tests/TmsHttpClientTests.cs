@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -11,15 +10,20 @@ namespace TmsBridge.Core.Tests;
 /// <summary>
 /// The retry pipeline against a real HttpListener on 127.0.0.1: which answers are repeated, how
 /// often, after how long (only generous lower bounds), and that a create is never repeated blindly.
-/// Base delays are 5 ms so the backoff itself costs nothing.
+/// Base delays are 5 ms so the backoff itself costs nothing; waits the server asks for run on a
+/// <see cref="SkipAheadClock"/>, which records them without sleeping.
 /// </summary>
 public sealed class TmsHttpClientTests
 {
     private readonly List<RequestReport> _log = [];
     private static readonly TimeSpan Quick = TimeSpan.FromMilliseconds(5);
 
-    private TmsHttpClient Client(int maxRetries = 4, double timeoutSeconds = 10, SecretRedactor? redactor = null) =>
-        new(TimeSpan.FromSeconds(timeoutSeconds), redactor ?? SecretRedactor.None, _log, maxRetries: maxRetries, baseDelay: Quick);
+    private static readonly DateTimeOffset T0 = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+    private readonly SkipAheadClock _clock = new(T0);
+
+    private TmsHttpClient Client(int maxRetries = 4, double timeoutSeconds = 10, SecretRedactor? redactor = null, TimeSpan? baseDelay = null, DateTimeOffset? deadline = null) =>
+        new(TimeSpan.FromSeconds(timeoutSeconds), redactor ?? SecretRedactor.None, _log, maxRetries: maxRetries, baseDelay: baseDelay ?? Quick,
+            deadline: deadline, timeProvider: _clock);
 
     /// <summary>A server answering the n-th request (1-based) with replies[n-1], the last reply forever after.</summary>
     private static TinyHttpServer Sequence(params TinyHttpServer.Reply[] replies)
@@ -48,7 +52,6 @@ public sealed class TmsHttpClientTests
     {
         using var server = Sequence(Status(429, new Dictionary<string, string> { ["Retry-After"] = "1" }), Status(200));
         using var http = Client();
-        var watch = Stopwatch.StartNew();
         var response = await http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken);
 
         Assert.Equal(200, response.StatusCode);
@@ -56,8 +59,8 @@ public sealed class TmsHttpClientTests
         Assert.Equal([(1, (int?)429), (2, 200)], _log.Select(r => (r.Attempt, r.Status)));
         Assert.All(_log, r => Assert.Equal("POST", r.Method));
         Assert.All(_log, r => Assert.EndsWith("/import", r.Url));
-        // The base delay is 5 ms: only the server's Retry-After explains a pause near a second.
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(800), $"retried after {watch.Elapsed.TotalMilliseconds} ms");
+        // The base delay is 5 ms: the one wait is the server's Retry-After, exactly.
+        Assert.Equal([TimeSpan.FromSeconds(1)], _clock.Waits);
     }
 
     [Fact]
@@ -247,17 +250,89 @@ public sealed class TmsHttpClientTests
     [Fact]
     public async Task Retry_After_as_an_http_date_is_honoured()
     {
-        // Whole seconds only: a date two seconds ahead means a wait of more than one second.
+        // The date is read against the client's clock (whole seconds, as T0).
         var count = 0;
         using var dated = new TinyHttpServer(_ => Interlocked.Increment(ref count) == 1
-            ? Status(503, new Dictionary<string, string> { ["Retry-After"] = DateTimeOffset.UtcNow.AddSeconds(2).ToString("r", CultureInfo.InvariantCulture) })
+            ? Status(503, new Dictionary<string, string> { ["Retry-After"] = _clock.GetUtcNow().AddSeconds(2).ToString("r", CultureInfo.InvariantCulture) })
             : Status(200));
         using var http = Client();
-        var watch = Stopwatch.StartNew();
         var response = await http.SendAsync(Post(dated.BaseUrl), TestContext.Current.CancellationToken);
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(2, dated.Requests.Count);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(500), $"retried after {watch.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal([TimeSpan.FromSeconds(2)], _clock.Waits);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_that_ends_past_the_deadline_is_not_waited_for()
+    {
+        // An hour is honoured in general, but not when the publish has a minute left.
+        using var server = Sequence(Status(429, new Dictionary<string, string> { ["Retry-After"] = "3600" }), Status(200));
+        using var http = Client(deadline: T0.AddMinutes(1));
+        var e = await Assert.ThrowsAsync<TmsHttpException>(() => http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpFailureKind.Deadline, e.Kind);
+        Assert.False(e.OutcomeUnknown); // a 429 was not processed
+        Assert.Contains("the server asked to wait 3600 s (Retry-After), past the publish deadline (in 60 s)", e.Message);
+        Assert.Contains("POST " + server.BaseUrl + "import: HTTP 429", e.Message);
+        Assert.Single(server.Requests);
+        Assert.Empty(_clock.Waits); // stopped at once, not after waiting
+    }
+
+    [Fact]
+    public async Task A_Retry_After_that_ends_before_the_deadline_is_waited_for()
+    {
+        using var server = Sequence(Status(503, new Dictionary<string, string> { ["Retry-After"] = "30" }), Status(200));
+        using var http = Client(deadline: T0.AddMinutes(1));
+        var response = await http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken);
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal([TimeSpan.FromSeconds(30)], _clock.Waits);
+    }
+
+    [Fact]
+    public async Task A_backoff_that_ends_past_the_deadline_is_not_waited_for()
+    {
+        using var server = Sequence(Status(503), Status(200));
+        using var http = Client(baseDelay: TimeSpan.FromSeconds(20), deadline: T0.AddSeconds(5));
+        var e = await Assert.ThrowsAsync<TmsHttpException>(() => http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken));
+        Assert.Equal(HttpFailureKind.Deadline, e.Kind);
+        Assert.Contains("HTTP 503; not retried: the retry in", e.Message);
+        Assert.Contains("would end after the publish deadline (in 5 s)", e.Message);
+        Assert.Single(server.Requests);
+        Assert.Empty(_clock.Waits);
+    }
+
+    [Fact]
+    public async Task A_lost_create_stopped_by_the_deadline_keeps_its_unknown_outcome()
+    {
+        // The backend still looks the create up once (OutcomeUnknown), so the failure's kind is kept.
+        using var server = Sequence(TinyHttpServer.Reply.Drop, Status(200));
+        using var http = Client(baseDelay: TimeSpan.FromSeconds(20), deadline: T0.AddSeconds(5));
+        var e = await Assert.ThrowsAsync<TmsHttpException>(() => http.SendAsync(
+            Post(server.BaseUrl, idempotent: false, find: _ => Task.FromResult<TmsHttpResponse?>(null)), TestContext.Current.CancellationToken));
+        Assert.Equal(HttpFailureKind.Dropped, e.Kind);
+        Assert.True(e.OutcomeUnknown);
+        Assert.Contains("not retried", e.Message);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task One_client_serves_parallel_calls_each_with_its_own_rules()
+    {
+        // The pipeline is shared by every call of a client; idempotency travels with each call.
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        using var server = new TinyHttpServer(r => counts.AddOrUpdate(r.Body, 1, (_, n) => n + 1) == 1 ? Status(500) : Status(200));
+        using var http = Client();
+        HttpCall Call(string body, bool idempotent) =>
+            new(() => new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseUrl, "import")) { Content = new StringContent(body) }) { Idempotent = idempotent };
+        var calls = Enumerable.Range(0, 20).Select(i => http.SendAsync(Call("call-" + i, idempotent: i % 2 == 0), TestContext.Current.CancellationToken)).ToList();
+        var responses = await Task.WhenAll(calls);
+
+        for (var i = 0; i < 20; i++)
+        {
+            // Idempotent calls are repeated after their 500; creates (without a lookup) are not.
+            Assert.Equal(i % 2 == 0 ? 200 : 500, responses[i].StatusCode);
+            Assert.Equal(i % 2 == 0 ? 2 : 1, counts["call-" + i]);
+        }
     }
 
     private static TmsHttpResponse WithRetryAfter(string value) =>
@@ -267,7 +342,7 @@ public sealed class TmsHttpClientTests
     [InlineData("120", 120)]
     [InlineData("0", 0)]
     [InlineData(" 2.5 ", 2.5)]
-    [InlineData("999999", 3600)] // capped at an hour
+    [InlineData("999999", 3600)] // capped at an hour (and the publish deadline cuts it shorter)
     public void RetryAfter_in_seconds(string value, double seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), TmsHttpClient.RetryAfter(WithRetryAfter(value)));
 

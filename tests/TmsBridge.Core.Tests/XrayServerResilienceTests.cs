@@ -229,4 +229,21 @@ public sealed class XrayServerResilienceTests : IDisposable
         Assert.All(report.Keys, k => Assert.Contains(k.Messages, m => m.Contains("Story Points is required")));
         Assert.Contains(report.Keys.SelectMany(k => k.Messages), m => m.Contains("could not be created"));
     }
+
+    [Fact]
+    public async Task A_Retry_After_past_the_publish_deadline_ends_the_publish_at_once_with_the_reason()
+    {
+        // Retry-After is honoured up to an hour, but never past the deadline (a minute here).
+        using var server = new TinyHttpServer(_ => new TinyHttpServer.Reply(429, """{"error":"rate limited"}""", Headers: new Dictionary<string, string> { ["Retry-After"] = "3600" }));
+        var clock = new SkipAheadClock(TestPublishRequests.T0);
+        var request = Request(Xray(server.BaseUrl));
+        request.TimeProvider = clock;
+        var report = await Publisher.PublishAsync(request, _output, TestContext.Current.CancellationToken);
+
+        Assert.Single(server.Requests);
+        Assert.Empty(clock.Waits);
+        Assert.Contains(report.Errors, e => e.Contains("the server asked to wait 3600 s (Retry-After), past the publish deadline", StringComparison.Ordinal));
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+        Assert.All(report.Keys, k => Assert.Contains(k.Messages, m => m.Contains("past the publish deadline", StringComparison.Ordinal)));
+    }
 }

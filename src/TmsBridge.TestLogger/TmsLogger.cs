@@ -47,6 +47,9 @@ public sealed class TmsLogger : ITestLoggerWithParameters
 
     public PublishReport? LastReport { get; private set; }
 
+    /// <summary>Test hook: replaces the network stack (the product always uses real sockets).</summary>
+    internal HttpMessageHandler? HttpHandler { get; set; }
+
     public void Initialize(TestLoggerEvents events, string testRunDirectory) =>
         Initialize(events, new Dictionary<string, string?> { ["TestRunDirectory"] = testRunDirectory });
 
@@ -88,6 +91,7 @@ public sealed class TmsLogger : ITestLoggerWithParameters
                 Runner = "vstest",
                 TargetFramework = _parameters.TryGetValue("TargetFramework", out var tf) ? tf : null,
                 Options = options,
+                HttpHandler = HttpHandler,
             }, _output);
             return _session;
         }

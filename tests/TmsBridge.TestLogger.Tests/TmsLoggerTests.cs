@@ -379,4 +379,46 @@ public sealed class TmsLoggerTests : IDisposable
         Assert.DoesNotContain(secret, _output.All);
         Assert.DoesNotContain(secret, File.ReadAllText(logger.LastReport!.JournalPath!));
     }
+
+    /// <summary>A network stack stuck in synchronous work: it blocks its caller's thread and ignores cancellation.</summary>
+    private sealed class StuckHandler : HttpMessageHandler
+    {
+        private readonly ManualResetEventSlim _release = new();
+        public int Calls;
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            _release.Wait(TimeSpan.FromMinutes(2));
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
+        }
+        protected override void Dispose(bool disposing) { _release.Set(); base.Dispose(disposing); }
+    }
+
+    [Fact]
+    public void A_stuck_publish_ends_the_run_end_within_the_deadline_plus_grace_and_the_journal_says_what_was_not_sent()
+    {
+        _environment["TMS_TOKEN"] = "pat-TOKEN-0123456789";
+        using var stuck = new StuckHandler();
+        var logger = NewLogger(("target", "xray"), ("baseUrl", "http://127.0.0.1:9/jira/"), ("project", "DEMO"), ("publishTimeout", "2"), ("failOnPublishError", "true"));
+        logger.HttpHandler = stuck;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = Run(logger, NewResult("Ns.C.A", traits: [("TestCaseKey", "DEMO-1")]), NewResult("Ns.C.B", VsOutcome.Failed, traits: [("TestCaseKey", "DEMO-2")]));
+        watch.Stop();
+
+        // TestRunComplete returned: vstest is not held by the stuck backend beyond publishTimeout plus the grace.
+        Assert.True(stuck.Calls > 0);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2) + RunSession.PublishGrace + TimeSpan.FromSeconds(5));
+        Assert.True(report.PublishFailed);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+        Assert.Equal([1], _exitCodes);
+        Assert.Contains(_output.Errors, l => l.Contains("did not finish within the publishTimeout deadline", StringComparison.Ordinal));
+
+        var journal = Journal(report);
+        Assert.NotNull(journal.End);
+        Assert.Equal(["DEMO-1", "DEMO-2"], journal.PublishMarks.Select(m => m.Key).Order());
+        Assert.All(journal.PublishMarks, m => Assert.Equal(KeyStates.NotSent, m.State));
+        // The session was disposed on the way out: nothing holds the journal open any more.
+        using (new FileStream(report.JournalPath!, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+    }
 }

@@ -30,7 +30,44 @@ public sealed class PublishReport
     [JsonIgnore]
     public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent);
 
-    public KeyReport? FindKey(string key) => Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+    // FindKey's index (case-insensitive key → first entry with that key). Backends look a key up per
+    // result, per answer and per evidence file, so a linear search made large runs quadratic. Keys stays
+    // a plain list (the report JSON and every caller are unchanged): the index follows it lazily, adding
+    // the entries appended since the last lookup and rebuilding when the list was replaced or shrank.
+    private readonly object _indexGate = new();
+    private readonly Dictionary<string, KeyReport> _index = new(StringComparer.OrdinalIgnoreCase);
+    private List<KeyReport>? _indexedList;
+    private int _indexedCount;
+
+    /// <summary>The entry of a key (case-insensitive; the first one if the key occurs twice), or null.</summary>
+    public KeyReport? FindKey(string key)
+    {
+        lock (_indexGate)
+        {
+            var keys = Keys;
+            if (!ReferenceEquals(keys, _indexedList) || keys.Count < _indexedCount) Reindex(keys, 0);
+            else if (keys.Count > _indexedCount) Reindex(keys, _indexedCount);
+            if (_index.TryGetValue(key, out var found) && string.Equals(found.Key, key, StringComparison.OrdinalIgnoreCase)) return found;
+            // A miss, or an entry renamed since it was indexed. The index cannot see an entry replaced
+            // in place or renamed, so a miss is confirmed by the linear search (misses are rare: backends
+            // look up keys of the run) and the index rebuilt when that finds something.
+            found = keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (found is not null) Reindex(keys, 0);
+            return found;
+        }
+    }
+
+    private void Reindex(List<KeyReport> keys, int from)
+    {
+        if (from == 0) _index.Clear();
+        for (var i = from; i < keys.Count; i++)
+        {
+            var k = keys[i];
+            if (!_index.ContainsKey(k.Key)) _index[k.Key] = k;
+        }
+        _indexedList = keys;
+        _indexedCount = keys.Count;
+    }
 }
 
 public static class KeyStates

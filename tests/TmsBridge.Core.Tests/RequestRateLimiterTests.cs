@@ -18,19 +18,29 @@ public sealed class RequestRateLimiterTests
 
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Every wait the limiter asked for; the waits themselves are real (and short, or cancelled).</summary>
+    private readonly List<TimeSpan> _waits = [];
+    private TimeSpan Waited { get { lock (_waits) return TimeSpan.FromTicks(_waits.Sum(w => w.Ticks)); } }
+
+    private Task Delay(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        lock (_waits) _waits.Add(wait);
+        return Task.Delay(wait, cancellationToken);
+    }
+
     [Fact]
     public void Unlimited_never_waits()
     {
-        var limiter = new RequestRateLimiter(RequestRate.Unlimited);
+        var limiter = new RequestRateLimiter(RequestRate.Unlimited, delay: Delay);
         for (var i = 0; i < 1000; i++) Assert.True(limiter.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully);
-        Assert.Equal(TimeSpan.Zero, limiter.Waited);
+        Assert.Equal(TimeSpan.Zero, Waited);
     }
 
     [Fact]
     public async Task Lets_N_through_then_the_next_waits_until_the_window_moves()
     {
         var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(3, TimeSpan.FromMilliseconds(300)), () => clock.Now);
+        var limiter = new RequestRateLimiter(new RequestRate(3, TimeSpan.FromMilliseconds(300)), () => clock.Now, Delay);
         for (var i = 0; i < 3; i++) Assert.True(limiter.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully, $"call {i + 1} should pass at once");
 
         var fourth = limiter.WaitAsync(TestContext.Current.CancellationToken);
@@ -39,15 +49,15 @@ public sealed class RequestRateLimiterTests
         await fourth.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         // The wait is computed from the clock: exactly the rest of the window (once, or more if this thread stalled).
-        Assert.True(limiter.Waited >= TimeSpan.FromMilliseconds(300), $"waited {limiter.Waited}");
-        Assert.Equal(0, limiter.Waited.Ticks % TimeSpan.FromMilliseconds(300).Ticks);
+        Assert.True(Waited >= TimeSpan.FromMilliseconds(300), $"waited {Waited}");
+        Assert.Equal(0, Waited.Ticks % TimeSpan.FromMilliseconds(300).Ticks);
     }
 
     [Fact]
     public async Task The_window_slides_per_request_not_per_fixed_interval()
     {
         var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), () => clock.Now);
+        var limiter = new RequestRateLimiter(new RequestRate(2, TimeSpan.FromMinutes(1)), () => clock.Now, Delay);
         await limiter.WaitAsync(TestContext.Current.CancellationToken);   // A at 0 s
         clock.Advance(TimeSpan.FromSeconds(30));
         await limiter.WaitAsync(TestContext.Current.CancellationToken);   // B at 30 s
@@ -58,7 +68,7 @@ public sealed class RequestRateLimiterTests
         var d = limiter.WaitAsync(cancel.Token);                          // D at 61 s: B (30 s) and C are still in it
         Assert.False(d.IsCompleted);
         // D must wait until B leaves the window: 30 + 60 - 61 = 29 s.
-        Assert.Equal(TimeSpan.FromSeconds(29), limiter.Waited);
+        Assert.Equal(TimeSpan.FromSeconds(29), Waited);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => d);
     }
@@ -67,7 +77,7 @@ public sealed class RequestRateLimiterTests
     public async Task Concurrent_callers_never_exceed_the_budget_within_one_window()
     {
         var clock = new FakeClock(T0);
-        var limiter = new RequestRateLimiter(new RequestRate(5, TimeSpan.FromMilliseconds(200)), () => clock.Now);
+        var limiter = new RequestRateLimiter(new RequestRate(5, TimeSpan.FromMilliseconds(200)), () => clock.Now, Delay);
         var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => limiter.WaitAsync(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken)).ToList();
         // While the clock stands still no more than 5 may ever pass: wait for 5, then give the others
         // longer than their 200 ms delay to re-check, and count again.

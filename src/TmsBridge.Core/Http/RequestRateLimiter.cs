@@ -6,16 +6,15 @@ namespace TmsBridge.Http;
 /// Client-side budget of requests per sliding window (Xray Cloud: 300 per 5 minutes; AIO: 60 per
 /// minute). Waiting here is cheaper than a 429: the server's limit is never hit by our own pace.
 /// </summary>
-public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? clock = null)
+/// <remarks>Tests pass a clock and a delay, so which call waits and for how long are exact.</remarks>
+public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? clock = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
 {
     private readonly Queue<Slot> _sent = new();
     private readonly object _gate = new();
     private readonly Func<DateTimeOffset> _now = clock ?? (() => DateTimeOffset.UtcNow);
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay = delay ?? Task.Delay;
 
     public RequestRate Rate { get; } = rate;
-
-    /// <summary>Total time spent waiting for the budget, for the report.</summary>
-    public TimeSpan Waited { get; private set; }
 
     /// <summary>One request's place in the window, from when it was sent until (after <see cref="Release"/>) its answer arrived.</summary>
     public sealed class Slot
@@ -44,8 +43,7 @@ public sealed class RequestRateLimiter(RequestRate rate, Func<DateTimeOffset>? c
                 wait = _sent.Peek().At + Rate.Window - now;
             }
             if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
-            Waited += wait;
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await _delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,14 +1,78 @@
 using System.Diagnostics;
 using System.Text.Json;
+using TmsBridge.Configuration;
 using TmsBridge.Core.Tests.Support;
+using TmsBridge.Model;
 using TmsBridge.Http;
 using TmsBridge.Publishing;
+using static TmsBridge.Core.Tests.Support.Results;
 
 namespace TmsBridge.Core.Tests;
 
 /// <summary>What the summary, the report and the console say is exactly what happened (issue 8, items 14 and 15).</summary>
-public sealed class FidelityTests
+public sealed class FidelityTests : IDisposable
 {
+    private readonly TempDir _dir = new();
+    private readonly CaptureOutput _output = new();
+    public void Dispose() => _dir.Dispose();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static TmsOptions AioCloud(FakeAio aio)
+    {
+        var layer = new ConfigurationLayer("test").Add("target", "aio-cloud").Add("baseUrl", aio.BaseUrl.ToString()).Add("timeout", "30").Add("maxRetries", "1");
+        var env = new ConfigurationLayer("environment", allowsSecrets: true).Add("token", "aio-token-0123456789abcdef");
+        var options = ConfigurationResolver.Resolve([env, layer]);
+        Assert.Empty(options.Problems);
+        return options;
+    }
+
+    private PublishRequest AioRequest(FakeAio aio) => TestPublishRequests.Create(_dir.Combine("TestResults/tms"), AioCloud(aio),
+        [Result("Ns.C.Passes", keys: ["DEMO-TC-1"], sequence: 1), Result("Ns.C.Fails", TestOutcome.Failed, keys: ["DEMO-TC-2"], sequence: 2)]);
+
+    public static TheoryData<int, string, string> UnreadableConfigs => new()
+    {
+        { 200, "<html><body>Jira is starting</body></html>", "a body that is not JSON ('<html>" },
+        { 200, "", "a body that is not JSON (empty)" },
+        { 200, """{"projectKey":"DEMO"}""", "no runStatuses list ('{\"projectKey\":\"DEMO\"}')" },
+        { 200, """{"runStatuses":{"1":"Passed"}}""", "no runStatuses list (" },
+        { 200, """[{"name":"Passed"}]""", "no runStatuses list (" },
+        { 200, """{"runStatuses":[{"ID":1},{"ID":2}]}""", "runStatuses entries without a name (" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableConfigs))]
+    public async Task An_unreadable_AIO_config_is_said_to_be_unreadable_and_the_results_are_sent_unchecked(int status, string body, string why)
+    {
+        using var aio = new FakeAio { ConfigReply = new TinyHttpServer.Reply(status, body) };
+        var report = await Publisher.PublishAsync(AioRequest(aio), _output, Ct);
+
+        var warning = Assert.Single(report.Warnings, w => w.Contains("run statuses", StringComparison.Ordinal));
+        Assert.StartsWith("AIO Tests Cloud: the project's run statuses could not be read: GET config answered HTTP 200 with " + why, warning);
+        Assert.EndsWith("statuses are sent unchecked (checkStatuses=false skips this read).", warning);
+        Assert.DoesNotContain("no run statuses", warning);
+        Assert.Contains(_output.Warnings, l => l.Contains("could not be read", StringComparison.Ordinal));
+        Assert.Empty(report.Errors);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        Assert.Single(aio.Bulks);
+    }
+
+    [Fact]
+    public async Task An_AIO_config_with_an_empty_status_list_says_so_and_a_5xx_names_the_answer()
+    {
+        using var empty = new FakeAio { ConfigReply = new TinyHttpServer.Reply(200, """{"runStatuses":[]}""") };
+        var report = await Publisher.PublishAsync(AioRequest(empty), _output, Ct);
+        Assert.Contains("AIO Tests Cloud: project DEMO's configuration lists no run statuses; statuses are sent unchecked.", report.Warnings);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+
+        using var down = new FakeAio { ConfigReply = new TinyHttpServer.Reply(503, """{"message":"maintenance"}""") };
+        var again = await Publisher.PublishAsync(AioRequest(down), _output, Ct);
+        var warning = Assert.Single(again.Warnings, w => w.Contains("run statuses", StringComparison.Ordinal));
+        Assert.Contains("could not be read (HTTP 503", warning);
+        Assert.Contains("maintenance", warning);
+        Assert.Equal(2, down.RequestsTo("GET", "config").Count); // retried once (maxRetries=1), then unchecked
+        Assert.All(again.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+    }
+
     private static PublishReport SentReport(ExecutionReference? execution) => new()
     {
         Target = "aio-cloud",

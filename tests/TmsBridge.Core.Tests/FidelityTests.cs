@@ -152,4 +152,82 @@ public sealed class FidelityTests : IDisposable
         Assert.Equal(JsonValueKind.Array, doc.RootElement.GetProperty("keys").ValueKind);
         Assert.Equal(count, doc.RootElement.GetProperty("keys").GetArrayLength());
     }
+
+    private const string Secret = "s3cr3t-token-value";
+
+    private static Exception Thrown(string message)
+    {
+        try { throw new InvalidOperationException(message); }
+        catch (InvalidOperationException e) { return e; }
+    }
+
+    private RunSession StartSession()
+    {
+        var env = new ConfigurationLayer("environment", allowsSecrets: true).Add("token", Secret);
+        var options = ConfigurationResolver.Resolve([env]);
+        return RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Runner = "vstest", Options = options }, _output);
+    }
+
+    [Fact]
+    public async Task An_internal_error_during_the_run_is_one_console_line_and_its_redacted_stack_trace_is_in_the_report()
+    {
+        using var session = StartSession();
+        session.Record(Result("Ns.C.Passes", keys: ["DEMO-1"]));
+        session.ReportInternalError("handling a test result", Thrown("boom with " + Secret));
+        var report = await session.CompleteAsync(aborted: false, Ct);
+
+        Assert.NotNull(report);
+        Assert.Contains("error: internal error while handling a test result: InvalidOperationException: boom with ***", _output.Errors);
+        Assert.DoesNotContain(_output.Lines, l => l.Contains(" at ", StringComparison.Ordinal) || l.Contains(Secret, StringComparison.Ordinal));
+        var error = Assert.Single(report.InternalErrors!);
+        Assert.Equal("handling a test result", error.While);
+        Assert.Equal("InvalidOperationException", error.Type);
+        Assert.Contains(nameof(Thrown), error.StackTrace);
+        Assert.DoesNotContain(Secret, error.StackTrace);
+        Assert.Contains("internal error while handling a test result: InvalidOperationException: boom with ***", report.Errors);
+        Assert.True(report.PublishFailed);
+        Assert.Equal(KeyStates.Planned, Assert.Single(report.Keys).State); // the other results still went their way
+
+        var json = File.ReadAllText(Path.Combine(session.Journal!.RunFolder, report.RunId + ".report.json"));
+        Assert.Contains("\"internalErrors\"", json);
+        Assert.Contains(nameof(Thrown), json);
+        Assert.DoesNotContain(Secret, json);
+    }
+
+    [Fact]
+    public async Task An_internal_error_after_the_report_goes_to_a_file_in_the_run_folder()
+    {
+        using var session = StartSession();
+        var report = await session.CompleteAsync(aborted: false, Ct);
+        Assert.Null(report!.InternalErrors); // none: absent from the JSON
+        Assert.DoesNotContain("internalErrors", File.ReadAllText(Path.Combine(session.Journal!.RunFolder, report.RunId + ".report.json")));
+
+        session.ReportInternalError("handling run end", Thrown("late " + Secret));
+
+        var file = Path.Combine(session.Journal.RunFolder, report.RunId + ".internal-errors.log");
+        var line = Assert.Single(_output.Errors, l => l.Contains("internal error", StringComparison.Ordinal));
+        Assert.Equal($"error: internal error while handling run end: InvalidOperationException: late *** (stack trace in {file})", line);
+        var text = File.ReadAllText(file);
+        Assert.Contains("internal error while handling run end: InvalidOperationException: late ***", text);
+        Assert.Contains(nameof(Thrown), text);
+        Assert.DoesNotContain(Secret, text);
+    }
+
+    [Fact]
+    public async Task The_publishers_catch_all_prints_the_short_form_and_keeps_the_stack_trace_in_the_report()
+    {
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("environment", allowsSecrets: true).Add("token", Secret)]);
+        // A null result is a bug in a caller: it throws inside the publisher, which must catch it.
+        var request = TestPublishRequests.Create(_dir.Combine("TestResults/tms"), options, [Result("Ns.C.A", keys: ["DEMO-1"]), null!]);
+        var report = await Publisher.PublishAsync(request, _output, Ct);
+
+        var error = Assert.Single(report.InternalErrors!);
+        Assert.Equal("publishing", error.While);
+        Assert.Contains("NullReferenceException", error.StackTrace);
+        Assert.Contains(" at ", error.StackTrace);
+        Assert.Contains(error.Summary, report.Errors);
+        Assert.StartsWith("internal error while publishing: NullReferenceException: ", error.Summary);
+        Assert.Contains(_output.Errors, l => l == "error: " + error.Summary);
+        Assert.DoesNotContain(_output.Lines, l => l.Contains(" at ", StringComparison.Ordinal));
+    }
 }

@@ -25,6 +25,11 @@ public sealed class PublishReport
     /// <summary>Evidence that was not sent, each with its reason (size budgets, missing files, failed follow-up requests).</summary>
     public List<SkippedEvidenceReport> SkippedEvidence { get; set; } = [];
     public SortedDictionary<string, string> Options { get; set; } = [];
+    /// <summary>
+    /// Unexpected exceptions inside TmsBridge, with their whole (redacted) stack trace. Each also has a
+    /// short line in <see cref="Errors"/>, the form the console shows. Null (absent from the JSON) when there was none.
+    /// </summary>
+    public List<InternalErrorReport>? InternalErrors { get; set; }
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
     [JsonIgnore]
@@ -121,6 +126,29 @@ public sealed class UnmappedReport
     public string Outcome { get; set; } = "";
     /// <summary>Set when provisionUnmapped sent the test so the TMS could create or match it.</summary>
     public string? State { get; set; }
+}
+
+/// <summary>An unexpected exception inside TmsBridge: the console shows <see cref="Summary"/>, the report keeps all of it.</summary>
+public sealed class InternalErrorReport
+{
+    /// <summary>What TmsBridge was doing: "handling a test result", "publishing", ...</summary>
+    public string While { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string Message { get; set; } = "";
+    /// <summary>Exception.ToString(): type, message, inner exceptions and every stack frame, redacted.</summary>
+    public string StackTrace { get; set; } = "";
+
+    /// <summary>"internal error while handling a test result: InvalidOperationException: message".</summary>
+    [JsonIgnore]
+    public string Summary => $"internal error while {While}: {Type}: {Message}";
+
+    public static InternalErrorReport From(string activity, Exception exception, Http.SecretRedactor redactor) => new()
+    {
+        While = activity,
+        Type = exception.GetType().Name,
+        Message = redactor.Redact(exception.Message),
+        StackTrace = redactor.Redact(exception.ToString()),
+    };
 }
 
 public sealed class SkippedEvidenceReport

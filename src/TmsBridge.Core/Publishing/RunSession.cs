@@ -1,4 +1,6 @@
+using System.Text;
 using TmsBridge.Configuration;
+using TmsBridge.Http;
 using TmsBridge.Journal;
 using TmsBridge.Model;
 
@@ -29,6 +31,10 @@ public sealed class RunSession : IDisposable
     private readonly DateTimeOffset _started;
     private int _sequence;
     private int _completed;
+    private readonly SecretRedactor _redactor;
+    private readonly object _internalErrorsGate = new();
+    private readonly List<InternalErrorReport> _internalErrors = [];
+    private bool _internalErrorsPublished;
 
     private RunSession(RunStartInfo info, IReporterOutput output, RunJournal? journal, DateTimeOffset started)
     {
@@ -36,6 +42,7 @@ public sealed class RunSession : IDisposable
         _output = output;
         _journal = journal;
         _started = started;
+        _redactor = new SecretRedactor(info.Options.SecretValues(), info.Options.User);
     }
 
     public RunJournal? Journal => _journal;
@@ -111,6 +118,54 @@ public sealed class RunSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// A front-end's guard caught an unexpected exception. The console gets the short form
+    /// ("internal error while handling a test result: Type: message"); the whole stack trace, redacted,
+    /// goes into the report's internalErrors, or, when no report is coming any more (the run was
+    /// already published, or there is no journal), into &lt;runId&gt;.internal-errors.log in the run folder.
+    /// Never throws.
+    /// </summary>
+    public void ReportInternalError(string activity, Exception exception)
+    {
+        try
+        {
+            var error = InternalErrorReport.From(activity, exception, _redactor);
+            lock (_internalErrorsGate)
+            {
+                if (!_internalErrorsPublished && _journal is not null)
+                {
+                    _internalErrors.Add(error);
+                    _output.Error(error.Summary);
+                    return;
+                }
+            }
+            var file = WriteInternalErrorFile(error);
+            _output.Error(file is null ? error.Summary : $"{error.Summary} (stack trace in {file})");
+        }
+        catch (Exception e)
+        {
+            _output.Error($"internal error while {activity}: {exception.GetType().Name}: {_redactor.Redact(exception.Message)} (its stack trace could not be kept: {e.Message})");
+        }
+    }
+
+    /// <summary>Appends the error to &lt;run folder&gt;/&lt;runId&gt;.internal-errors.log; null when it cannot be written.</summary>
+    private string? WriteInternalErrorFile(InternalErrorReport error)
+    {
+        try
+        {
+            var folder = _journal?.RunFolder ?? RunJournal.RunFolderFor(_info.TestRunDirectory);
+            var path = Path.Combine(folder, (_journal is null ? "" : _journal.RunId + ".") + "internal-errors.log");
+            Directory.CreateDirectory(folder);
+            var text = $"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {error.Summary}{Environment.NewLine}{error.StackTrace}{Environment.NewLine}{Environment.NewLine}";
+            lock (_internalErrorsGate) File.AppendAllText(path, text, new UTF8Encoding(false));
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Ends the run: publishes from the journal, writes the report, prints the summary. Runs once.</summary>
     public async Task<PublishReport?> CompleteAsync(bool aborted, CancellationToken cancellationToken = default)
     {
@@ -120,6 +175,13 @@ public sealed class RunSession : IDisposable
             var finished = DateTimeOffset.UtcNow;
             _journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _sequence });
             var content = JournalReader.Read(_journal.JournalPath);
+            List<InternalErrorReport> internalErrors;
+            lock (_internalErrorsGate)
+            {
+                // From here on a new internal error goes to the run folder: this report is on its way.
+                _internalErrorsPublished = true;
+                internalErrors = [.. _internalErrors];
+            }
             var report = await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = _journal.RunId,
@@ -134,6 +196,7 @@ public sealed class RunSession : IDisposable
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
                 Progress = _journal.AppendPublishMark,
+                InternalErrors = internalErrors,
             }, _output, cancellationToken).ConfigureAwait(false);
             foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
@@ -143,7 +206,15 @@ public sealed class RunSession : IDisposable
         }
         catch (Exception e)
         {
-            _output.Error("internal error at the end of the run: " + e.Message);
+            // No report: the stack traces (this one, and any the report was to carry) go to the run folder.
+            List<InternalErrorReport> pending;
+            lock (_internalErrorsGate)
+            {
+                pending = _internalErrorsPublished ? [] : [.. _internalErrors];
+                _internalErrorsPublished = true;
+            }
+            foreach (var error in pending) WriteInternalErrorFile(error);
+            ReportInternalError("ending the run", e);
             return null;
         }
     }

@@ -66,8 +66,10 @@ public sealed class TmsLogger : ITestLoggerWithParameters
         try { action(); }
         catch (Exception e)
         {
-            // Never into the runner: the test run comes first.
-            _output.Error($"internal error while handling {what}: {e.GetType().Name}: {e.Message}");
+            // Never into the runner: the test run comes first. The console gets "Type: message"; the
+            // session keeps the stack trace (redacted) for the report or the run folder.
+            if (_session is { } session) session.ReportInternalError($"handling {what}", e);
+            else _output.Error($"internal error while handling {what}: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -19,7 +19,7 @@ public static class VsTestResultConverter
             DisplayName = FirstNonEmpty(result.DisplayName, testCase.DisplayName, testCase.FullyQualifiedName),
             Source = string.IsNullOrEmpty(testCase.Source) ? null : Path.GetFileName(testCase.Source),
             Framework = FrameworkOf(testCase.ExecutorUri),
-            Outcome = OutcomeOf(result.Outcome),
+            Outcome = OutcomeOf(result),
             RunnerOutcome = result.Outcome.ToString(),
             StartTime = result.StartTime == default ? null : result.StartTime,
             EndTime = result.EndTime == default ? null : result.EndTime,
@@ -57,7 +57,7 @@ public static class VsTestResultConverter
         {
             FullyQualifiedName = result.TestCase.FullyQualifiedName,
             DisplayName = FirstNonEmpty(result.DisplayName, result.TestCase.DisplayName, result.TestCase.FullyQualifiedName),
-            Outcome = OutcomeOf(result.Outcome),
+            Outcome = OutcomeOf(result),
             RunnerOutcome = result.Outcome.ToString(),
             DurationMs = result.Duration.TotalMilliseconds,
             ErrorMessage = result.ErrorMessage,
@@ -67,15 +67,47 @@ public static class VsTestResultConverter
         return record;
     }
 
+    /// <summary>
+    /// The neutral outcome of one result. NUnit3TestAdapter sends None for two different things:
+    /// Assert.Inconclusive, and an [Explicit] test (or a test of an [Explicit] fixture) that the run
+    /// did not select. Both arrive with the same shape (ErrorMessage = the message or the explicit
+    /// reason, the same text as stdout, no stack, a short duration); only the test case's
+    /// NUnit.Explicit property (and its "Explicit" trait) tells them apart. A test that did not run
+    /// is Skipped, as NUnit itself records it (result "Skipped", label "Explicit") and as the NUnit
+    /// MTP runner reports it; the TRX of the same run says NotExecuted for both.
+    /// </summary>
+    public static Model.TestOutcome OutcomeOf(TestResult result) =>
+        result.Outcome == VsOutcome.None && IsNUnitExplicit(result.TestCase) ? Model.TestOutcome.Skipped : OutcomeOf(result.Outcome);
+
     public static Model.TestOutcome OutcomeOf(VsOutcome outcome) => outcome switch
     {
         VsOutcome.Passed => Model.TestOutcome.Passed,
         VsOutcome.Failed => Model.TestOutcome.Failed,
         VsOutcome.Skipped => Model.TestOutcome.Skipped,
-        // NUnit reports Inconclusive as None under VSTest.
+        // NUnit reports Inconclusive as None under VSTest (and an unselected [Explicit] test: see OutcomeOf(TestResult)).
         VsOutcome.None => Model.TestOutcome.Inconclusive,
         _ => Model.TestOutcome.NotRun,
     };
+
+    /// <summary>
+    /// NUnit3TestAdapter sets the test-case property NUnit.Explicit = True, and a trait "Explicit" with
+    /// an empty value, on every explicit test. Limitation: an [Explicit] test that was selected, ran and
+    /// called Assert.Inconclusive arrives exactly like one that was not selected, so it reads as Skipped too.
+    /// </summary>
+    internal static bool IsNUnitExplicit(TestCase testCase)
+    {
+        foreach (var property in testCase.Properties)
+        {
+            if (property.Id != "NUnit.Explicit") continue;
+            return testCase.GetPropertyValue(property) switch
+            {
+                bool b => b,
+                string s => bool.TryParse(s, out var b) && b,
+                _ => false,
+            };
+        }
+        return FrameworkOf(testCase.ExecutorUri) == "nunit" && testCase.Traits.Any(t => t.Name == "Explicit" && string.IsNullOrEmpty(t.Value));
+    }
 
     private static string? FrameworkOf(Uri? executor)
     {

@@ -27,7 +27,7 @@ public sealed class RateLimiterReleaseTests
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var c = limiter.WaitAsync(cancel.Token);
         Assert.False(c.IsCompleted, "A left the window 60 s after its answer (65 s), not after its send (60 s)");
-        Assert.Equal(TimeSpan.FromSeconds(4), limiter.Waited);
+        Assert.Equal(TimeSpan.FromSeconds(4), clock.Waited);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => c);
     }

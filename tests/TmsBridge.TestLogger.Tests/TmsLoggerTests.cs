@@ -131,6 +131,68 @@ public sealed class TmsLoggerTests : IDisposable
         Assert.Equal("Inconclusive", Assert.Single(report.Keys).Outcome);
     }
 
+    /// <summary>
+    /// Shaped exactly as NUnit3TestAdapter 6.3.1 sends them (observed with NUnit 4.4.0 under
+    /// vstest): outcome None, ErrorMessage = the reason or the Assert.Inconclusive message (null
+    /// without one), the same text as a StdOutMsgs message, no stack. Only the explicit test case
+    /// carries NUnit.Explicit = True and the trait "Explicit" (empty value).
+    /// </summary>
+    private VsTestResult NUnitNone(string fqn, string? message, bool isExplicit, string key)
+    {
+        var result = NewResult(fqn, VsOutcome.None, traits: [("TestCaseKey", key)]);
+        if (isExplicit)
+        {
+            result.TestCase.Traits.Add("Explicit", "");
+            result.TestCase.SetPropertyValue(NUnitExplicitProperty, true);
+        }
+        result.ErrorMessage = message;
+        result.Duration = TimeSpan.FromTicks(isExplicit ? 120 : 106010);
+        result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, message ?? ""));
+        return result;
+    }
+
+    private static readonly TestProperty NUnitExplicitProperty =
+        TestProperty.Register("NUnit.Explicit", "Explicit", typeof(bool), TestPropertyAttributes.Hidden, typeof(TestCase));
+
+    [Fact]
+    public void NUnit_explicit_test_not_selected_is_skipped_and_Assert_Inconclusive_stays_inconclusive()
+    {
+        var logger = NewLogger();
+        var report = Run(logger,
+            NUnitNone("Ns.C.ExplicitWithReason", "needs a printer", isExplicit: true, key: "DEMO-5"),
+            NUnitNone("Ns.C.ExplicitNoReason", null, isExplicit: true, key: "DEMO-6"),
+            NUnitNone("Ns.C.Inconclusive", "data not ready", isExplicit: false, key: "DEMO-7"),
+            NUnitNone("Ns.C.InconclusiveNoMessage", null, isExplicit: false, key: "DEMO-8"));
+
+        var results = Journal(report).Results.ToDictionary(r => r.FullyQualifiedName);
+        Assert.Equal(Model.TestOutcome.Skipped, results["Ns.C.ExplicitWithReason"].Outcome);
+        Assert.Equal("needs a printer", results["Ns.C.ExplicitWithReason"].ErrorMessage);
+        Assert.Equal(Model.TestOutcome.Skipped, results["Ns.C.ExplicitNoReason"].Outcome);
+        Assert.Equal(Model.TestOutcome.Inconclusive, results["Ns.C.Inconclusive"].Outcome);
+        Assert.Equal(Model.TestOutcome.Inconclusive, results["Ns.C.InconclusiveNoMessage"].Outcome);
+        Assert.All(results.Values, r => Assert.Equal("None", r.RunnerOutcome));
+        var keys = report.Keys.ToDictionary(k => k.Key, k => k.Outcome);
+        Assert.Equal("Skipped", keys["DEMO-5"]);
+        Assert.Equal("Skipped", keys["DEMO-6"]);
+        Assert.Equal("Inconclusive", keys["DEMO-7"]);
+        Assert.Equal("Inconclusive", keys["DEMO-8"]);
+    }
+
+    [Fact]
+    public void NUnit_explicit_marker_is_read_from_the_trait_when_the_property_is_absent()
+    {
+        var result = NewResult("Ns.C.InExplicitFixture", VsOutcome.None);
+        result.TestCase.Traits.Add("Explicit", "");
+        result.ErrorMessage = "OneTimeSetUp: ";
+        Assert.Equal(Model.TestOutcome.Skipped, VsTestResultConverter.Convert(result).Outcome);
+        Assert.Equal(Model.TestOutcome.Skipped, VsTestResultConverter.ConvertMinimal(result).Outcome);
+
+        // A selected explicit test that ran keeps its own outcome.
+        var passed = NewResult("Ns.C.ExplicitPasses", VsOutcome.Passed);
+        passed.TestCase.SetPropertyValue(NUnitExplicitProperty, true);
+        Assert.Equal(Model.TestOutcome.Passed, VsTestResultConverter.Convert(passed).Outcome);
+    }
+
     [Theory]
     [InlineData(VsOutcome.Passed, Model.TestOutcome.Passed)]
     [InlineData(VsOutcome.Failed, Model.TestOutcome.Failed)]

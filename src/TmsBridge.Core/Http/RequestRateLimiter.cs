@@ -14,9 +14,6 @@ public sealed class RequestRateLimiter(RequestRate rate, TimeProvider? timeProvi
 
     public RequestRate Rate { get; } = rate;
 
-    /// <summary>Total time spent waiting for the budget, for the report.</summary>
-    public TimeSpan Waited { get; private set; }
-
     /// <summary>One request's place in the window, from when it was sent until (after <see cref="Release"/>) its answer arrived.</summary>
     public sealed class Slot
     {
@@ -44,7 +41,6 @@ public sealed class RequestRateLimiter(RequestRate rate, TimeProvider? timeProvi
                 wait = _sent.Peek().At + Rate.Window - now;
             }
             if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
-            Waited += wait;
             await _time.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
     }

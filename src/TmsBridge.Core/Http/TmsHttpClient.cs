@@ -101,9 +101,6 @@ public sealed class TmsHttpClient : IDisposable
     }
 
     public SecretRedactor Redactor => _redactor;
-    public RequestRateLimiter Limiter => _limiter;
-    public TimeProvider TimeProvider => _time;
-    public DateTimeOffset? Deadline => _deadline;
 
     /// <summary>A single attempt, no retries: for calls whose failures the caller handles itself.</summary>
     public Task<TmsHttpResponse> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAttemptAsync(request, 1, cancellationToken);

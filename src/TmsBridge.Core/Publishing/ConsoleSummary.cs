@@ -17,8 +17,8 @@ public static class ConsoleSummary
             output.Info($"{head}; target=none, nothing sent (dry-run plan: {report.PlanPath}).");
         else if (report.DryRun && report.Errors.Count == 0)
             output.Info($"{head}; dryRun=true, {report.TargetName} payloads written to {report.PlanPath}, nothing sent.");
-        else if (report.Execution?.Key is { } key)
-            output.Info($"{head} → {report.TargetName} {(report.Execution.Reused ? "reported into" : "created")} {key} {report.Execution.Url}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
+        else if (ExecutionName(report.Execution) is { } execution)
+            output.Info($"{head} → {report.TargetName} {(report.Execution!.Reused ? "reported into" : "created")} {execution}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
         else
             output.Info($"{head} → {report.TargetName}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
 
@@ -34,5 +34,13 @@ public static class ConsoleSummary
         if (report.PublishFailed && report.JournalPath is not null && report.Target != Targets.None)
             output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent with `tmsbridge publish \"{report.JournalPath}\"`.");
         if (reportPath.Length > 0) output.Info($"report: {reportPath}");
+    }
+
+    /// <summary>"KEY URL", "KEY" or "URL", whichever parts the execution has (null: neither).</summary>
+    private static string? ExecutionName(ExecutionReference? execution)
+    {
+        if (execution is null) return null;
+        var parts = new[] { execution.Key, execution.Url }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        return parts.Count == 0 ? null : string.Join(" ", parts);
     }
 }

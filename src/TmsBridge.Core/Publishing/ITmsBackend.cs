@@ -57,8 +57,6 @@ public sealed class PublishContext(TmsOptions options, AggregatedRun run, Status
     /// <summary>Default summary when the summary option is not set.</summary>
     public string DefaultSummary { get; init; } = "Automated test run";
 
-    public KeyReport ReportFor(string key) => Report.FindKey(key) ?? throw new InvalidOperationException($"key {key} has no report entry");
-
     /// <summary>Marks every key that was to be sent with the same state and message (e.g. the whole request failed).</summary>
     public void MarkAll(string state, string? message)
     {

@@ -25,12 +25,54 @@ public sealed class PublishReport
     /// <summary>Evidence that was not sent, each with its reason (size budgets, missing files, failed follow-up requests).</summary>
     public List<SkippedEvidenceReport> SkippedEvidence { get; set; } = [];
     public SortedDictionary<string, string> Options { get; set; } = [];
+    /// <summary>
+    /// Unexpected exceptions inside TmsBridge, with their whole (redacted) stack trace. Each also has a
+    /// short line in <see cref="Errors"/>, the form the console shows. Null (absent from the JSON) when there was none.
+    /// </summary>
+    public List<InternalErrorReport>? InternalErrors { get; set; }
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
     [JsonIgnore]
     public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent);
 
-    public KeyReport? FindKey(string key) => Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+    // FindKey's index (case-insensitive key → first entry with that key). Backends look a key up per
+    // result, per answer and per evidence file, so a linear search made large runs quadratic. Keys stays
+    // a plain list (the report JSON and every caller are unchanged): the index follows it lazily, adding
+    // the entries appended since the last lookup and rebuilding when the list was replaced or shrank.
+    private readonly object _indexGate = new();
+    private readonly Dictionary<string, KeyReport> _index = new(StringComparer.OrdinalIgnoreCase);
+    private List<KeyReport>? _indexedList;
+    private int _indexedCount;
+
+    /// <summary>The entry of a key (case-insensitive; the first one if the key occurs twice), or null.</summary>
+    public KeyReport? FindKey(string key)
+    {
+        lock (_indexGate)
+        {
+            var keys = Keys;
+            if (!ReferenceEquals(keys, _indexedList) || keys.Count < _indexedCount) Reindex(keys, 0);
+            else if (keys.Count > _indexedCount) Reindex(keys, _indexedCount);
+            if (_index.TryGetValue(key, out var found) && string.Equals(found.Key, key, StringComparison.OrdinalIgnoreCase)) return found;
+            // A miss, or an entry renamed since it was indexed. The index cannot see an entry replaced
+            // in place or renamed, so a miss is confirmed by the linear search (misses are rare: backends
+            // look up keys of the run) and the index rebuilt when that finds something.
+            found = keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (found is not null) Reindex(keys, 0);
+            return found;
+        }
+    }
+
+    private void Reindex(List<KeyReport> keys, int from)
+    {
+        if (from == 0) _index.Clear();
+        for (var i = from; i < keys.Count; i++)
+        {
+            var k = keys[i];
+            if (!_index.ContainsKey(k.Key)) _index[k.Key] = k;
+        }
+        _indexedList = keys;
+        _indexedCount = keys.Count;
+    }
 }
 
 public static class KeyStates
@@ -84,6 +126,29 @@ public sealed class UnmappedReport
     public string Outcome { get; set; } = "";
     /// <summary>Set when provisionUnmapped sent the test so the TMS could create or match it.</summary>
     public string? State { get; set; }
+}
+
+/// <summary>An unexpected exception inside TmsBridge: the console shows <see cref="Summary"/>, the report keeps all of it.</summary>
+public sealed class InternalErrorReport
+{
+    /// <summary>What TmsBridge was doing: "handling a test result", "publishing", ...</summary>
+    public string While { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string Message { get; set; } = "";
+    /// <summary>Exception.ToString(): type, message, inner exceptions and every stack frame, redacted.</summary>
+    public string StackTrace { get; set; } = "";
+
+    /// <summary>"internal error while handling a test result: InvalidOperationException: message".</summary>
+    [JsonIgnore]
+    public string Summary => $"internal error while {While}: {Type}: {Message}";
+
+    public static InternalErrorReport From(string activity, Exception exception, Http.SecretRedactor redactor) => new()
+    {
+        While = activity,
+        Type = exception.GetType().Name,
+        Message = redactor.Redact(exception.Message),
+        StackTrace = redactor.Redact(exception.ToString()),
+    };
 }
 
 public sealed class SkippedEvidenceReport

@@ -31,6 +31,8 @@ public sealed class PublishRequest
     public Action<Journal.PublishMark>? Progress { get; set; }
     /// <summary>Test hook: the first retry delay (the product uses one second).</summary>
     public TimeSpan? RetryBaseDelay { get; set; }
+    /// <summary>Internal errors a front-end caught during the run (already redacted), for the report.</summary>
+    public IReadOnlyList<InternalErrorReport> InternalErrors { get; set; } = [];
 }
 
 /// <summary>
@@ -116,9 +118,19 @@ public static class Publisher
         }
         catch (Exception e)
         {
-            // The last line of defence: a bug here must never break the test run.
-            report.Errors.Add("internal error while publishing: " + redactor.Redact(e.ToString()));
+            // The last line of defence: a bug here must never break the test run. The errors (and
+            // so the console) get the short form, the report's internalErrors the stack trace.
+            var error = InternalErrorReport.From("publishing", e, redactor);
+            report.Errors.Add(error.Summary);
+            (report.InternalErrors ??= []).Add(error);
             foreach (var k in report.Keys.Where(k => k.State == KeyStates.NotSent && k.Messages.Count == 0)) k.Messages.Add("not sent: internal error");
+        }
+
+        // After the publish: an internal error while handling one result must not stop the others from going.
+        foreach (var error in request.InternalErrors)
+        {
+            report.Errors.Add(error.Summary);
+            (report.InternalErrors ??= []).Add(error);
         }
 
         report.Totals.Sent = report.Keys.Count(k => k.State == KeyStates.Sent);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text;
 using TmsBridge.Configuration;
+using TmsBridge.Http;
 using TmsBridge.Journal;
 using TmsBridge.Keys;
 using TmsBridge.Model;
@@ -56,6 +58,10 @@ public sealed class RunSession : IDisposable
     // deadline can still mark every unmarked key notSent.
     private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _marked = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SecretRedactor _redactor;
+    private readonly object _internalErrorsGate = new();
+    private readonly List<InternalErrorReport> _internalErrors = [];
+    private bool _internalErrorsPublished;
 
     private RunSession(RunStartInfo info, IReporterOutput output, RunJournal? journal, DateTimeOffset started)
     {
@@ -63,6 +69,7 @@ public sealed class RunSession : IDisposable
         _output = output;
         _journal = journal;
         _started = started;
+        _redactor = new SecretRedactor(info.Options.SecretValues(), info.Options.User);
     }
 
     public RunJournal? Journal => _journal;
@@ -191,6 +198,54 @@ public sealed class RunSession : IDisposable
     }
 
     /// <summary>
+    /// A front-end's guard caught an unexpected exception. The console gets the short form
+    /// ("internal error while handling a test result: Type: message"); the whole stack trace, redacted,
+    /// goes into the report's internalErrors, or, when no report is coming any more (the run was
+    /// already published, or there is no journal), into &lt;runId&gt;.internal-errors.log in the run folder.
+    /// Never throws.
+    /// </summary>
+    public void ReportInternalError(string activity, Exception exception)
+    {
+        try
+        {
+            var error = InternalErrorReport.From(activity, exception, _redactor);
+            lock (_internalErrorsGate)
+            {
+                if (!_internalErrorsPublished && _journal is not null)
+                {
+                    _internalErrors.Add(error);
+                    _output.Error(error.Summary);
+                    return;
+                }
+            }
+            var file = WriteInternalErrorFile(error);
+            _output.Error(file is null ? error.Summary : $"{error.Summary} (stack trace in {file})");
+        }
+        catch (Exception e)
+        {
+            _output.Error($"internal error while {activity}: {exception.GetType().Name}: {_redactor.Redact(exception.Message)} (its stack trace could not be kept: {e.Message})");
+        }
+    }
+
+    /// <summary>Appends the error to &lt;run folder&gt;/&lt;runId&gt;.internal-errors.log; null when it cannot be written.</summary>
+    private string? WriteInternalErrorFile(InternalErrorReport error)
+    {
+        try
+        {
+            var folder = _journal?.RunFolder ?? RunJournal.RunFolderFor(_info.TestRunDirectory);
+            var path = Path.Combine(folder, (_journal is null ? "" : _journal.RunId + ".") + "internal-errors.log");
+            Directory.CreateDirectory(folder);
+            var text = $"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {error.Summary}{Environment.NewLine}{error.StackTrace}{Environment.NewLine}{Environment.NewLine}";
+            lock (_internalErrorsGate) File.AppendAllText(path, text, new UTF8Encoding(false));
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Ends the run: writes `end`, publishes from the journal, writes the report, prints the summary.
     /// Runs once. Bounded for every front-end: the publishTimeout deadline starts here and covers
     /// reading the journal back, aggregation, payloads, evidence and HTTP; if the publish has not
@@ -226,7 +281,7 @@ public sealed class RunSession : IDisposable
         }
         catch (Exception e)
         {
-            _output.Error("internal error at the end of the run: " + e.Message);
+            ReportUnpublishedInternalErrors("ending the run", e);
             return null;
         }
     }
@@ -246,6 +301,13 @@ public sealed class RunSession : IDisposable
                 journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _journalled });
             }
             var content = JournalReader.Read(journal.JournalPath);
+            List<InternalErrorReport> internalErrors;
+            lock (_internalErrorsGate)
+            {
+                // From here on a new internal error goes to the run folder: this report is on its way.
+                _internalErrorsPublished = true;
+                internalErrors = [.. _internalErrors];
+            }
             var report = await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = journal.RunId,
@@ -261,6 +323,7 @@ public sealed class RunSession : IDisposable
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
                 Progress = Mark,
+                InternalErrors = internalErrors,
             }, _output, cancellationToken).ConfigureAwait(false);
             foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
@@ -270,9 +333,22 @@ public sealed class RunSession : IDisposable
         }
         catch (Exception e)
         {
-            _output.Error("internal error at the end of the run: " + e.Message);
+            ReportUnpublishedInternalErrors("ending the run", e);
             return null;
         }
+    }
+
+    /// <summary>No report is coming: the stack traces (this one, and any the report was to carry) go to the run folder.</summary>
+    private void ReportUnpublishedInternalErrors(string activity, Exception e)
+    {
+        List<InternalErrorReport> pending;
+        lock (_internalErrorsGate)
+        {
+            pending = _internalErrorsPublished ? [] : [.. _internalErrors];
+            _internalErrorsPublished = true;
+        }
+        foreach (var error in pending) WriteInternalErrorFile(error);
+        ReportInternalError(activity, e);
     }
 
     private void Mark(PublishMark mark)

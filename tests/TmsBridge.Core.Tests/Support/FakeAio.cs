@@ -44,6 +44,8 @@ internal sealed class FakeAio : IDisposable
     /// <summary>Every request answered with this status instead (e.g. 401).</summary>
     public int? FailAllWith { get; set; }
     public int ListingPageSize { get; set; } = 100;
+    /// <summary>GET config answered with this instead of the statuses (an unreadable configuration).</summary>
+    public TinyHttpServer.Reply? ConfigReply { get; set; }
 
     public IReadOnlyList<TinyHttpServer.Request> Requests => Server.Requests;
     public List<TinyHttpServer.Request> RequestsTo(string method, string relative) =>
@@ -71,6 +73,7 @@ internal sealed class FakeAio : IDisposable
         var rest = r.Path.Substring(Prefix.Length);
         lock (_gate)
         {
+            if (r.Method == "GET" && rest == "config" && ConfigReply is not null) return ConfigReply;
             if (r.Method == "GET" && rest == "config")
                 return Json(new JsonObject { ["runStatuses"] = new JsonArray(Statuses.Select((s, i) => (JsonNode?)new JsonObject { ["ID"] = i + 1, ["name"] = s }).ToArray()) });
 

@@ -7,10 +7,20 @@ namespace TmsBridge.Core.Tests.Support;
 /// </summary>
 internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
+    private readonly List<TimeSpan> _waits = [];
     private DateTimeOffset _now = start;
     public DateTimeOffset Now { get { lock (this) return _now; } set { lock (this) _now = value; } }
     public void Advance(TimeSpan by) { lock (this) _now += by; }
     public override DateTimeOffset GetUtcNow() => Now;
+
+    /// <summary>The sum of every timer's due time: how long the code under test chose to wait.</summary>
+    public TimeSpan Waited { get { lock (_waits) return TimeSpan.FromTicks(_waits.Sum(w => w.Ticks)); } }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (dueTime != Timeout.InfiniteTimeSpan) lock (_waits) _waits.Add(dueTime);
+        return System.CreateTimer(callback, state, dueTime, period);
+    }
 }
 
 /// <summary>

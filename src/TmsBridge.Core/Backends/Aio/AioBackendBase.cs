@@ -243,19 +243,17 @@ public abstract class AioBackendBase : ITmsBackend
                 return true;
             }
             var valid = new List<string>();
-            try
+            var unreadable = ReadRunStatuses(response.Body, valid);
+            if (unreadable is not null)
             {
-                using var doc = JsonDocument.Parse(response.Body);
-                if (doc.RootElement.TryGetProperty("runStatuses", out var list) && list.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var s in list.EnumerateArray())
-                        if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String) valid.Add(n.GetString()!);
-                }
+                // Not "no statuses configured": the answer could not be understood, so nothing is known
+                // about the project's statuses. As for a 5xx, the publish goes on without the check.
+                Report.Warnings.Add($"{Name}: the project's run statuses could not be read: GET config answered HTTP {response.StatusCode} with {unreadable}; statuses are sent unchecked (checkStatuses=false skips this read).");
+                return true;
             }
-            catch (JsonException) { }
             if (valid.Count == 0)
             {
-                Report.Warnings.Add($"{Name}: the project configuration named no run statuses; statuses are sent unchecked.");
+                Report.Warnings.Add($"{Name}: project {Project}'s configuration lists no run statuses; statuses are sent unchecked.");
                 return true;
             }
 
@@ -279,6 +277,38 @@ public abstract class AioBackendBase : ITmsBackend
             Fail($"the run status{(wrong.Count > 1 ? "es" : "")} {string.Join(", ", wrong)} {(wrong.Count > 1 ? "are" : "is")} not among project {Project}'s run statuses: {names}. " +
                  $"Map outcomes to those names with statusMap (e.g. {OptionCatalog.StatusMap.EnvironmentVariable}=\"Skipped={valid[0]}\"), or set checkStatuses=false.");
             return false;
+        }
+
+        /// <summary>
+        /// The names in /config's runStatuses[] (each {ID, name}), or why the answer could not be read
+        /// (not JSON, no runStatuses list, entries without a name); null when it was read, even if empty.
+        /// </summary>
+        private string? ReadRunStatuses(string body, List<string> names)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("runStatuses", out var list) || list.ValueKind != JsonValueKind.Array)
+                    return $"no runStatuses list ({Excerpt(body)})";
+                var entries = 0;
+                foreach (var s in list.EnumerateArray())
+                {
+                    entries++;
+                    if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(n.GetString())) names.Add(n.GetString()!);
+                }
+                return entries > 0 && names.Count == 0 ? $"runStatuses entries without a name ({Excerpt(body)})" : null;
+            }
+            catch (JsonException)
+            {
+                return $"a body that is not JSON ({Excerpt(body)})";
+            }
+        }
+
+        private string Excerpt(string body)
+        {
+            var text = Context.Redactor.Redact(body.Trim());
+            if (text.Length == 0) return "empty";
+            return "'" + (text.Length > 100 ? text.Substring(0, 100) + "…" : text) + "'";
         }
 
         private void Fail(string message)

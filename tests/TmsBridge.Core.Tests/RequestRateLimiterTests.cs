@@ -15,7 +15,8 @@ public sealed class RequestRateLimiterTests
     [Fact]
     public void Unlimited_never_waits()
     {
-        var limiter = new RequestRateLimiter(RequestRate.Unlimited);
+        var clock = new ManualClock(T0);
+        var limiter = new RequestRateLimiter(RequestRate.Unlimited, clock);
         for (var i = 0; i < 1000; i++) Assert.True(limiter.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully);
         Assert.Equal(TimeSpan.Zero, clock.Waited);
     }

@@ -40,6 +40,8 @@ public abstract class AioBackendBase : ITmsBackend
     /// <summary>The API root, ending in '/': {cloud host}/aio-tcms/api/v1/ or {jira}/rest/aio-tcms-api/1.0/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);
     protected abstract void Authorize(HttpRequestMessage request, TmsOptions options);
+    /// <summary>Runs inside Jira Server/DC: its multipart calls carry X-Atlassian-Token: no-check (<see cref="BrowserMultipart.Post"/>).</summary>
+    protected abstract bool IsJiraServer { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
     public IEnumerable<string> Validate(TmsOptions options)
@@ -575,9 +577,8 @@ public abstract class AioBackendBase : ITmsBackend
             var stream = new FileStream(e.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
             var file = new StreamContent(stream, 81920);
             file.Headers.ContentLength = stream.Length;
-            file.Headers.ContentType = MediaTypeHeaderValue.TryParse(e.File.ContentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
-            var form = new MultipartFormDataContent { { file, "file", e.FileName } };
-            var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = form };
+            var form = new BrowserMultipart().AddFile("file", e.FileName, file, e.File.ContentType);
+            var request = BrowserMultipart.Post(uri, form, backend.IsJiraServer);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             backend.Authorize(request, O);
             return request;

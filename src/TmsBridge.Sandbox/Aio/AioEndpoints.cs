@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TmsBridge.Sandbox.Auth;
+using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
 
@@ -394,6 +395,11 @@ internal static class AioEndpoints
         if (!http.Request.HasFormContentType
             || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw new AioException("Content-Type must be multipart/form-data.", 415);
+        // AIO Server/DC runs inside Jira: Jira's XSRF check comes first.
+        if (store.Flavor == AioFlavor.Server && MultipartChecks.JiraXsrf(http.Request) is { } xsrf)
+            return xsrf;
+        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
+            throw new AioException("Malformed multipart request: " + shape);
         IFormCollection form;
         try
         {

@@ -436,6 +436,24 @@ public sealed class AioTests
         Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(sb, flavor, HttpMethod.Get, $"project/DEMO/testcycle/{cycle}/testrun?startAt=-1")).Status);
     }
 
+    [Theory]
+    [InlineData("cloud")]
+    [InlineData("server")]
+    public async Task Seed_aioNestedRunListing_names_the_case_as_testCase_key_in_the_listing_only(string flavor)
+    {
+        var seed = SandboxSeed.CreateDefault();
+        seed.AioNestedRunListing = true;
+        await using var sb = await SandboxClient.StartAsync(new SandboxOptions { Seed = seed });
+        await BulkAsync(sb, flavor, "DEMO-CY-1", $"{RunJson("DEMO-TC-1")},{RunJson("DEMO-TC-2", "Failed")}");
+
+        var items = (await OkAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcycle/DEMO-CY-1/testrun"))["items"]!.AsArray();
+        Assert.Equal(["DEMO-TC-1", "DEMO-TC-2"], items.Select(r => r!["testCase"]!["key"]!.GetValue<string>()));
+        Assert.All(items, r => Assert.Null(r!["testCaseKey"]));
+        // The latest-run endpoint answers the run as before.
+        var latest = await OkAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcycle/DEMO-CY-1/testcase/DEMO-TC-2/testrun");
+        Assert.Equal(items[1]!["ID"]!.GetValue<int>(), latest["ID"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Latest_run_of_a_case_is_the_newest_and_404_without_one()
     {

@@ -355,7 +355,7 @@ internal static class AioEndpoints
         {
             var project = Project(http, store);
             var cycle = FindCycle(http, store, project);
-            return Json(Page(cycle.Runs.Select(r => (JsonNode)Run(r)).ToList(), startAt, maxResults));
+            return Json(Page(cycle.Runs.Select(r => (JsonNode)(store.NestedRunListing ? NestedRun(r) : Run(r))).ToList(), startAt, maxResults));
         }
     }
 
@@ -381,6 +381,15 @@ internal static class AioEndpoints
         ["comments"] = new JsonArray(r.Comments.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
         ["createdDate"] = AioStore.FormatDate(r.Created),
     };
+
+    /// <summary>A listed run whose case is nested (<c>testCase: {"key"}</c>) instead of a flat <c>testCaseKey</c>.</summary>
+    private static JsonObject NestedRun(AioRun r)
+    {
+        var run = Run(r);
+        run.Remove("testCaseKey");
+        run["testCase"] = new JsonObject { ["key"] = r.TestCaseKey };
+        return run;
+    }
 
     // ---- Attachments ----
 

@@ -61,7 +61,7 @@ public static class DemoCommand
 
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Url = $"http://127.0.0.1:{port}" });
         stdout.WriteLine($"TmsBridge demo: sandbox (emulator of {string.Join(", ", targets.Select(t => t.DisplayName))}) listening on {sandbox.BaseAddress}");
-        var results = Path.Combine(Path.GetTempPath(), "tmsbridge-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
+        var results = Path.Combine(Path.GetTempPath(), "tmsbridge-demo", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var failures = 0;
         foreach (var sample in Samples)
         {

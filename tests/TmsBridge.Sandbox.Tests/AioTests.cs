@@ -436,6 +436,24 @@ public sealed class AioTests
         Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(sb, flavor, HttpMethod.Get, $"project/DEMO/testcycle/{cycle}/testrun?startAt=-1")).Status);
     }
 
+    [Theory]
+    [InlineData("cloud")]
+    [InlineData("server")]
+    public async Task Seed_aioNestedRunListing_names_the_case_as_testCase_key_in_the_listing_only(string flavor)
+    {
+        var seed = SandboxSeed.CreateDefault();
+        seed.AioNestedRunListing = true;
+        await using var sb = await SandboxClient.StartAsync(new SandboxOptions { Seed = seed });
+        await BulkAsync(sb, flavor, "DEMO-CY-1", $"{RunJson("DEMO-TC-1")},{RunJson("DEMO-TC-2", "Failed")}");
+
+        var items = (await OkAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcycle/DEMO-CY-1/testrun"))["items"]!.AsArray();
+        Assert.Equal(["DEMO-TC-1", "DEMO-TC-2"], items.Select(r => r!["testCase"]!["key"]!.GetValue<string>()));
+        Assert.All(items, r => Assert.Null(r!["testCaseKey"]));
+        // The latest-run endpoint answers the run as before.
+        var latest = await OkAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcycle/DEMO-CY-1/testcase/DEMO-TC-2/testrun");
+        Assert.Equal(items[1]!["ID"]!.GetValue<int>(), latest["ID"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Latest_run_of_a_case_is_the_newest_and_404_without_one()
     {
@@ -457,12 +475,17 @@ public sealed class AioTests
 
     private static MultipartFormDataContent FilePart(byte[] bytes, string fileName, string name = "file", string contentType = "image/png")
     {
-        var content = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        content.Add(file, name, fileName);
-        return content;
+        return BrowserForm.Create().Part(file, name, fileName);
     }
+
+    /// <summary>Credentials and X-Atlassian-Token: no-check, which AIO Server/DC (inside Jira) needs on a multipart call; Cloud ignores it.</summary>
+    private static Action<HttpRequestHeaders> MultipartHeaders(AuthenticationHeaderValue auth) => h =>
+    {
+        h.Authorization = auth;
+        h.Add(BrowserForm.XsrfHeader, "no-check");
+    };
 
     private static async Task<int> RunIdAsync(SandboxClient sb, string flavor, string cycle, string caseKey) =>
         (await OkAsync(sb, flavor, HttpMethod.Get, $"project/DEMO/testcycle/{cycle}/testcase/{caseKey}/testrun"))["ID"]!.GetValue<int>();
@@ -479,7 +502,7 @@ public sealed class AioTests
         var (b, auth) = Flavor(flavor);
 
         var answer = await SendAsync(sb, HttpMethod.Post, $"{b}project/DEMO/testcycle/DEMO-CY-1/testrun/{runId}/attachment",
-            FilePart(bytes, "screen.png"), h => h.Authorization = auth);
+            FilePart(bytes, "screen.png"), MultipartHeaders(auth));
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal(("screen.png", 142), (answer.Json["fileName"]!.GetValue<string>(), answer.Json["size"]!.GetValue<int>()));
         Assert.True(answer.Json["ID"]!.GetValue<int>() > 0);
@@ -498,20 +521,20 @@ public sealed class AioTests
         await BulkAsync(sb, "cloud", "DEMO-CY-1", RunJson("DEMO-TC-1"));
         var runId = await RunIdAsync(sb, "cloud", "DEMO-CY-1", "DEMO-TC-1");
         var path = $"{CloudBase}project/DEMO/testcycle/DEMO-CY-1/testrun/{runId}/attachment";
-        Task<Answer> Post(HttpContent content, string? to = null) => SendAsync(sb, HttpMethod.Post, to ?? path, content, h => h.Authorization = CloudAuth);
+        Task<Answer> Post(HttpContent content, string? to = null) => SendAsync(sb, HttpMethod.Post, to ?? path, content, MultipartHeaders(CloudAuth));
 
         var wrongName = await Post(FilePart([1, 2, 3], "a.txt", name: "attachment"));
         Assert.Equal((HttpStatusCode.BadRequest, "Unknown multipart part 'attachment' (expected one part named 'file')."), (wrongName.Status, wrongName.Text));
 
         var two = FilePart([1], "a.txt");
-        two.Add(new ByteArrayContent([2]), "file", "b.txt");
+        two.Part(new ByteArrayContent([2]), "file", "b.txt");
         Assert.Equal(HttpStatusCode.BadRequest, (await Post(two)).Status);
 
         var extra = FilePart([1], "a.txt");
-        extra.Add(new StringContent("x"), "comment");
+        extra.Part(new StringContent("x"), "comment");
         Assert.Contains("'comment'", (await Post(extra)).Text);
 
-        var field = new MultipartFormDataContent { { new StringContent("not a file"), "file" } };
+        var field = BrowserForm.Create().Part(new StringContent("not a file"), "file");
         Assert.Contains("exactly one part named 'file'", (await Post(field)).Text);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Post(new StringContent("{}", Encoding.UTF8, "application/json"))).Status);
@@ -535,7 +558,7 @@ public sealed class AioTests
             var runId = await RunIdAsync(sb, flavor, "DEMO-CY-1", "DEMO-TC-1");
             var (b, auth) = Flavor(flavor);
             var answer = await SendAsync(sb, HttpMethod.Post, $"{b}project/DEMO/testcycle/DEMO-CY-1/testrun/{runId}/attachment",
-                FilePart([1, 2], "log.txt", contentType: "text/plain"), h => h.Authorization = auth);
+                FilePart([1, 2], "log.txt", contentType: "text/plain"), MultipartHeaders(auth));
             Assert.Equal(flavor == "cloud" ? HttpStatusCode.OK : HttpStatusCode.NotFound, answer.Status);
         }
         Assert.Single(sb.Server.State.Snapshot().Aio.Cycles.Single().Runs.Single().Attachments);
@@ -652,7 +675,7 @@ public sealed class AioTests
         await BulkAsync(sb, "server", cycle, """{"testCaseKey":"DEMO-TC-5","testRunStatus":"Failed","comments":["a < b & c"]}""");
         var runId = await RunIdAsync(sb, "server", cycle, "DEMO-TC-5");
         await SendAsync(sb, HttpMethod.Post, $"{ServerBase}project/DEMO/testcycle/{cycle}/testrun/{runId}/attachment",
-            FilePart([1, 2, 3], "<b>.png"), h => h.Authorization = ServerAuth);
+            FilePart([1, 2, 3], "<b>.png"), MultipartHeaders(ServerAuth));
 
         var html = await sb.Http.GetStringAsync("/", TestContext.Current.CancellationToken);
         Assert.Contains("AIO Tests Cloud: cycles", html);

@@ -11,12 +11,10 @@ public sealed class MultipartTests
 
     private static MultipartFormDataContent Form(string result, string? info)
     {
-        var form = new MultipartFormDataContent();
         // Sent as file parts, as `curl -F result=@results.json` does.
-        var r = new StringContent(result, Encoding.UTF8, "application/json");
-        form.Add(r, "result", "results.json");
+        var form = BrowserForm.Create().Part(new StringContent(result, Encoding.UTF8, "application/json"), "result", "results.json");
         if (info is not null)
-            form.Add(new StringContent(info, Encoding.UTF8, "application/json"), "info", "info.json");
+            form.Part(new StringContent(info, Encoding.UTF8, "application/json"), "info", "info.json");
         return form;
     }
 
@@ -24,7 +22,7 @@ public sealed class MultipartTests
     public async Task Creates_execution_from_Jira_fields_and_ignores_info_of_the_result_part()
     {
         await using var sb = await SandboxClient.StartAsync();
-        var reply = await sb.SendAsync(Path, Form(
+        var reply = await sb.SendAsync(Path, xsrf: true, content: Form(
             """{"info":{"project":"NOPE","summary":"ignored"},"tests":[{"testKey":"DEMO-2","status":"FAIL"}]}""",
             """{"fields":{"project":{"id":"10000"},"summary":"From multipart","issuetype":{"name":"Test Execution"},"fixVersions":[{"name":"v2.0"}],"labels":["ci"],"customfield_10032":["x","y"]}}"""));
 
@@ -51,7 +49,7 @@ public sealed class MultipartTests
     public async Task Invalid_info_part_is_400(string? info, string error)
     {
         await using var sb = await SandboxClient.StartAsync();
-        var reply = await sb.SendAsync(Path, Form("""{"tests":[{"testKey":"DEMO-2","status":"FAIL"}]}""", info));
+        var reply = await sb.SendAsync(Path, xsrf: true, content: Form("""{"tests":[{"testKey":"DEMO-2","status":"FAIL"}]}""", info));
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal(error, reply.Error);
         Assert.Empty(sb.Server.State.Snapshot().Xray.Executions);
@@ -61,13 +59,13 @@ public sealed class MultipartTests
     public async Task Result_part_gets_the_same_validation_and_updates_existing_execution()
     {
         await using var sb = await SandboxClient.StartAsync();
-        var bad = await sb.SendAsync(Path, Form("""{"tests":[{"testKey":"DEMO-2","status":"FAIL","bogus":true}]}""",
+        var bad = await sb.SendAsync(Path, xsrf: true, content: Form("""{"tests":[{"testKey":"DEMO-2","status":"FAIL","bogus":true}]}""",
             """{"fields":{"project":{"key":"DEMO"},"summary":"s","issuetype":{"id":"10007"}}}"""));
         Assert.Equal("Unknown property 'tests[0].bogus'.", bad.Error);
 
         var created = await sb.ImportAsync("""{"info":{"project":"DEMO","summary":"json"},"tests":[{"testKey":"DEMO-1","status":"PASS"}]}""");
         var key = created.Json["testExecIssue"]!["key"]!.GetValue<string>();
-        var update = await sb.SendAsync(Path, Form($$"""{"testExecutionKey":"{{key}}","tests":[{"testKey":"DEMO-1","status":"FAIL"}]}""",
+        var update = await sb.SendAsync(Path, xsrf: true, content: Form($$"""{"testExecutionKey":"{{key}}","tests":[{"testKey":"DEMO-1","status":"FAIL"}]}""",
             """{"fields":{"description":"updated","customfield_1":"z"}}"""));
         Assert.Equal(HttpStatusCode.OK, update.Status);
         var exec = sb.Server.State.Snapshot().Xray.Executions.Single();
@@ -79,12 +77,12 @@ public sealed class MultipartTests
     public async Task Multipart_needs_auth_and_multipart_content_type()
     {
         await using var sb = await SandboxClient.StartAsync();
-        var noAuth = await sb.SendAsync(Path, Form("""{"tests":[]}""", null), noAuth: true);
+        var noAuth = await sb.SendAsync(Path, xsrf: true, content: Form("""{"tests":[]}""", null), noAuth: true);
         Assert.Equal(HttpStatusCode.Unauthorized, noAuth.Status);
-        var json = await sb.SendAsync(Path, new StringContent("{}", Encoding.UTF8, "application/json"));
+        var json = await sb.SendAsync(Path, xsrf: true, content: new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.Status);
         var extra = Form("""{"tests":[{"testKey":"DEMO-2","status":"FAIL"}]}""", null);
-        extra.Add(new StringContent("x"), "file");
-        Assert.Equal("Unknown multipart part 'file' (expected 'result' and 'info').", (await sb.SendAsync(Path, extra)).Error);
+        extra.Part(new StringContent("x"), "file");
+        Assert.Equal("Unknown multipart part 'file' (expected 'result' and 'info').", (await sb.SendAsync(Path, xsrf: true, content: extra)).Error);
     }
 }

@@ -29,9 +29,12 @@ internal sealed class SandboxClient : IAsyncDisposable
     public Task<Reply> ImportAsync(string json, string path = ImportPath, AuthenticationHeaderValue? auth = null, bool noAuth = false) =>
         SendAsync(path, new StringContent(json, Encoding.UTF8, "application/json"), auth, noAuth);
 
-    public async Task<Reply> SendAsync(string path, HttpContent content, AuthenticationHeaderValue? auth = null, bool noAuth = false)
+    /// <param name="xsrf">Send <c>X-Atlassian-Token: no-check</c>, as every multipart call to Jira Server/DC must.</param>
+    public async Task<Reply> SendAsync(string path, HttpContent content, AuthenticationHeaderValue? auth = null, bool noAuth = false, bool xsrf = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (xsrf)
+            request.Headers.Add(BrowserForm.XsrfHeader, "no-check");
         if (noAuth)
             request.Headers.Authorization = null;
         else

@@ -11,10 +11,9 @@ public sealed class XrayCloudMultipartTests
 
     private static MultipartFormDataContent Form(string results, string? info, string resultsPart = "results")
     {
-        var form = new MultipartFormDataContent();
-        form.Add(new StringContent(results, Encoding.UTF8, "application/json"), resultsPart, "results.json");
+        var form = BrowserForm.Create().Part(new StringContent(results, Encoding.UTF8, "application/json"), resultsPart, "results.json");
         if (info is not null)
-            form.Add(new StringContent(info, Encoding.UTF8, "application/json"), "info", "info.json");
+            form.Part(new StringContent(info, Encoding.UTF8, "application/json"), "info", "info.json");
         return form;
     }
 

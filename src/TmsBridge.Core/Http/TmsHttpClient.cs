@@ -317,7 +317,7 @@ public sealed class TmsHttpClient : IDisposable
         }
         catch (OperationCanceledException e) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw Fail(entry, watch, $"no answer within {_timeout.TotalSeconds:0.#} s (timeout option)", HttpFailureKind.Timeout, e, request);
+            throw Fail(entry, watch, FormattableString.Invariant($"no answer within {_timeout.TotalSeconds:0.#} s (timeout option)"), HttpFailureKind.Timeout, e, request);
         }
         catch (OperationCanceledException e)
         {

@@ -107,7 +107,7 @@ public static class Publisher
                 catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
                 {
                     var message = deadline.Reached
-                        ? $"publishing stopped at the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s); what was not sent stays in the journal"
+                        ? FormattableString.Invariant($"publishing stopped at the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s); what was not sent stays in the journal")
                         : redactor.Redact(e.Message);
                     report.Errors.Add($"{backend.DisplayName}: {message}");
                     context.MarkAll(KeyStates.NotSent, message);

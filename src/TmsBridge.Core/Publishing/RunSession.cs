@@ -361,7 +361,7 @@ public sealed class RunSession : IDisposable
     private PublishReport GiveUp(PublishDeadline deadline)
     {
         var journal = _journal!;
-        var reason = $"publishing did not finish within the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s) plus {PublishGrace.TotalSeconds:0} s";
+        var reason = FormattableString.Invariant($"publishing did not finish within the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s) plus {PublishGrace.TotalSeconds:0} s");
         _output.Error($"{reason}; the run goes on. The journal '{journal.JournalPath}' keeps every result: `tmsbridge publish` can send what was not sent.");
         var report = new PublishReport
         {
@@ -384,12 +384,15 @@ public sealed class RunSession : IDisposable
         return report;
     }
 
-    /// <summary>"MyTests: automated test run 2026-11-25 21:00 UTC".</summary>
+    /// <summary>
+    /// "MyTests: automated test run 2026-11-25 21:00 UTC", in the invariant culture: it becomes the Xray
+    /// summary and the AIO cycle title, and under th-TH the current culture would write the year 2569.
+    /// </summary>
     public static string DefaultSummary(IReadOnlyList<string> sources, DateTimeOffset started)
     {
         var names = sources.Select(s => Path.GetFileNameWithoutExtension(s)).Where(n => !string.IsNullOrEmpty(n)).Distinct().ToList();
         var prefix = names.Count == 0 ? "" : string.Join(", ", names) + ": ";
-        return $"{prefix}automated test run {started.UtcDateTime:yyyy-MM-dd HH:mm} UTC";
+        return prefix + "automated test run " + started.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
     }
 
     public void Dispose() => _journal?.Dispose();

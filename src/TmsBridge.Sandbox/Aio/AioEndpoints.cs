@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TmsBridge.Sandbox.Auth;
+using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
 
@@ -354,7 +355,7 @@ internal static class AioEndpoints
         {
             var project = Project(http, store);
             var cycle = FindCycle(http, store, project);
-            return Json(Page(cycle.Runs.Select(r => (JsonNode)Run(r)).ToList(), startAt, maxResults));
+            return Json(Page(cycle.Runs.Select(r => (JsonNode)(store.NestedRunListing ? NestedRun(r) : Run(r))).ToList(), startAt, maxResults));
         }
     }
 
@@ -381,6 +382,15 @@ internal static class AioEndpoints
         ["createdDate"] = AioStore.FormatDate(r.Created),
     };
 
+    /// <summary>A listed run whose case is nested (<c>testCase: {"key"}</c>) instead of a flat <c>testCaseKey</c>.</summary>
+    private static JsonObject NestedRun(AioRun r)
+    {
+        var run = Run(r);
+        run.Remove("testCaseKey");
+        run["testCase"] = new JsonObject { ["key"] = r.TestCaseKey };
+        return run;
+    }
+
     // ---- Attachments ----
 
     private static async Task<IResult> AttachAsync(HttpContext http, SandboxState state, AioStore store)
@@ -394,6 +404,11 @@ internal static class AioEndpoints
         if (!http.Request.HasFormContentType
             || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw new AioException("Content-Type must be multipart/form-data.", 415);
+        // AIO Server/DC runs inside Jira: Jira's XSRF check comes first.
+        if (store.Flavor == AioFlavor.Server && MultipartChecks.JiraXsrf(http.Request) is { } xsrf)
+            return xsrf;
+        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
+            throw new AioException("Malformed multipart request: " + shape);
         IFormCollection form;
         try
         {

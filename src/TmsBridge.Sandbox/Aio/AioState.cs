@@ -128,6 +128,9 @@ public sealed class AioStore
     /// <summary>False for an older AIO Server without the run attachment endpoint (seed <c>aioServerAttachments</c>).</summary>
     public bool AttachmentsEnabled { get; }
 
+    /// <summary>The run listing names the case as <c>testCase.key</c> (seed <c>aioNestedRunListing</c>).</summary>
+    internal bool NestedRunListing => _seed.AioNestedRunListing;
+
     /// <summary>A project by key or numeric id (AIO's <c>{jiraProjectId}</c> accepts both).</summary>
     internal AioProject? FindProject(string keyOrId)
     {

@@ -43,6 +43,13 @@ public sealed class SandboxSeed
     /// </summary>
     public bool AioServerAttachments { get; set; } = true;
 
+    /// <summary>
+    /// Whether the AIO run listing (<c>GET .../testcycle/{c}/testrun</c>, both flavours) names each run's
+    /// case nested, as <c>testCase: {"key"}</c>, instead of a flat <c>testCaseKey</c>. The shape of
+    /// that listing is not documented; clients must read both.
+    /// </summary>
+    public bool AioNestedRunListing { get; set; }
+
     /// <summary>The sandbox's AIO Tests Cloud API token (default seed only; documented, not a secret).</summary>
     public const string DemoAioToken = "sandbox-aio-token";
 

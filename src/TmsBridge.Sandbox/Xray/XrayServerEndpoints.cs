@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TmsBridge.Sandbox.Auth;
+using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.State;
 
 namespace TmsBridge.Sandbox.Xray;
@@ -66,6 +67,10 @@ internal static class XrayServerEndpoints
         if (!http.Request.HasFormContentType
             || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return UnsupportedMediaType("Content-Type must be multipart/form-data.");
+        if (MultipartChecks.JiraXsrf(http.Request) is { } xsrf)
+            return xsrf;
+        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
+            return Error("Malformed multipart request: " + shape);
 
         IFormCollection form;
         try

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
 
@@ -123,6 +124,8 @@ internal static class XrayCloudEndpoints
         if (!http.Request.HasFormContentType
             || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return Error("Content-Type must be multipart/form-data.", 415);
+        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
+            return Error("Malformed multipart request: " + shape);
 
         IFormCollection form;
         try

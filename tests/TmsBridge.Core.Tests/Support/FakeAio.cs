@@ -5,8 +5,9 @@ namespace TmsBridge.Core.Tests.Support;
 
 /// <summary>
 /// A small AIO Tests REST fake behind <see cref="TinyHttpServer"/>: config, cycle search / create /
-/// folder hierarchy, bulk run updates (answers with per-case errors), the paged run listing and
-/// attachments, with switches for the failures the backend must handle. Paths are those of
+/// folder hierarchy, bulk run updates (answers with per-case errors), the paged run listing (flat or
+/// nested case key), the latest run of a case and attachments, with switches for the failures the
+/// backend must handle. Paths are those of
 /// api-notes/aio-qmetry.md §1.2 under <see cref="ApiRoot"/>.
 /// </summary>
 internal sealed class FakeAio : IDisposable
@@ -46,6 +47,12 @@ internal sealed class FakeAio : IDisposable
     public int ListingPageSize { get; set; } = 100;
     /// <summary>GET config answered with this instead of the statuses (an unreadable configuration).</summary>
     public TinyHttpServer.Reply? ConfigReply { get; set; }
+    /// <summary>The run listing names the case nested, as testCase.key, instead of a flat testCaseKey.</summary>
+    public bool NestedListing { get; set; }
+    /// <summary>Case keys whose runs the listing leaves out (found only through the latest-run endpoint).</summary>
+    public HashSet<string> HiddenFromListing { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Case keys the latest-run endpoint answers 404 for.</summary>
+    public HashSet<string> NoLatestRun { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<TinyHttpServer.Request> Requests => Server.Requests;
     public List<TinyHttpServer.Request> RequestsTo(string method, string relative) =>
@@ -142,12 +149,26 @@ internal sealed class FakeAio : IDisposable
                 var query = System.Web.HttpUtility.ParseQueryString(r.Query);
                 var startAt = int.Parse(query["startAt"] ?? "0");
                 var size = Math.Min(ListingPageSize, int.Parse(query["maxResults"] ?? "100"));
-                var all = Runs.Where(x => x.Cycle == (string)cycle["key"]!).ToList();
-                var page = all.Skip(startAt).Take(size).Select(x => (JsonNode?)new JsonObject
+                var all = Runs.Where(x => x.Cycle == (string)cycle["key"]! && !HiddenFromListing.Contains(x.CaseKey)).ToList();
+                var page = all.Skip(startAt).Take(size).Select(x =>
                 {
-                    ["ID"] = x.Id, ["testCaseKey"] = x.CaseKey, ["testRunStatus"] = new JsonObject { ["ID"] = 1, ["name"] = x.Status },
+                    var item = new JsonObject { ["ID"] = x.Id, ["testRunStatus"] = new JsonObject { ["ID"] = 1, ["name"] = x.Status } };
+                    if (NestedListing) item["testCase"] = new JsonObject { ["ID"] = 4000 + x.Id, ["key"] = x.CaseKey };
+                    else item["testCaseKey"] = x.CaseKey;
+                    return (JsonNode?)item;
                 }).ToArray();
                 return Json(new JsonObject { ["startAt"] = startAt, ["maxResults"] = size, ["total"] = all.Count, ["isLast"] = startAt + page.Length >= all.Count, ["items"] = new JsonArray(page) });
+            }
+
+            m = Regex.Match(rest, "^testcycle/([^/]+)/testcase/([^/]+)/testrun$");
+            if (r.Method == "GET" && m.Success)
+            {
+                var cycle = FindCycle(Uri.UnescapeDataString(m.Groups[1].Value));
+                if (cycle is null) return NotFound("cycle");
+                var key = Uri.UnescapeDataString(m.Groups[2].Value);
+                var latest = Runs.LastOrDefault(x => x.Cycle == (string)cycle["key"]! && string.Equals(x.CaseKey, key, StringComparison.OrdinalIgnoreCase));
+                if (latest is null || NoLatestRun.Contains(key)) return NotFound("run of " + key);
+                return Json(new JsonObject { ["ID"] = latest.Id, ["testRunStatus"] = new JsonObject { ["ID"] = 1, ["name"] = latest.Status }, ["effort"] = latest.Effort });
             }
 
             m = Regex.Match(rest, "^testcycle/([^/]+)/testrun/([0-9]+)/attachment$");

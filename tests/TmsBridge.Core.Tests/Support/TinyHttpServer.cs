@@ -10,7 +10,13 @@ namespace TmsBridge.Core.Tests.Support;
 /// </summary>
 internal sealed class TinyHttpServer : IDisposable
 {
-    public sealed record Request(string Method, string Path, string? Authorization, string Body, string? ContentType = null, string Query = "");
+    /// <param name="Headers">Every request header as received (names case-insensitive).</param>
+    /// <param name="RawBody">The body's bytes exactly as received (multipart part headers, byte for byte).</param>
+    public sealed record Request(string Method, string Path, string? Authorization, string Body, string? ContentType = null, string Query = "",
+        IReadOnlyDictionary<string, string>? Headers = null, byte[]? RawBody = null)
+    {
+        public string? Header(string name) => Headers is not null && Headers.TryGetValue(name, out var v) ? v : null;
+    }
 
     /// <param name="Headers">Extra response headers (e.g. Retry-After).</param>
     public sealed record Reply(int Status, string Body, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null)
@@ -71,10 +77,17 @@ internal sealed class TinyHttpServer : IDisposable
     {
         try
         {
-            string body;
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync().ConfigureAwait(false);
+            byte[] raw;
+            using (var buffer = new MemoryStream())
+            {
+                await context.Request.InputStream.CopyToAsync(buffer).ConfigureAwait(false);
+                raw = buffer.ToArray();
+            }
+            var body = Encoding.UTF8.GetString(raw);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in context.Request.Headers.AllKeys) if (name is not null) headers[name] = context.Request.Headers[name] ?? "";
             var request = new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body,
-                context.Request.ContentType, context.Request.Url.Query);
+                context.Request.ContentType, context.Request.Url.Query, headers, raw);
             lock (_requests) _requests.Add(request);
             var reply = await _handler(request).ConfigureAwait(false);
             if (reply is null)

@@ -40,6 +40,8 @@ public abstract class AioBackendBase : ITmsBackend
     /// <summary>The API root, ending in '/': {cloud host}/aio-tcms/api/v1/ or {jira}/rest/aio-tcms-api/1.0/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);
     protected abstract void Authorize(HttpRequestMessage request, TmsOptions options);
+    /// <summary>Runs inside Jira Server/DC: its multipart calls carry X-Atlassian-Token: no-check (<see cref="BrowserMultipart.Post"/>).</summary>
+    protected abstract bool IsJiraServer { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
     public IEnumerable<string> Validate(TmsOptions options)
@@ -556,6 +558,18 @@ public abstract class AioBackendBase : ITmsBackend
                 return;
             }
 
+            // A case the listing does not name (its answer spells the case another way, or the cycle
+            // has more runs than are listed): ask for that case's latest run instead of dropping its evidence.
+            var unknown = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var key in toSend.Select(e => e.Keyed.Key).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (runIds.TryGetValue(key, out var listed) && listed.Count > 0) continue;
+                var (latest, problem) = await LatestRunAsync(cycle, key, ct).ConfigureAwait(false);
+                if (latest is not null) { runIds[key] = [latest]; continue; }
+                unknown[key] = problem!;
+                Report.Warnings.Add($"{Name}: {key} is not in the run listing of cycle {cycle.Key ?? cycle.Path} and its latest run could not be read ({problem}); its evidence is not attached.");
+            }
+
             string? disabled = null;
             foreach (var e in toSend)
             {
@@ -567,7 +581,8 @@ public abstract class AioBackendBase : ITmsBackend
                 var runId = RunIdFor(e, runIds, stored);
                 if (runId is null)
                 {
-                    Skip(Report, e.Keyed.Key, e.FileName, e.Size, $"no run of {e.Keyed.Key} was found in cycle {cycle.Key ?? cycle.Path}");
+                    Skip(Report, e.Keyed.Key, e.FileName, e.Size, $"no run of {e.Keyed.Key} was found in cycle {cycle.Key ?? cycle.Path}"
+                        + (unknown.TryGetValue(e.Keyed.Key, out var why) ? " (latest run: " + why + ")" : ""));
                     continue;
                 }
                 var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/testrun/{Uri.EscapeDataString(runId)}/attachment");
@@ -605,9 +620,8 @@ public abstract class AioBackendBase : ITmsBackend
             var stream = new FileStream(e.File.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
             var file = new StreamContent(stream, 81920);
             file.Headers.ContentLength = stream.Length;
-            file.Headers.ContentType = MediaTypeHeaderValue.TryParse(e.File.ContentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
-            var form = new MultipartFormDataContent { { file, "file", e.FileName } };
-            var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = form };
+            var form = new BrowserMultipart().AddFile("file", e.FileName, file, e.File.ContentType);
+            var request = BrowserMultipart.Post(uri, form, backend.IsJiraServer);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             backend.Authorize(request, O);
             return request;
@@ -625,6 +639,45 @@ public abstract class AioBackendBase : ITmsBackend
             if (rows > 1 && rows == e.Keyed.Results.Count && ids.Count >= rows && index >= 0)
                 return ids[ids.Count - rows + index];
             return ids[ids.Count - 1];
+        }
+
+        /// <summary>The case a listed run belongs to: a flat <c>testCaseKey</c>, or nested as <c>testCase.key</c>.</summary>
+        internal static string? CaseKeyOf(JsonElement run)
+        {
+            if (run.TryGetProperty("testCaseKey", out var flat) && flat.ValueKind == JsonValueKind.String) return flat.GetString();
+            if (run.TryGetProperty("testCase", out var nested) && nested.ValueKind == JsonValueKind.Object
+                && nested.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String) return key.GetString();
+            return null;
+        }
+
+        /// <summary>
+        /// GET testcycle/{c}/testcase/{k}/testrun (api-notes/aio-qmetry.md §1.2, "Latest run of a case"):
+        /// the run id, or null and why not. The answer is the run ({"ID": ...}); an array is read as runs, newest last.
+        /// </summary>
+        private async Task<(string? Id, string? Problem)> LatestRunAsync(CycleRef cycle, string caseKey, CancellationToken ct)
+        {
+            var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/testcase/{Uri.EscapeDataString(caseKey)}/testrun");
+            TmsHttpResponse response;
+            try
+            {
+                response = await Context.Http.SendAsync(new HttpCall(() => Request(HttpMethod.Get, uri)), ct).ConfigureAwait(false);
+            }
+            catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
+            {
+                return (null, Context.Redactor.Redact(e.Message));
+            }
+            if (!response.IsSuccess) return (null, Describe(response));
+            try
+            {
+                using var doc = JsonDocument.Parse(response.Body);
+                var run = doc.RootElement;
+                if (run.ValueKind == JsonValueKind.Array) run = run.EnumerateArray().LastOrDefault(x => x.ValueKind == JsonValueKind.Object);
+                var id = run.ValueKind != JsonValueKind.Object ? null
+                    : run.TryGetProperty("ID", out var x) ? AioPayload.IdText(x) : run.TryGetProperty("id", out var y) ? AioPayload.IdText(y) : null;
+                if (id is not null) return (id, null);
+            }
+            catch (JsonException) { }
+            return (null, "the answer named no run ID: " + Context.Redactor.Redact(Xray.XrayErrors.MessageOf(response.Body)));
         }
 
         /// <summary>GET testcycle/{c}/testrun, 100 a page: run ids per case key, oldest first.</summary>
@@ -646,7 +699,7 @@ public abstract class AioBackendBase : ITmsBackend
                 {
                     count++;
                     if (item.ValueKind != JsonValueKind.Object) continue;
-                    var key = item.TryGetProperty("testCaseKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+                    var key = CaseKeyOf(item);
                     var id = item.TryGetProperty("ID", out var x) ? AioPayload.IdText(x) : item.TryGetProperty("id", out var y) ? AioPayload.IdText(y) : null;
                     if (key is null || id is null) continue;
                     if (!ids.TryGetValue(key, out var list)) ids[key] = list = [];

@@ -15,6 +15,8 @@ public sealed class AioCloudBackend : AioBackendBase
     public override string DisplayName => "AIO Tests Cloud";
     protected override string TargetName => "aio-cloud";
 
+    protected override bool IsJiraServer => false;
+
     public override Uri ApiRoot(TmsOptions options) => new(options.BaseUrl ?? new Uri(DefaultHost), ApiPath);
 
     protected override void Authorize(HttpRequestMessage request, TmsOptions options) =>

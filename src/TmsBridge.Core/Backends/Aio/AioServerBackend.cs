@@ -15,6 +15,8 @@ public sealed class AioServerBackend : AioBackendBase
     public override string DisplayName => "AIO Tests Server/DC";
     protected override string TargetName => "aio";
 
+    protected override bool IsJiraServer => true;
+
     public override Uri ApiRoot(TmsOptions options) => new(options.BaseUrl!, ApiPath);
 
     protected override void Authorize(HttpRequestMessage request, TmsOptions options) =>

@@ -352,16 +352,17 @@ public abstract class XrayBackendBase : ITmsBackend
         var json = new StreamContent(body, 81920);
         json.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         json.Headers.ContentLength = body.Length;
-        HttpContent content = json;
+        HttpRequestMessage request;
         if (multipart)
         {
-            var form = new MultipartFormDataContent();
-            form.Add(json, MultipartResultsPart, "results.json");
+            // Shaped like a browser's form, with Jira's XSRF header on Server/DC (BrowserMultipart.Post).
             var info = new StringContent(MultipartInfo(executionFields!, project!, input).ToJsonString(), Encoding.UTF8, "application/json");
-            form.Add(info, "info", "info.json");
-            content = form;
+            var form = new BrowserMultipart()
+                .AddFile(MultipartResultsPart, "results.json", json, "application/json")
+                .AddFile("info", "info.json", info, "application/json");
+            request = BrowserMultipart.Post(ImportUri(context, multipart), form, Dialect.IsJiraServer);
         }
-        var request = new HttpRequestMessage(HttpMethod.Post, ImportUri(context, multipart)) { Content = content };
+        else request = new HttpRequestMessage(HttpMethod.Post, ImportUri(context, multipart)) { Content = json };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         Authorize(request, context);
         return request;

@@ -9,9 +9,10 @@ namespace TmsBridge.Backends.Xray;
 /// </summary>
 public sealed class XrayDialect
 {
-    private XrayDialect(string name, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog, IReadOnlyDictionary<TestOutcome, string> statuses)
+    private XrayDialect(string name, bool isJiraServer, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog, IReadOnlyDictionary<TestOutcome, string> statuses)
     {
         Name = name;
+        IsJiraServer = isJiraServer;
         EvidenceProperty = evidenceProperty;
         TestTypeProperty = testTypeProperty;
         IterationNameAndLog = iterationNameAndLog;
@@ -19,6 +20,8 @@ public sealed class XrayDialect
     }
 
     public string Name { get; }
+    /// <summary>Runs inside Jira Server/DC: its multipart calls carry X-Atlassian-Token: no-check (<see cref="Http.BrowserMultipart.Post"/>).</summary>
+    public bool IsJiraServer { get; }
     /// <summary>DC: "evidences" (the DC docs and every DC client); Cloud: "evidence" ("evidences" is deprecated there).</summary>
     public string EvidenceProperty { get; }
     /// <summary>DC: "testType"; Cloud: "type" (required by the Cloud schema).</summary>
@@ -27,6 +30,6 @@ public sealed class XrayDialect
     public bool IterationNameAndLog { get; }
     public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
 
-    public static readonly XrayDialect Server = new("Xray Server/DC", "evidences", "testType", false, StatusMap.XrayServerDefaults);
-    public static readonly XrayDialect Cloud = new("Xray Cloud", "evidence", "type", true, StatusMap.XrayCloudDefaults);
+    public static readonly XrayDialect Server = new("Xray Server/DC", isJiraServer: true, "evidences", "testType", false, StatusMap.XrayServerDefaults);
+    public static readonly XrayDialect Cloud = new("Xray Cloud", isJiraServer: false, "evidence", "type", true, StatusMap.XrayCloudDefaults);
 }

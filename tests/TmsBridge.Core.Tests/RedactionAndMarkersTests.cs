@@ -99,14 +99,18 @@ public sealed class OutputMarkersTests
         Assert.Equal("login", a.Description);
     }
 
-    [Fact]
-    public void A_marker_after_a_prefix_on_the_line_is_read_too()
+    [Theory]
+    [InlineData("[out] ##tmsbridge[attachment]{\"path\":\"/etc/passwd\"}")]
+    [InlineData(" ##tmsbridge[attachment]{\"path\":\"/etc/passwd\"}")]
+    [InlineData("\t##tmsbridge[attachment]{\"path\":\"/etc/passwd\"}")]
+    [InlineData("server said: {\"log\":\"##tmsbridge[attachment]{\\\"path\\\":\\\"/etc/passwd\\\"}\"}")]
+    public void A_marker_counts_only_at_the_very_start_of_a_line(string line)
     {
+        // A test that prints what it received (a log, a server answer) must not attach an arbitrary file.
         var into = new List<EvidenceFile>();
-        var kept = OutputMarkers.ExtractAttachments("[out] ##tmsbridge[attachment]{\"path\":\"/a/b.txt\"}", into);
-        Assert.Equal("", kept);
-        Assert.Equal("b.txt", Assert.Single(into).FileName);
-        Assert.Null(into[0].Description);
+        var kept = OutputMarkers.ExtractAttachments("a\n" + line + "\nb", into);
+        Assert.Equal("a\n" + line + "\nb", kept);
+        Assert.Empty(into);
     }
 
     [Theory]

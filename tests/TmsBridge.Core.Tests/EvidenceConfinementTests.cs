@@ -84,6 +84,25 @@ public sealed class EvidenceConfinementTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_with_nulls_for_lists_is_read_and_published_without_an_internal_error()
+    {
+        var path = _dir.Combine("tms/" + RunId + ".journal.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path,
+        [
+            JsonSerializer.Serialize(new { type = "run", formatVersion = 1, runId = RunId }),
+            """{"type":"result","result":{"sequence":1,"fullyQualifiedName":"Ns.C.T","outcome":"Passed","testCaseKeys":["DEMO-1"],"attachments":null,"parameters":null,"covers":null}}""",
+            """{"type":"result","result":{"sequence":2,"fullyQualifiedName":"Ns.C.U","outcome":"Passed","testCaseKeys":["DEMO-2"],"attachments":[null,{"path":null}],"parameters":[null]}}""",
+        ]);
+        var content = JournalReader.Read(path);
+        Assert.Equal(2, content.Results.Count);
+        var report = await Publishing.Publisher.PublishAsync(TestPublishRequests.Create(_dir.Combine("tms"), Configuration.ConfigurationResolver.Resolve([]), content.Results),
+            new CaptureOutput(), TestContext.Current.CancellationToken);
+        Assert.Empty(report.Errors);
+        Assert.Equal(2, report.Keys.Count);
+    }
+
+    [Fact]
     public async Task A_refused_file_is_neither_planned_nor_sent()
     {
         var outside = _dir.File("private/id_rsa", "SECRET");

@@ -45,6 +45,7 @@ public static class JournalReader
                         {
                             // Evidence copies are stored relative to the journal's folder.
                             var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
+                            ResultSanitizer.FillNulls(r);
                             r.Attachments = r.Attachments.Where(a =>
                             {
                                 var resolved = Resolve(folder, evidenceFolder, a.Path);
@@ -90,7 +91,7 @@ public static class JournalReader
     /// </summary>
     private static string? Resolve(string folder, string? evidenceFolder, string relative)
     {
-        if (evidenceFolder is null || string.IsNullOrWhiteSpace(relative)) return null;
+        if (evidenceFolder is null || string.IsNullOrWhiteSpace(relative)) return null; // (a null path, too)
         // A journal written on Windows names "<runId>.evidence\00001-x.png"; our own names never hold a backslash.
         if (System.IO.Path.DirectorySeparatorChar == '/') relative = relative.Replace('\\', '/');
         string full;

@@ -44,6 +44,7 @@ public sealed class ResultSanitizer
     public TestResultRecord Sanitize(TestResultRecord r)
     {
         var names = MaxErrorChars;
+        FillNulls(r);
         r.FullyQualifiedName = Clean(r.FullyQualifiedName, names);
         r.DisplayName = Clean(r.DisplayName, names);
         foreach (var p in r.Parameters)
@@ -61,7 +62,7 @@ public sealed class ResultSanitizer
         {
             // Path is where the file is read from (the copy in the evidence folder, whose name is
             // already redacted by RunJournal.CaptureEvidence): it is never sent or printed.
-            a.FileName = Clean(a.FileName, names);
+            a.FileName = Clean(a.FileName ?? "", names);
             a.Description = CleanOrNull(a.Description, names);
             a.OriginalPath = CleanOrNull(a.OriginalPath, names);
         }
@@ -69,6 +70,18 @@ public sealed class ResultSanitizer
         for (var i = 0; i < r.Covers.Count; i++) r.Covers[i] = Clean(r.Covers[i], names);
         for (var i = 0; i < r.Defects.Count; i++) r.Defects[i] = Clean(r.Defects[i], names);
         return r;
+    }
+
+    /// <summary>A hand-written or damaged journal line may hold nulls where the model has (non-null) lists.</summary>
+    internal static void FillNulls(TestResultRecord r)
+    {
+        r.FullyQualifiedName ??= "";
+        r.DisplayName ??= "";
+        r.Parameters = (r.Parameters ?? []).Where(p => p is not null).ToList();
+        r.Attachments = (r.Attachments ?? []).Where(a => a is not null).ToList();
+        r.TestCaseKeys = (r.TestCaseKeys ?? []).Where(k => k is not null).ToList();
+        r.Covers = (r.Covers ?? []).Where(k => k is not null).ToList();
+        r.Defects = (r.Defects ?? []).Where(k => k is not null).ToList();
     }
 
     private string? CleanOrNull(string? text, int max) => text is null ? null : Clean(text, max);

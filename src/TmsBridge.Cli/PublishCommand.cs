@@ -17,11 +17,15 @@ public static class PublishCommand
         var a = Arguments.Parse(args, "all", "stats");
         if (a.Positional.Count == 0) throw new UsageException("publish needs at least one journal file (<results>/tms/<runId>.journal.jsonl).");
         var journals = new List<JournalContent>();
+        // Secrets come only from the environment: known before any journal is read, so that a
+        // problem naming a test or a path is printed redacted too.
+        var environmentOptions = ConfigurationResolver.Resolve([ConfigurationLayer.FromEnvironment(ReadEnvironment())]);
+        var redactor = new Http.SecretRedactor(environmentOptions.SecretValues(), environmentOptions.User);
         foreach (var path in a.Positional)
         {
             if (!File.Exists(path)) throw new UsageException($"journal '{path}' does not exist.");
             var content = JournalReader.Read(path);
-            foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + problem);
+            foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + redactor.Redact(problem));
             if (content.Header is null) throw new UsageException($"'{path}' is not a TmsBridge run journal (no run header).");
             journals.Add(content);
         }
@@ -115,8 +119,7 @@ public static class PublishCommand
     /// <summary>journal header options &lt; tmsbridge.json &lt; TMS_* environment &lt; command-line options.</summary>
     private static TmsOptions ResolveOptions(List<JournalContent> journals, Arguments a)
     {
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase);
+        var environment = ReadEnvironment();
         var layers = new List<ConfigurationLayer>();
         var header = new ConfigurationLayer($"journal {journals[0].Path}");
         foreach (var (k, v) in journals[0].Header!.Options) header.Add(k, v);
@@ -128,6 +131,10 @@ public static class PublishCommand
         layers.Add(cli);
         return ConfigurationResolver.Resolve(layers);
     }
+
+    private static Dictionary<string, string> ReadEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase);
 
     /// <summary>--base-url → baseUrl (camelCase names are accepted as they are).</summary>
     public static string KebabToCamel(string name)

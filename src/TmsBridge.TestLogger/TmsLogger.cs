@@ -112,7 +112,7 @@ public sealed class TmsLogger : ITestLoggerWithParameters
         {
             // An adapter quirk we do not know yet must not lose the result: keep its identity,
             // outcome and keys, drop the part that could not be read.
-            _output.Warning($"test '{e.Result.TestCase.FullyQualifiedName}': part of its result could not be read ({x.GetType().Name}: {x.Message}); it is reported without output and evidence.");
+            session.Output.Warning($"test '{e.Result.TestCase.FullyQualifiedName}': part of its result could not be read ({x.GetType().Name}: {x.Message}); it is reported without output and evidence.");
             record = VsTestResultConverter.ConvertMinimal(e.Result);
         }
         session.Record(record);

@@ -365,6 +365,35 @@ public sealed class TmsLoggerTests : IDisposable
     }
 
     [Fact]
+    public void A_secret_printed_by_a_test_reaches_neither_the_console_nor_the_run_folder()
+    {
+        const string Password = "pw+Canary<42>";
+        _environment["TMS_PASSWORD"] = Password;
+        _environment["TMS_USER"] = "bob";
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("bob:" + Password));
+        var result = NewResult("Ns.C.Leaks", VsOutcome.Failed, displayName: $"Leaks(\"{Password}\")", traits: [("TestCaseKey", "DEMO-8")]);
+        result.ErrorMessage = "Expected " + Password;
+        result.ErrorStackTrace = "at Ns.C.Leaks(" + Uri.EscapeDataString(Password) + ")";
+        result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, "Authorization: Basic " + basic + "\n"));
+        var set = new AttachmentSet(NUnitExecutor, "Attachments");
+        set.Attachments.Add(new UriDataAttachment(new Uri(Path.Combine(_root, "gone", Password + ".png")), null));
+        result.Attachments.Add(set);
+
+        var report = Run(NewLogger(), result);
+
+        Assert.Contains(_output.Lines, l => l.StartsWith("warning: ") && l.Contains("Leaks(\"***\")") && l.Contains("***.png"));
+        Assert.DoesNotContain("Canary", _output.All);
+        Assert.DoesNotContain(basic, _output.All);
+        foreach (var file in Directory.EnumerateFiles(ResultsDir, "*", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            Assert.DoesNotContain("Canary", text);
+            Assert.DoesNotContain(basic, text);
+        }
+        Assert.Equal("DEMO-8", Assert.Single(report.Keys).Key);
+    }
+
+    [Fact]
     public void A_handler_exception_is_reported_through_the_output_and_never_thrown()
     {
         var logger = new TmsLogger(_output, () => throw new InvalidOperationException("environment exploded"));

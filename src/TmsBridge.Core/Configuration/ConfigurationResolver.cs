@@ -199,6 +199,11 @@ public static class ConfigurationResolver
                 if (RequestRate.TryParse(value, out var rate)) o.RateLimit = rate;
                 else Bad("a budget like 300/5m, 60/1m or 10/s, or 'none'");
                 break;
+            case "maxOutputChars":
+                // Characters, not bytes, but the same suffixes read naturally: 64K, 1M.
+                if (TryBytes(value, out var mo) && (mo == 0 || mo is >= 1024 and <= int.MaxValue / 4)) o.MaxOutputChars = (int)mo;
+                else Bad("0 (no cap) or a number of characters from 1024, e.g. 65536, 64K or 1M");
+                break;
             case "cycleMode":
                 var mode = value.ToLowerInvariant();
                 if (mode is "new" or "reuse") o.CycleMode = mode;

@@ -61,6 +61,7 @@ public static class OptionCatalog
     public static readonly OptionDefinition MaxEvidenceRunBytes = new("maxEvidenceRunBytes", OptionKind.Bytes, "Evidence budget of the whole run; files past it are listed in the report as skipped.", defaultValue: "1GB");
     public static readonly OptionDefinition MaxRetries = new("maxRetries", OptionKind.Count, "Retries of a request after 429, 5xx, timeouts or dropped connections.", defaultValue: "4");
     public static readonly OptionDefinition RateLimit = new("rateLimit", OptionKind.Rate, "Client-side request budget, e.g. 300/5m (default: the target's documented limit; 'none' to turn it off).");
+    public static readonly OptionDefinition MaxOutputChars = new("maxOutputChars", OptionKind.Count, "Characters of standard output and of standard error kept per result (head and tail, with a note of what was cut); error messages, stack traces and names keep at least 256K. 0 keeps everything.", defaultValue: "65536");
     public static readonly OptionDefinition CycleMode = new("cycleMode", OptionKind.Text, "AIO Tests, without testExecution: new (create a cycle), reuse (requires testExecution) or createIfAbsent (find the cycle titled by summary, else create it).", defaultValue: "new");
     public static readonly OptionDefinition CycleFolder = new("cycleFolder", OptionKind.Text, "AIO Tests: folder path of a new cycle, e.g. Nightly/Linux (created if missing).");
     public static readonly OptionDefinition Tasks = new("tasks", OptionKind.List, "AIO Tests: Jira issue keys a new cycle is linked to, separated by ';' (testPlan is added to them).");
@@ -73,7 +74,7 @@ public static class OptionCatalog
         Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
         ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
-        MaxRetries, RateLimit,
+        MaxRetries, RateLimit, MaxOutputChars,
         CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
     ];
 

@@ -39,6 +39,8 @@ public sealed class TmsOptions
     public int MaxRetries { get; set; } = 4;
     /// <summary>Null: the target's default; <see cref="RequestRate.Unlimited"/>: off.</summary>
     public RequestRate? RateLimit { get; set; }
+    /// <summary>Characters of stdout and of stderr kept per result (0: no cap); see <see cref="Journal.ResultSanitizer"/>.</summary>
+    public int MaxOutputChars { get; set; } = Journal.ResultSanitizer.DefaultMaxOutputChars;
     /// <summary>AIO Tests: "new", "reuse" or "createIfAbsent".</summary>
     public string CycleMode { get; set; } = "new";
     /// <summary>AIO Tests: folder path of a new cycle ("Nightly/Linux").</summary>
@@ -94,6 +96,7 @@ public sealed class TmsOptions
         d["maxEvidenceRunBytes"] = MaxEvidenceRunBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Put("rateLimit", RateLimit?.ToString());
+        d["maxOutputChars"] = MaxOutputChars.ToString(System.Globalization.CultureInfo.InvariantCulture);
         d["cycleMode"] = CycleMode;
         Put("cycleFolder", CycleFolder);
         Put("tasks", Tasks.Count == 0 ? null : string.Join(";", Tasks));

@@ -1,53 +1,140 @@
+using System.Globalization;
+using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace TmsBridge.Http;
 
 /// <summary>
-/// Removes secrets from any text before it is printed or written: the secrets themselves and
-/// their Basic-auth encoding (servers sometimes echo the Authorization header back).
+/// Removes secrets from any text before it is printed or written. A secret is masked in every form
+/// it takes in transit, because servers echo requests back and tests print what they were given:
+/// the value itself, the Basic-auth encoding of user:secret, and each of those JSON-escaped (as
+/// System.Text.Json's default and relaxed encoders write it, plus the minimal \" \\ form and
+/// lowercase \u hex as other stacks write it) and URL-encoded (%20 or + for space, upper or lower hex).
 /// </summary>
 public sealed class SecretRedactor
 {
     public const string Mask = "***";
-    private readonly List<string> _secrets = [];
+    /// <summary>Shorter values are not masked: masking "ab" everywhere would shred every text.</summary>
+    public const int MinSecretLength = 3;
+
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly List<string> _forms = [];
+    private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
+    private readonly string? _user;
 
     public SecretRedactor(IEnumerable<string> secrets, string? user = null)
     {
-        foreach (var s in secrets.Where(s => s.Length >= 3))
-        {
-            _secrets.Add(s);
-            if (user is not null) _secrets.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + s)));
-        }
-        // Longest first, so a secret that contains another is masked whole.
-        _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+        _user = user;
+        foreach (var s in secrets) AddForms(s);
+        Sort();
     }
 
     public static SecretRedactor None { get; } = new([]);
 
+    /// <summary>The longest text a single masked form can span: callers that redact a window of a long text widen it by this much.</summary>
+    public int LongestForm { get { lock (_forms) return _forms.Count == 0 ? 0 : _forms[0].Length; } }
+
     /// <summary>Adds a secret learnt during publishing (an access token a service issued).</summary>
     public void Add(string secret)
     {
-        if (secret.Length < 3) return;
-        lock (_secrets)
+        lock (_forms)
         {
-            if (_secrets.Contains(secret)) return;
-            _secrets.Add(secret);
-            _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+            if (AddForms(secret)) Sort();
         }
     }
+
+    private bool AddForms(string secret)
+    {
+        if (secret is null || secret.Length < MinSecretLength || !_secrets.Add(secret)) return false;
+        var bases = new List<string> { secret };
+        if (!string.IsNullOrEmpty(_user)) bases.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(_user + ":" + secret)));
+        foreach (var b in bases)
+        {
+            foreach (var form in FormsOf(b))
+            {
+                if (form.Length >= MinSecretLength && !_forms.Contains(form)) _forms.Add(form);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The value as it appears raw, inside JSON strings and inside URLs.</summary>
+    internal static IEnumerable<string> FormsOf(string value)
+    {
+        yield return value;
+        // JSON: System.Text.Json's default encoder (\u002B for +, \u0022 for ", \uXXXX beyond ASCII),
+        // its relaxed encoder (what our own files use), the minimal form of most other writers, and
+        // lowercase hex (TmsEvidence, Python, Java).
+        var json = JsonSerializer.Serialize(value);
+        json = json.Substring(1, json.Length - 2);
+        yield return json;
+        yield return LowerHexEscapes(json);
+        var relaxed = JsonSerializer.Serialize(value, RelaxedJson);
+        relaxed = relaxed.Substring(1, relaxed.Length - 2);
+        yield return relaxed;
+        yield return LowerHexEscapes(relaxed);
+        yield return value.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        // URLs: RFC 3986 style (%20) and form style (+ for a space), with upper and lower hex.
+        var data = Uri.EscapeDataString(value);
+        yield return data;
+        yield return LowerPercentHex(data);
+        var form = WebUtility.UrlEncode(value);
+        yield return form;
+        yield return LowerPercentHex(form);
+    }
+
+    private static string LowerHexEscapes(string json)
+    {
+        if (json.IndexOf("\\u", StringComparison.Ordinal) < 0) return json;
+        var sb = new StringBuilder(json.Length);
+        for (var i = 0; i < json.Length; i++)
+        {
+            if (json[i] == '\\' && i + 5 < json.Length && json[i + 1] == 'u')
+            {
+                sb.Append("\\u").Append(json.Substring(i + 2, 4).ToLowerInvariant());
+                i += 5;
+            }
+            else if (json[i] == '\\' && i + 1 < json.Length)
+            {
+                sb.Append(json[i]).Append(json[i + 1]); // \\u of an escaped backslash is not an escape
+                i++;
+            }
+            else sb.Append(json[i]);
+        }
+        return sb.ToString();
+    }
+
+    private static string LowerPercentHex(string encoded)
+    {
+        if (encoded.IndexOf('%') < 0) return encoded;
+        var sb = new StringBuilder(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (encoded[i] == '%' && i + 2 < encoded.Length)
+            {
+                sb.Append('%').Append(char.ToLowerInvariant(encoded[i + 1])).Append(char.ToLowerInvariant(encoded[i + 2]));
+                i += 2;
+            }
+            else sb.Append(encoded[i]);
+        }
+        return sb.ToString();
+    }
+
+    // Longest first, so a secret that contains another is masked whole.
+    private void Sort() => _forms.Sort((a, b) => b.Length.CompareTo(a.Length));
 
     public string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         var result = text!;
-        lock (_secrets)
+        lock (_forms)
         {
-            foreach (var s in _secrets)
+            foreach (var form in _forms)
             {
-                result = result.Replace(s, Mask);
-                // As it appears inside JSON strings, where quotes and backslashes are escaped.
-                var escaped = s.Replace("\\", "\\\\").Replace("\"", "\\\"");
-                if (escaped != s) result = result.Replace(escaped, Mask);
+                if (result.IndexOf(form, StringComparison.Ordinal) >= 0) result = result.Replace(form, Mask);
             }
         }
         return result;

@@ -14,7 +14,12 @@ public sealed class JournalContent
     public List<string> Problems { get; } = [];
 }
 
-/// <summary>Reads a run journal back. Tolerates a torn last line: everything before it is kept.</summary>
+/// <summary>
+/// Reads a run journal back. Tolerates a torn last line: everything before it is kept.
+/// A journal is often a downloaded CI artifact, so it is not trusted: an evidence path must
+/// resolve inside the run's own &lt;runId&gt;.evidence folder beside the journal, or the attachment
+/// is dropped (the result is kept) with a problem naming the line.
+/// </summary>
 public static class JournalReader
 {
     public static JournalContent Read(string path)
@@ -39,7 +44,19 @@ public static class JournalReader
                         if (r is not null)
                         {
                             // Evidence copies are stored relative to the journal's folder.
-                            foreach (var a in r.Attachments) a.Path = System.IO.Path.Combine(folder, a.Path);
+                            var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
+                            ResultSanitizer.FillNulls(r);
+                            r.Attachments = r.Attachments.Where(a =>
+                            {
+                                var resolved = Resolve(folder, evidenceFolder, a.Path);
+                                if (resolved is null)
+                                {
+                                    content.Problems.Add($"{path}:{lineNumber}: evidence '{a.Path}' of test '{r.Name}' is not inside the run's evidence folder '{(content.Header is null ? "<runId>" : content.Header.RunId)}.evidence'; it is not published.");
+                                    return false;
+                                }
+                                a.Path = resolved;
+                                return true;
+                            }).ToList();
                             content.Results.Add(r);
                         }
                         break;
@@ -57,5 +74,31 @@ public static class JournalReader
             }
         }
         return content;
+    }
+
+    /// <summary>&lt;journal folder&gt;/&lt;runId&gt;.evidence, or null when the run id is missing or not a plain name.</summary>
+    private static string? EvidenceFolderOf(string folder, string? runId)
+    {
+        if (string.IsNullOrWhiteSpace(runId) || runId!.Trim() is "." or ".." || runId.IndexOfAny(['/', '\\', ':']) >= 0
+            || runId.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0) return null;
+        return System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, runId + ".evidence"));
+    }
+
+    /// <summary>
+    /// The full path of an evidence entry, or null when it leaves the evidence folder (absolute
+    /// paths elsewhere, ".." segments). The check is on the path text: a symbolic link placed inside
+    /// the evidence folder is not detected (out of scope; see docs/resilience.md).
+    /// </summary>
+    private static string? Resolve(string folder, string? evidenceFolder, string relative)
+    {
+        if (evidenceFolder is null || string.IsNullOrWhiteSpace(relative)) return null; // (a null path, too)
+        // A journal written on Windows names "<runId>.evidence\00001-x.png"; our own names never hold a backslash.
+        if (System.IO.Path.DirectorySeparatorChar == '/') relative = relative.Replace('\\', '/');
+        string full;
+        try { full = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, relative)); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
+        var root = evidenceFolder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+        var comparison = System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return full.StartsWith(root, comparison) && full.Length > root.Length ? full : null;
     }
 }

@@ -13,10 +13,12 @@ public sealed class RunJournal : IDisposable
 {
     private readonly object _gate = new();
     private readonly StreamWriter _writer;
+    private readonly ResultSanitizer? _sanitizer;
     private bool _disposed;
 
-    private RunJournal(string runFolder, string runId, string? journalPath = null)
+    private RunJournal(string runFolder, string runId, string? journalPath = null, ResultSanitizer? sanitizer = null)
     {
+        _sanitizer = sanitizer;
         RunFolder = runFolder;
         RunId = runId;
         JournalPath = journalPath ?? Path.Combine(runFolder, runId + ".journal.jsonl");
@@ -37,11 +39,12 @@ public sealed class RunJournal : IDisposable
     /// <summary>A sortable, unique id: UTC time plus a random suffix (several projects share one results folder).</summary>
     public static string NewRunId(DateTimeOffset now) => now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
 
-    public static RunJournal Create(string testRunDirectory, RunHeader header)
+    /// <param name="sanitizer">Redacts (and caps) every result and evidence name before it is written; null only in tests of the format itself.</param>
+    public static RunJournal Create(string testRunDirectory, RunHeader header, ResultSanitizer? sanitizer = null)
     {
         var folder = RunFolderFor(testRunDirectory);
         Directory.CreateDirectory(folder);
-        var journal = new RunJournal(folder, header.RunId);
+        var journal = new RunJournal(folder, header.RunId, sanitizer: sanitizer);
         try
         {
             journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
@@ -61,8 +64,12 @@ public sealed class RunJournal : IDisposable
         return new RunJournal(Path.GetDirectoryName(full)!, runId, full);
     }
 
-    public void AppendResult(TestResultRecord result) =>
+    /// <summary>Writes one result line: sanitised first (in place), so nothing a test printed reaches the file unredacted or uncapped.</summary>
+    public void AppendResult(TestResultRecord result)
+    {
+        _sanitizer?.Sanitize(result);
         WriteLine(JsonSerializer.Serialize(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry));
+    }
 
     public void AppendPublishMark(PublishMark mark) =>
         WriteLine(JsonSerializer.Serialize(mark, JournalJsonContext.Default.PublishMark));
@@ -77,7 +84,8 @@ public sealed class RunJournal : IDisposable
     public EvidenceFile CaptureEvidence(int sequence, string sourcePath, string? fileName, string? description)
     {
         Directory.CreateDirectory(EvidenceFolder);
-        var name = SafeFileName(string.IsNullOrWhiteSpace(fileName) ? Path.GetFileName(sourcePath) : fileName!);
+        // The copy's name is on disk under the results folder: redacted like everything else.
+        var name = SafeFileName(Redact(string.IsNullOrWhiteSpace(fileName) ? Path.GetFileName(sourcePath) : fileName!));
         var copy = Path.Combine(EvidenceFolder, $"{sequence:D5}-{name}");
         for (var n = 2; File.Exists(copy); n++) copy = Path.Combine(EvidenceFolder, $"{sequence:D5}-{n}-{name}");
         File.Copy(sourcePath, copy);
@@ -87,12 +95,14 @@ public sealed class RunJournal : IDisposable
             // downloaded on another machine) can still be published with `tmsbridge publish`.
             Path = System.IO.Path.Combine(RunId + ".evidence", System.IO.Path.GetFileName(copy)),
             FileName = name,
-            Description = description,
+            Description = description is null ? null : Redact(description),
             ContentType = ContentTypes.FromFileName(name),
             Size = new FileInfo(copy).Length,
-            OriginalPath = sourcePath,
+            OriginalPath = Redact(sourcePath),
         };
     }
+
+    private string Redact(string text) => _sanitizer is null ? text : _sanitizer.Redactor.Redact(text);
 
     private static string SafeFileName(string name)
     {

@@ -6,6 +6,9 @@ namespace TmsBridge.Model;
 /// Evidence announced through test output, for frameworks without an attachment API (xUnit v2):
 /// a line "##tmsbridge[attachment]{"path":"...","description":"..."}" written by TmsEvidence.Attach.
 /// Front-ends turn such lines into attachments and drop them from the kept output.
+/// The marker counts only at the very start of a line (no leading spaces): a test that prints text
+/// it received (a server answer, a log) must not be able to attach an arbitrary file by accident.
+/// TmsEvidence.Attach always writes it at column 0.
 /// </summary>
 public static class OutputMarkers
 {
@@ -17,11 +20,10 @@ public static class OutputMarkers
         var kept = new List<string>();
         foreach (var line in output.Replace("\r\n", "\n").Split('\n'))
         {
-            var at = line.IndexOf(AttachmentPrefix, StringComparison.Ordinal);
-            if (at < 0) { kept.Add(line); continue; }
+            if (!line.StartsWith(AttachmentPrefix, StringComparison.Ordinal)) { kept.Add(line); continue; }
             try
             {
-                using var doc = JsonDocument.Parse(line.Substring(at + AttachmentPrefix.Length));
+                using var doc = JsonDocument.Parse(line.Substring(AttachmentPrefix.Length));
                 // Valid JSON of another shape ([...], "x", {"path":42}) is not a marker either.
                 var root = doc.RootElement;
                 var path = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;

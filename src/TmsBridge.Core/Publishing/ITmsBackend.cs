@@ -67,11 +67,12 @@ public sealed class PublishContext(TmsOptions options, AggregatedRun run, Status
         }
     }
 
+    /// <summary>Writes a dry-run payload (UTF-8 text: JSON bodies, never evidence bytes), redacted like everything written.</summary>
     public string WriteDryRunFile(string name, byte[] content)
     {
         Directory.CreateDirectory(DryRunFolder);
         var path = Path.Combine(DryRunFolder, name);
-        File.WriteAllBytes(path, content);
+        File.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(Redactor.Redact(System.Text.Encoding.UTF8.GetString(content))));
         return path;
     }
 }

@@ -45,6 +45,7 @@ public static class Publisher
     {
         var options = request.Options;
         var redactor = new SecretRedactor(options.SecretValues(), options.User);
+        output = RedactingReporterOutput.Wrap(output, redactor); // live: also masks tokens a service issues while publishing
         var report = new PublishReport
         {
             RunId = request.RunId,
@@ -58,6 +59,10 @@ public static class Publisher
         var deadline = request.StartedDeadline ?? ownDeadline!;
         try
         {
+            // Results read from a journal of an older version (or built by a caller) are redacted and capped
+            // like the journal's own, before anything derived from them is sent, written or printed.
+            var sanitizer = new ResultSanitizer(redactor, options.MaxOutputChars);
+            foreach (var r in request.Results) sanitizer.Sanitize(r);
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
             var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);

@@ -74,9 +74,13 @@ public sealed class RunSession : IDisposable
 
     public RunJournal? Journal => _journal;
     public TmsOptions Options => _info.Options;
+    /// <summary>The session's console, redacting: front-ends print lines that name a test through it.</summary>
+    public IReporterOutput Output => _output;
 
     public static RunSession Start(RunStartInfo info, IReporterOutput output)
     {
+        // What a test produced is redacted before the journal (the journal's sanitizer) and the console (this output).
+        output = RedactingReporterOutput.Wrap(output, ResultSanitizer.For(info.Options).Redactor);
         var started = DateTimeOffset.UtcNow;
         RunJournal? journal = null;
         try
@@ -91,7 +95,7 @@ public sealed class RunSession : IDisposable
                 MachineName = Environment.MachineName,
                 Options = info.Options.ToPublicDictionary(),
             };
-            journal = RunJournal.Create(info.TestRunDirectory, header);
+            journal = RunJournal.Create(info.TestRunDirectory, header, ResultSanitizer.For(info.Options));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

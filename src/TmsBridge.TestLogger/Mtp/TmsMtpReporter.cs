@@ -142,7 +142,7 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
         catch (Exception x)
         {
             // An adapter quirk we do not know yet must not lose the result.
-            _output.Warning($"test '{node.DisplayName}': part of its result could not be read ({x.GetType().Name}: {x.Message}); it is reported without output and evidence.");
+            session.Output.Warning($"test '{node.DisplayName}': part of its result could not be read ({x.GetType().Name}: {x.Message}); it is reported without output and evidence.");
             record = MtpResultConverter.ConvertMinimal(node, state, framework, source);
         }
         session.Record(record);

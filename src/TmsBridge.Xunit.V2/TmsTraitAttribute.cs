@@ -12,7 +12,7 @@ namespace TmsBridge;
 /// Null, empty and whitespace-only keys are skipped (an exception here would surface as a confusing
 /// discovery error); the others are trimmed. Key format is validated by the logger.
 /// </remarks>
-public abstract class TmsTraitAttribute : Attribute, ITraitAttribute
+public abstract class TmsTraitAttribute : Attribute, ITraitAttribute, XunitV2.ITmsKeyAttribute
 {
     /// <summary>Stores the non-empty keys under the trait <paramref name="name"/>.</summary>
     /// <param name="name">Trait name, one of <see cref="TmsTraitNames"/>.</param>

@@ -5,8 +5,9 @@ namespace TmsBridge.XunitV2;
 
 /// <summary>
 /// xUnit v2 trait discoverer for the TmsBridge attributes (<see cref="TestCaseKeyAttribute"/>,
-/// <see cref="CoversAttribute"/>, <see cref="DefectAttribute"/>): returns one trait per key, named
-/// <c>TestCaseKey</c>, <c>Covers</c> or <c>Defect</c>. xUnit creates it from the
+/// <see cref="CoversAttribute"/>, <see cref="DefectAttribute"/>, and any <see cref="ITmsKeyAttribute"/>,
+/// such as the combined attributes of a project with several TmsBridge attribute packages): returns one
+/// trait per key, named <c>TestCaseKey</c>, <c>Covers</c> or <c>Defect</c>. xUnit creates it from the
 /// <see cref="TraitDiscovererAttribute"/> on each attribute; test code never uses it directly.
 /// </summary>
 /// <remarks>
@@ -24,7 +25,7 @@ public sealed class TmsTraitDiscoverer : ITraitDiscoverer
     /// <inheritdoc />
     public IEnumerable<KeyValuePair<string, string>> GetTraits(IAttributeInfo traitAttribute)
     {
-        if (traitAttribute is IReflectionAttributeInfo { Attribute: TmsTraitAttribute attribute })
+        if (traitAttribute is IReflectionAttributeInfo { Attribute: ITmsKeyAttribute attribute })
         {
             return attribute.Keys.Select(key => new KeyValuePair<string, string>(attribute.Name, key)).ToArray();
         }

@@ -41,20 +41,6 @@ public sealed class RunSessionCompletionTests : IDisposable
     private RunSession Start(TmsOptions options, HttpMessageHandler? handler = null) =>
         RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Sources = ["My.Tests.dll"], Runner = "vstest", Options = options, HttpHandler = handler }, _output);
 
-    /// <summary>A network stack stuck in synchronous work: it blocks its caller's thread and ignores cancellation.</summary>
-    private sealed class StuckHandler : HttpMessageHandler
-    {
-        private readonly ManualResetEventSlim _release = new();
-        public int Calls;
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Calls);
-            _release.Wait(TimeSpan.FromMinutes(2));
-            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
-        }
-        protected override void Dispose(bool disposing) { _release.Set(); base.Dispose(disposing); }
-    }
-
     [Fact]
     public async Task A_backend_stuck_past_the_deadline_does_not_hold_the_run_and_the_journal_marks_every_key_notSent()
     {

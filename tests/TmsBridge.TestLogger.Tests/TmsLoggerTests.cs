@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using TmsBridge.Core.Tests.Support;
 using TmsBridge.Journal;
 using TmsBridge.Publishing;
 using VsOutcome = Microsoft.VisualStudio.TestPlatform.ObjectModel.TestOutcome;
@@ -469,20 +470,6 @@ public sealed class TmsLoggerTests : IDisposable
         Assert.Contains(_output.Errors, l => l.Contains("TMS_TOKEN"));
         Assert.DoesNotContain(secret, _output.All);
         Assert.DoesNotContain(secret, File.ReadAllText(logger.LastReport!.JournalPath!));
-    }
-
-    /// <summary>A network stack stuck in synchronous work: it blocks its caller's thread and ignores cancellation.</summary>
-    private sealed class StuckHandler : HttpMessageHandler
-    {
-        private readonly ManualResetEventSlim _release = new();
-        public int Calls;
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Calls);
-            _release.Wait(TimeSpan.FromMinutes(2));
-            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
-        }
-        protected override void Dispose(bool disposing) { _release.Set(); base.Dispose(disposing); }
     }
 
     [Fact]

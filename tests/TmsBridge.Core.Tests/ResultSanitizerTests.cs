@@ -82,6 +82,47 @@ public sealed class ResultSanitizerTests : IDisposable
     }
 
     [Fact]
+    public void A_secret_straddling_a_cut_after_earlier_masks_leaves_no_part_of_itself()
+    {
+        // Earlier copies shrink to *** when redacted: a cut chosen after redacting would move right
+        // past the start of a secret that straddles the raw cut and keep its first characters.
+        const string secret = "abcdefghijklmnopqrst";
+        var s = new ResultSanitizer(new SecretRedactor([secret]), 1024);
+        for (var at = 480; at <= 540; at++)
+        {
+            var head = string.Concat(Enumerable.Repeat(secret, 20)) + new string('x', at - 400) + secret;
+            var tailSide = secret + new string('y', at - 400) + string.Concat(Enumerable.Repeat(secret, 20));
+            foreach (var text in new[] { head + new string('-', 20_000), new string('-', 20_000) + tailSide })
+            {
+                var kept = s.Clean(text, 1024);
+                for (var i = 0; i + 4 <= secret.Length; i++) Assert.DoesNotContain(secret.Substring(i, 4), kept);
+            }
+        }
+    }
+
+    [Fact]
+    public void Past_the_runs_output_budget_later_results_keep_only_a_little()
+    {
+        using var session = RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Path, Runner = "vstest", Options = WithSecret() }, new CaptureOutput());
+        // Each result keeps about 4 x 64K characters of output, error and stack: the budget is used up after ~256 results.
+        var big = new string('o', 200_000);
+        var results = (int)(ResultSanitizer.RunBudgetChars / (4 * ResultSanitizer.DefaultMaxOutputChars)) + 50;
+        for (var i = 0; i < results; i++)
+        {
+            var r = Results.Result("Ns.C.T" + i, keys: ["DEMO-" + (i + 1)]);
+            r.StandardOutput = r.StandardError = r.ErrorMessage = r.ErrorStackTrace = big;
+            session.Record(r);
+        }
+        var content = JournalReader.Read(session.Journal!.JournalPath);
+        Assert.Equal(results, content.Results.Count);
+        Assert.InRange(content.Results.Sum(ResultSanitizer.KeptChars), ResultSanitizer.RunBudgetChars, ResultSanitizer.RunBudgetChars + 100L * 4 * ResultSanitizer.DefaultMaxOutputChars);
+        var last = content.Results[^1];
+        Assert.InRange(last.StandardOutput!.Length, ResultSanitizer.OverBudgetChars, ResultSanitizer.OverBudgetChars + 100);
+        Assert.Contains("the run's output budget is used up", last.StandardOutput);
+        Assert.InRange(last.ErrorStackTrace!.Length, ResultSanitizer.OverBudgetChars, ResultSanitizer.OverBudgetChars + 100);
+    }
+
+    [Fact]
     public void Error_message_and_stack_get_a_more_generous_cap_than_output()
     {
         var s = new ResultSanitizer(SecretRedactor.None, 2048);

@@ -126,6 +126,40 @@ public sealed class SecretRedactor
     // Longest first, so a secret that contains another is masked whole.
     private void Sort() => _forms.Sort((a, b) => b.Length.CompareTo(a.Length));
 
+    /// <summary>
+    /// The nearest place at or before <paramref name="index"/> where <paramref name="text"/> can be cut
+    /// without splitting a secret form: a text cut there and redacted in parts keeps nothing of a
+    /// secret that straddled the cut (masks shorten text, so a cut must be chosen on the raw text).
+    /// </summary>
+    public int SafeCutAtOrBefore(string text, int index) => SafeCut(text, index, before: true);
+
+    /// <summary>The nearest place at or after <paramref name="index"/> that splits no secret form.</summary>
+    public int SafeCutAtOrAfter(string text, int index) => SafeCut(text, index, before: false);
+
+    private int SafeCut(string text, int index, bool before)
+    {
+        var cut = Math.Max(0, Math.Min(text.Length, index));
+        lock (_forms)
+        {
+            // Moving the cut can make it split another form: repeat until no form straddles it.
+            for (var moved = true; moved;)
+            {
+                moved = false;
+                foreach (var form in _forms)
+                {
+                    var from = Math.Max(0, cut - form.Length + 1);
+                    var count = Math.Min(text.Length, cut + form.Length - 1) - from;
+                    if (count < form.Length) continue;
+                    var at = text.IndexOf(form, from, count, StringComparison.Ordinal);
+                    if (at < 0 || at >= cut) continue;
+                    cut = before ? at : at + form.Length;
+                    moved = true;
+                }
+            }
+        }
+        return cut;
+    }
+
     public string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";

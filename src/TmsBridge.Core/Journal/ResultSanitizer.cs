@@ -19,7 +19,15 @@ public sealed class ResultSanitizer
 {
     public const int DefaultMaxOutputChars = 64 * 1024;
     /// <summary>Error messages, stack traces, names and parameters keep at least this many characters: they are what a reader looks for.</summary>
-    public const int MinErrorChars = 256 * 1024;
+    public const int MinErrorChars = 64 * 1024;
+    /// <summary>
+    /// Output, error and stack characters one run keeps in all before every later result is cut to
+    /// <see cref="OverBudgetChars"/> per field: the journal is read back whole at the run end, so
+    /// 100,000 chatty results must not add up to more than the memory of a CI agent (about 128 MB as .NET strings).
+    /// </summary>
+    public const long RunBudgetChars = 64L * 1024 * 1024;
+    /// <summary>What each output field of a result keeps once the run has used its <see cref="RunBudgetChars"/>.</summary>
+    public const int OverBudgetChars = 1024;
 
     private const int NoteAllowance = 100;
     private static readonly ConditionalWeakTable<TmsOptions, ResultSanitizer> Cache = new();
@@ -87,38 +95,49 @@ public sealed class ResultSanitizer
     private string? CleanOrNull(string? text, int max) => text is null ? null : Clean(text, max);
 
     /// <summary>
-    /// Redacts, then keeps the head and the tail around a note of what was cut. A long text is
-    /// redacted only in the two windows it keeps (widened by the longest secret form, so a secret
-    /// across the cut is still masked whole): a 100 MB output costs two small copies, not two big ones.
+    /// Redacts, then keeps the head and the tail around a note of what was cut. A long text is cut
+    /// on the raw text first, at places that split no secret form, and only the two kept parts are
+    /// redacted: a 100 MB output costs two small copies, not two big ones, and a secret across a
+    /// cut is never half kept (cutting after redacting would be wrong: masks shorten the text).
     /// </summary>
-    public string Clean(string? text, int max)
+    public string Clean(string? text, int max) => Clean(text, max, "maxOutputChars");
+
+    /// <summary>
+    /// Cuts the output fields of an already sanitised result to <see cref="OverBudgetChars"/>: the run
+    /// has kept <see cref="RunBudgetChars"/> of output already (see <see cref="RunJournal"/>).
+    /// </summary>
+    public void CapOverBudget(TestResultRecord r)
+    {
+        const string why = "the run's output budget is used up";
+        r.StandardOutput = r.StandardOutput is null ? null : Clean(r.StandardOutput, OverBudgetChars, why);
+        r.StandardError = r.StandardError is null ? null : Clean(r.StandardError, OverBudgetChars, why);
+        r.ErrorMessage = r.ErrorMessage is null ? null : Clean(r.ErrorMessage, OverBudgetChars, why);
+        r.ErrorStackTrace = r.ErrorStackTrace is null ? null : Clean(r.ErrorStackTrace, OverBudgetChars, why);
+    }
+
+    /// <summary>Characters of output, error and stack a sanitised result keeps: what counts against the run's budget.</summary>
+    public static long KeptChars(TestResultRecord r) =>
+        (r.StandardOutput?.Length ?? 0) + (r.StandardError?.Length ?? 0) + (r.ErrorMessage?.Length ?? 0) + (r.ErrorStackTrace?.Length ?? 0);
+
+    private string Clean(string? text, int max, string why)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         // A text cut before (a journal read back) is max plus its note long: it is not cut again.
         if (max <= 0 || text!.Length <= max + NoteAllowance) return Redactor.Redact(text);
-        var margin = Redactor.LongestForm;
-        var headLength = max / 2;
-        var tailLength = max - headLength;
-        string head, tail;
-        if (text.Length <= max + 2 * margin)
+        if (text.Length <= max + 2 * Redactor.LongestForm)
         {
             var all = Redactor.Redact(text);
-            if (all.Length <= max) return all; // the masks shortened it enough
-            head = all.Substring(0, headLength);
-            tail = all.Substring(all.Length - tailLength);
+            if (all.Length <= max + NoteAllowance) return all; // the masks shortened it enough
         }
-        else
-        {
-            head = Redactor.Redact(text.Substring(0, headLength + margin));
-            tail = Redactor.Redact(text.Substring(text.Length - tailLength - margin));
-            head = head.Substring(0, Math.Min(headLength, head.Length));
-            tail = tail.Substring(Math.Max(0, tail.Length - tailLength));
-        }
-        head = head.Substring(0, SafeCut(head, head.Length));
-        tail = tail.Substring(tail.Length > 0 && char.IsLowSurrogate(tail[0]) ? 1 : 0);
-        return head + string.Format(CultureInfo.InvariantCulture, "\n[... {0} characters cut by TmsBridge (maxOutputChars) ...]\n", text.Length - max) + tail;
+        var headLength = max / 2;
+        var headEnd = Redactor.SafeCutAtOrBefore(text, headLength);
+        var tailStart = Redactor.SafeCutAtOrAfter(text, text.Length - (max - headLength));
+        // Never half a surrogate pair on either side of a cut: a half character would not survive UTF-8.
+        if (headEnd > 0 && char.IsHighSurrogate(text[headEnd - 1])) headEnd--;
+        if (tailStart < text.Length && char.IsLowSurrogate(text[tailStart])) tailStart++;
+        var head = Redactor.Redact(text.Substring(0, headEnd));
+        var tail = Redactor.Redact(text.Substring(tailStart));
+        return head + string.Format(CultureInfo.InvariantCulture, "\n[... {0} characters cut by TmsBridge ({1}) ...]\n", tailStart - headEnd, why) + tail;
     }
 
-    /// <summary>Never ends on half a surrogate pair: a half character would not survive UTF-8.</summary>
-    private static int SafeCut(string s, int length) => length > 0 && char.IsHighSurrogate(s[length - 1]) ? length - 1 : length;
 }

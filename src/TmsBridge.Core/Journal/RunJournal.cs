@@ -14,6 +14,7 @@ public sealed class RunJournal : IDisposable
     private readonly object _gate = new();
     private readonly StreamWriter _writer;
     private readonly ResultSanitizer? _sanitizer;
+    private long _keptChars;
     private bool _disposed;
 
     private RunJournal(string runFolder, string runId, string? journalPath = null, ResultSanitizer? sanitizer = null)
@@ -67,7 +68,13 @@ public sealed class RunJournal : IDisposable
     /// <summary>Writes one result line: sanitised first (in place), so nothing a test printed reaches the file unredacted or uncapped.</summary>
     public void AppendResult(TestResultRecord result)
     {
-        _sanitizer?.Sanitize(result);
+        if (_sanitizer is not null)
+        {
+            _sanitizer.Sanitize(result);
+            // One run keeps a bounded amount of output in all: past the budget, later results keep only a little.
+            if (_sanitizer.MaxOutputChars > 0 && Interlocked.Add(ref _keptChars, ResultSanitizer.KeptChars(result)) > ResultSanitizer.RunBudgetChars)
+                _sanitizer.CapOverBudget(result);
+        }
         WriteLine(JsonSerializer.Serialize(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry));
     }
 

@@ -44,6 +44,31 @@ public sealed class EvidenceConfinementTests : IDisposable
     }
 
     [Fact]
+    public void Evidence_through_a_symbolic_link_is_refused()
+    {
+        var outside = _dir.File("private/id_rsa", "SECRET");
+        _dir.File("private/keys/id_ed25519", "SECRET2");
+        _dir.File($"tms/{RunId}.evidence/00001-ok.txt", "inside");
+        File.CreateSymbolicLink(_dir.Combine($"tms/{RunId}.evidence/00002-link.txt"), outside);
+        Directory.CreateSymbolicLink(_dir.Combine($"tms/{RunId}.evidence/sub"), _dir.Combine("private/keys"));
+        var journal = Journal(RunId, $"{RunId}.evidence/00001-ok.txt", $"{RunId}.evidence/00002-link.txt", $"{RunId}.evidence/sub/id_ed25519");
+
+        var content = JournalReader.Read(journal);
+
+        Assert.Single(content.Results[0].Attachments);
+        Assert.Empty(content.Results[1].Attachments);
+        Assert.Empty(content.Results[2].Attachments);
+        Assert.Equal(2, content.Problems.Count(p => p.Contains("symbolic link", StringComparison.Ordinal)));
+
+        // A whole evidence folder that is a link (an artifact unpacked with `<runId>.evidence -> /home/runner`).
+        var linkedRun = "20260101T000000Z-0000ffff";
+        Directory.CreateSymbolicLink(_dir.Combine($"tms/{linkedRun}.evidence"), _dir.Combine("private"));
+        var linkedJournal = _dir.Combine($"tms/{linkedRun}.journal.jsonl");
+        File.WriteAllText(linkedJournal, File.ReadAllText(journal).Replace(RunId, linkedRun, StringComparison.Ordinal).Replace("00001-ok.txt", "id_rsa", StringComparison.Ordinal));
+        Assert.All(JournalReader.Read(linkedJournal).Results, r => Assert.Empty(r.Attachments));
+    }
+
+    [Fact]
     public void Evidence_outside_the_runs_evidence_folder_is_refused_naming_the_line()
     {
         var outside = _dir.File("private/id_rsa", "SECRET");
@@ -68,7 +93,7 @@ public sealed class EvidenceConfinementTests : IDisposable
         Assert.Contains($"{journal}:3: evidence '{outside}'", content.Problems[0]);
         Assert.Contains($"{journal}:4: evidence '../private/id_rsa'", content.Problems[1]);
         Assert.Contains($"{journal}:5: evidence '{RunId}.evidence/../../private/id_rsa'", content.Problems[2]);
-        Assert.All(content.Problems, p => Assert.Contains($"is not inside the run's evidence folder '{RunId}.evidence'; it is not published", p));
+        Assert.All(content.Problems, p => Assert.Contains($"is not inside the run's evidence folder '{RunId}.evidence' (or passes through a symbolic link); it is not published", p));
     }
 
     [Theory]

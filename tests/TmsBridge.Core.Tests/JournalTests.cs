@@ -39,6 +39,23 @@ public sealed class JournalTests : IDisposable
     };
 
     [Fact]
+    public void A_publish_marks_reason_is_redacted_like_everything_else()
+    {
+        const string secret = "pa55+word";
+        var sanitizer = new ResultSanitizer(new Http.SecretRedactor([secret]));
+        string path;
+        using (var journal = RunJournal.Create(_dir.Path, new RunHeader { RunId = "run-r", StartedAt = T0, Runner = "vstest" }, sanitizer))
+        {
+            path = journal.JournalPath;
+            // A server's words, as a key's notSent reason, may echo what it was sent.
+            journal.AppendPublishMark(new PublishMark { At = T0, Target = "xray", Key = "DEMO-1", State = "notSent", Reason = "HTTP 400: bad password '" + secret + "'" });
+        }
+        var text = File.ReadAllText(path);
+        Assert.DoesNotContain("pa55", text);
+        Assert.Contains("bad password '***'", Assert.Single(JournalReader.Read(path).PublishMarks).Reason);
+    }
+
+    [Fact]
     public void Header_results_publish_marks_and_end_round_trip()
     {
         string path;

@@ -48,6 +48,7 @@ public sealed class RunSessionCompletionTests : IDisposable
         using var session = Start(options, _stuck);
         session.Record(Result("Ns.C.A", keys: ["DEMO-1"]));
         session.Record(Result("Ns.C.B", TestOutcome.Failed, keys: ["demo-2", "DEMO-3"]));
+        session.ReportInternalError("handling a test result", new InvalidOperationException("boom"));
 
         var watch = Stopwatch.StartNew();
         var report = await session.CompleteAsync(aborted: false, Ct);
@@ -73,6 +74,12 @@ public sealed class RunSessionCompletionTests : IDisposable
             Assert.Equal("xray", m.Target);
             Assert.Contains("publishTimeout deadline", m.Reason);
         });
+
+        // The publish that never returned writes neither its report nor the stack traces it was handed: the give-up does.
+        var written = File.ReadAllText(Path.Combine(session.Journal.RunFolder, session.Journal.RunId + ".report.json"));
+        Assert.Contains("did not finish within the publishTimeout deadline", written, StringComparison.Ordinal);
+        Assert.Contains("InvalidOperationException", written, StringComparison.Ordinal);
+        Assert.Contains("boom", File.ReadAllText(Path.Combine(session.Journal.RunFolder, session.Journal.RunId + ".internal-errors.log")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -239,6 +239,23 @@ public sealed class TmsMtpReporterTests : IDisposable
     }
 
     [Fact]
+    public async Task No_report_at_all_counts_as_a_publish_failure_as_under_VSTest()
+    {
+        // The results folder is a file: the journal cannot be created, so no report can come.
+        File.WriteAllText(Path.Combine(_root, "results"), "not a folder");
+        var outcome = new MtpPublishOutcome();
+        var reporter = Reporter(outcome);
+        var context = new FakeSessionContext();
+        await reporter.OnTestSessionStartingAsync(context);
+        await reporter.ConsumeAsync(new FakeProducer(), Update("a", "A", PassedTestNodeStateProperty.CachedInstance, new TestMetadataProperty("TestCaseKey", "DEMO-1")), TestContext.Current.CancellationToken);
+        await reporter.OnTestSessionFinishingAsync(context);
+
+        Assert.Null(outcome.Report);
+        Assert.True(outcome.PublishFailed);
+        Assert.Contains(_device.Lines, l => l.Contains("journal could not be created", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Failures_inside_the_reporter_never_reach_the_platform()
     {
         _configuration.Throw = true; // the platform's configuration itself misbehaves

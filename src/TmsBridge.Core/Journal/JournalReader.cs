@@ -51,7 +51,7 @@ public static class JournalReader
                                 var resolved = Resolve(folder, evidenceFolder, a.Path);
                                 if (resolved is null)
                                 {
-                                    content.Problems.Add($"{path}:{lineNumber}: evidence '{a.Path}' of test '{r.Name}' is not inside the run's evidence folder '{(content.Header is null ? "<runId>" : content.Header.RunId)}.evidence'; it is not published.");
+                                    content.Problems.Add($"{path}:{lineNumber}: evidence '{a.Path}' of test '{r.Name}' is not inside the run's evidence folder '{(content.Header is null ? "<runId>" : content.Header.RunId)}.evidence' (or passes through a symbolic link); it is not published.");
                                     return false;
                                 }
                                 a.Path = resolved;
@@ -86,8 +86,9 @@ public static class JournalReader
 
     /// <summary>
     /// The full path of an evidence entry, or null when it leaves the evidence folder (absolute
-    /// paths elsewhere, ".." segments). The check is on the path text: a symbolic link placed inside
-    /// the evidence folder is not detected (out of scope; see docs/resilience.md).
+    /// paths elsewhere, ".." segments) or passes through a symbolic link (the evidence folder
+    /// itself, a folder in it, or the file): a downloaded artifact can carry links (tar keeps them),
+    /// and our own evidence copies are never links.
     /// </summary>
     private static string? Resolve(string folder, string? evidenceFolder, string relative)
     {
@@ -99,6 +100,25 @@ public static class JournalReader
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
         var root = evidenceFolder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
         var comparison = System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        return full.StartsWith(root, comparison) && full.Length > root.Length ? full : null;
+        if (!full.StartsWith(root, comparison) || full.Length <= root.Length) return null;
+        return ThroughALink(evidenceFolder, full) ? null : full;
+    }
+
+    /// <summary>True when the evidence folder, a folder below it on the way to the file, or the file is a symbolic link (or another reparse point).</summary>
+    private static bool ThroughALink(string evidenceFolder, string full)
+    {
+        try
+        {
+            for (var at = full; at.Length >= evidenceFolder.Length; at = System.IO.Path.GetDirectoryName(at) ?? "")
+            {
+                if ((File.Exists(at) || Directory.Exists(at)) && (File.GetAttributes(at) & FileAttributes.ReparsePoint) != 0) return true;
+                if (at.Length == evidenceFolder.Length) break;
+            }
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return true; // cannot tell: refuse
+        }
     }
 }

@@ -78,8 +78,12 @@ public sealed class RunJournal : IDisposable
         WriteLine(JsonSerializer.Serialize(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry));
     }
 
-    public void AppendPublishMark(PublishMark mark) =>
+    /// <summary>Writes one publish mark; its reason (server words, possibly echoing a secret) is redacted.</summary>
+    public void AppendPublishMark(PublishMark mark)
+    {
+        if (mark.Reason is not null) mark.Reason = Redact(mark.Reason);
         WriteLine(JsonSerializer.Serialize(mark, JournalJsonContext.Default.PublishMark));
+    }
 
     public void AppendEnd(RunEnd end) =>
         WriteLine(JsonSerializer.Serialize(end, JournalJsonContext.Default.RunEnd));

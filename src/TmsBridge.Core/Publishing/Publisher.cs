@@ -44,7 +44,10 @@ public static class Publisher
     public static async Task<PublishReport> PublishAsync(PublishRequest request, IReporterOutput output, CancellationToken cancellationToken = default)
     {
         var options = request.Options;
-        var redactor = new SecretRedactor(options.SecretValues(), options.User);
+        // The run's one redactor (shared with its journal and console): tokens a service issues while
+        // publishing are learnt once and masked everywhere, the journal's publish marks included.
+        var sanitizer = ResultSanitizer.For(options);
+        var redactor = sanitizer.Redactor;
         output = RedactingReporterOutput.Wrap(output, redactor); // live: also masks tokens a service issues while publishing
         var report = new PublishReport
         {
@@ -61,7 +64,6 @@ public static class Publisher
         {
             // Results read from a journal of an older version (or built by a caller) are redacted and capped
             // like the journal's own, before anything derived from them is sent, written or printed.
-            var sanitizer = new ResultSanitizer(redactor, options.MaxOutputChars);
             foreach (var r in request.Results) sanitizer.Sanitize(r);
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
@@ -142,18 +144,25 @@ public static class Publisher
         report.Totals.Refused = report.Keys.Count(k => k.State == KeyStates.Refused);
         report.Totals.NotSent = report.Keys.Count(k => k.State == KeyStates.NotSent);
         report.GeneratedAt = DateTimeOffset.UtcNow;
+        reportPath = WriteReport(report, reportPath, redactor, output);
+        ConsoleSummary.Write(report, reportPath, output, redactor);
+        return report;
+    }
+
+    /// <summary>Writes the report, redacted, to its path; returns the path, or "" (with an error line) when it cannot be written.</summary>
+    internal static string WriteReport(PublishReport report, string reportPath, SecretRedactor redactor, IReporterOutput output)
+    {
         try
         {
-            Directory.CreateDirectory(request.RunFolder);
+            Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
             File.WriteAllText(reportPath, redactor.Redact(JsonSerializer.Serialize(report, ReportJson.TypeInfo)), new UTF8Encoding(false));
+            return reportPath;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.Error($"the publish report could not be written to {reportPath}: {e.Message}");
-            reportPath = "";
+            return "";
         }
-        ConsoleSummary.Write(report, reportPath, output, redactor);
-        return report;
     }
 
     private static StatusMap BuildStatusMap(ITmsBackend? backend, TmsOptions options, PublishReport report)

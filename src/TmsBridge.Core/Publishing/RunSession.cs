@@ -69,7 +69,7 @@ public sealed class RunSession : IDisposable
         _output = output;
         _journal = journal;
         _started = started;
-        _redactor = new SecretRedactor(info.Options.SecretValues(), info.Options.User);
+        _redactor = ResultSanitizer.For(info.Options).Redactor; // the run's one redactor: the Publisher's too
     }
 
     public RunJournal? Journal => _journal;
@@ -239,7 +239,7 @@ public sealed class RunSession : IDisposable
             var folder = _journal?.RunFolder ?? RunJournal.RunFolderFor(_info.TestRunDirectory);
             var path = Path.Combine(folder, (_journal is null ? "" : _journal.RunId + ".") + "internal-errors.log");
             Directory.CreateDirectory(folder);
-            var text = $"{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'} {error.Summary}{Environment.NewLine}{error.StackTrace}{Environment.NewLine}{Environment.NewLine}";
+            var text = $"{DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)} {error.Summary}{Environment.NewLine}{error.StackTrace}{Environment.NewLine}{Environment.NewLine}";
             lock (_internalErrorsGate) File.AppendAllText(path, text, new UTF8Encoding(false));
             return path;
         }
@@ -305,6 +305,8 @@ public sealed class RunSession : IDisposable
                 journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _journalled });
             }
             var content = JournalReader.Read(journal.JournalPath);
+            // Lines that could not be read back (or evidence refused) must not vanish without a word.
+            foreach (var problem in content.Problems) _output.Warning(problem);
             List<InternalErrorReport> internalErrors;
             lock (_internalErrorsGate)
             {
@@ -357,8 +359,12 @@ public sealed class RunSession : IDisposable
 
     private void Mark(PublishMark mark)
     {
-        _marked.TryAdd(mark.Key, 0);
-        _journal!.AppendPublishMark(mark);
+        // One step with GiveUp's "no mark yet?" check: a notSent mark never lands after the publish marked the key sent.
+        lock (_marked)
+        {
+            _marked.TryAdd(mark.Key, 0);
+            _journal!.AppendPublishMark(mark);
+        }
     }
 
     /// <summary>The publish did not return in time: say so, and leave a journal that tells `tmsbridge publish` what to send.</summary>
@@ -379,12 +385,30 @@ public sealed class RunSession : IDisposable
         report.Errors.Add(reason + "; what was not sent stays in the journal.");
         foreach (var key in _keys.Keys.OrderBy(k => k, StringComparer.OrdinalIgnoreCase))
         {
-            if (_marked.ContainsKey(key)) continue;
-            Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = key, State = KeyStates.NotSent, Reason = reason });
+            lock (_marked)
+            {
+                if (_marked.ContainsKey(key)) continue;
+                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = key, State = KeyStates.NotSent, Reason = reason });
+            }
             report.Keys.Add(new KeyReport { Key = key, State = KeyStates.NotSent, Messages = [reason] });
         }
         report.Totals.Keys = report.Keys.Count;
         report.Totals.NotSent = report.Keys.Count;
+        // The publish that did not return may never write its report or its internal errors: write them now.
+        List<InternalErrorReport> pending;
+        lock (_internalErrorsGate)
+        {
+            pending = [.. _internalErrors];
+            _internalErrors.Clear();
+            _internalErrorsPublished = true;
+        }
+        foreach (var error in pending)
+        {
+            report.Errors.Add(error.Summary);
+            (report.InternalErrors ??= []).Add(error);
+            WriteInternalErrorFile(error);
+        }
+        Publisher.WriteReport(report, Path.Combine(journal.RunFolder, journal.RunId + ".report.json"), _redactor, _output);
         return report;
     }
 

@@ -98,7 +98,8 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
             }
             _outcome.Report = report;
             _outcome.FailOnPublishError = session.Options.FailOnPublishError;
-            _outcome.PublishFailed = report is { PublishFailed: true };
+            // As under VSTest: no report at all (the journal could not be created, the run end failed) is a publishing failure too.
+            _outcome.PublishFailed = report is null || report.PublishFailed;
         }).ConfigureAwait(false);
     }
 

@@ -31,6 +31,17 @@ public static class PublishCommand
         }
 
         var options = ResolveOptions(journals, a);
+        // Options are checked before anything else, whatever the journals hold: a misspelt option
+        // must not pass unnoticed because every result happens to be sent already.
+        var errors = options.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.Message)
+            .Concat(Publisher.TargetProblems(options)).Select(redactor.Redact).ToList();
+        if (errors.Count > 0)
+        {
+            foreach (var w in options.Problems.Where(p => p.Severity == ProblemSeverity.Warning)) stderr.WriteLine("tmsbridge: warning: " + redactor.Redact(w.Message));
+            foreach (var e in errors) stderr.WriteLine("tmsbridge: error: " + e);
+            stderr.WriteLine("tmsbridge: nothing was published; the journals are unchanged. Fix the options above and run the command again.");
+            return 2;
+        }
         var rule = Targets.KeyRuleFor(options.Target);
         List<string> KeysOf(TestResultRecord r) => r.TestCaseKeys.Select(Keys.KeyRule.Normalize).Where(rule.IsValid).Distinct().ToList();
 
@@ -82,6 +93,7 @@ public static class PublishCommand
         }
         if (!results.Any(r => KeysOf(r).Count > 0) && !(options.ProvisionUnmapped && results.Count > 0))
         {
+            foreach (var w in options.Problems) stdout.WriteLine("tmsbridge: warning: " + redactor.Redact(w.Message));
             stdout.WriteLine("tmsbridge: every result in these journals was already sent (use --all to send them again).");
             return 0;
         }
@@ -97,7 +109,10 @@ public static class PublishCommand
             Options = options,
             RunStarted = journals.Min(j => j.Header!.StartedAt),
             RunFinished = journals.Max(j => j.End?.FinishedAt ?? j.Header!.StartedAt),
+            // Titled like the original run(s) (their sources, start and run ids), not after this publish;
+            // runId stays this publish's own, as the marker that finds a create whose answer was lost.
             DefaultSummary = RunSession.DefaultSummary(journals.SelectMany(j => j.Header!.Sources).ToList(), journals.Min(j => j.Header!.StartedAt)),
+            SourceRunIds = journals.Select(j => j.Header!.RunId).Where(id => !string.IsNullOrEmpty(id)).Distinct().ToList(),
         }, new CliReporterOutput(stdout, stderr));
 
         foreach (var j in journals)

@@ -121,6 +121,38 @@ public sealed class TmsLoggerTests : IDisposable
         Assert.Empty(_exitCodes);
     }
 
+    /// <summary>Issue 9 item 2: the statusMap form a --logger parameter can carry (no '=' in the value) reaches the report.</summary>
+    [Fact]
+    public void A_colon_statusMap_logger_parameter_maps_the_statuses()
+    {
+        var logger = NewLogger(("statusMap", "Skipped:ABORTED,Failed:BROKEN"));
+        var report = Run(logger,
+            NewResult("Ns.C.Skips", VsOutcome.Skipped, traits: [("TestCaseKey", "DEMO-1")]),
+            NewResult("Ns.C.Fails", VsOutcome.Failed, traits: [("TestCaseKey", "DEMO-2")]));
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("ABORTED", report.FindKey("DEMO-1")!.Status);
+        Assert.Equal("BROKEN", report.FindKey("DEMO-2")!.Status);
+    }
+
+    /// <summary>Issue 9 item 3: a missing baseUrl or credential is printed when the run starts, before any result, and again at the end.</summary>
+    [Fact]
+    public void Missing_baseUrl_and_credentials_are_printed_when_the_run_starts_and_in_the_summary()
+    {
+        var logger = NewLogger(("target", "aio-cloud"), ("project", "DEMO"), ("baseUrl", ""));
+        _events.RaiseStart([Source]);
+
+        var atStart = _output.Errors.ToList();
+        Assert.Contains(atStart, l => l.Contains("target 'aio-cloud' needs an AIO Tests API token", StringComparison.Ordinal));
+
+        _events.RaiseResult(NewResult("Ns.C.A", traits: [("TestCaseKey", "DEMO-TC-1")]));
+        _events.RaiseComplete();
+
+        Assert.Equal(2, _output.Errors.Count(l => l.Contains("target 'aio-cloud' needs an AIO Tests API token", StringComparison.Ordinal)));
+        Assert.Contains(_output.Lines, l => l.Contains("nothing is lost", StringComparison.Ordinal));
+        Assert.NotNull(logger.LastReport);
+    }
+
     [Fact]
     public void NUnit_outcome_None_is_inconclusive()
     {

@@ -128,7 +128,13 @@ public static class ConfigurationResolver
         {
             case "target":
                 var t = value.ToLowerInvariant();
-                if (!Targets.Known.Contains(t)) Bad("one of " + string.Join(", ", Targets.Known));
+                if (!Targets.Known.Contains(t))
+                {
+                    // Kept so the summary names the target the user asked for, not the "none" it fell back to.
+                    o.RejectedTarget = value;
+                    var near = OptionCatalog.Suggest(t, Targets.Known);
+                    Bad("one of " + string.Join(", ", Targets.Known) + (near is null ? "" : $"; did you mean '{near}'?"));
+                }
                 else o.Target = t;
                 break;
             case "baseUrl":
@@ -158,15 +164,18 @@ public static class ConfigurationResolver
             case "token": o.Token = Text(); break;
             case "statusMap":
                 o.StatusOverrides.Clear();
-                foreach (var entry in SplitList(value))
+                foreach (var entry in SplitStatusMap(value))
                 {
-                    var eq = entry.IndexOf('=');
-                    if (eq <= 0 || eq == entry.Length - 1 || !TestOutcomes.TryParse(entry.Substring(0, eq), out var outcome))
+                    // Outcome:STATUS is the form a --logger parameter can carry (vstest refuses a
+                    // logger whose parameter value holds '='); Outcome=STATUS stays valid everywhere else.
+                    // Outcome names hold neither ':' nor '=', so the first of them ends the outcome.
+                    var sep = entry.IndexOfAny(StatusMapSeparators);
+                    if (sep <= 0 || sep == entry.Length - 1 || !TestOutcomes.TryParse(entry.Substring(0, sep).Trim(), out var outcome))
                     {
-                        Bad("entries like Passed=PASS;Failed=FAIL;Skipped=TODO with outcomes " + string.Join(", ", Enum.GetNames(typeof(TestOutcome))) + $" (bad entry '{entry}')");
+                        Bad("entries like Skipped:ABORTED,Failed:FAIL (or Skipped=ABORTED;Failed=FAIL outside --logger) with outcomes " + string.Join(", ", Enum.GetNames(typeof(TestOutcome))) + $" (bad entry '{entry}')");
                         continue;
                     }
-                    o.StatusOverrides[outcome] = entry.Substring(eq + 1).Trim();
+                    o.StatusOverrides[outcome] = entry.Substring(sep + 1).Trim();
                 }
                 break;
             case "failOnPublishError": if (TryBool(value, out var b1)) o.FailOnPublishError = b1; else Bad("true or false"); break;
@@ -237,6 +246,12 @@ public static class ConfigurationResolver
         bytes = 0;
         return false;
     }
+
+    private static readonly char[] StatusMapSeparators = [':', '='];
+
+    /// <summary>statusMap entries are separated by ';' or ',' (',' because ';' separates --logger parameters).</summary>
+    public static List<string> SplitStatusMap(string value) =>
+        value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
 
     public static List<string> SplitList(string value) =>
         value.Split([';'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();

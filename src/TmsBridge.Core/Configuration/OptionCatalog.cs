@@ -45,7 +45,7 @@ public static class OptionCatalog
     public static readonly OptionDefinition User = new("user", OptionKind.Text, "User name for Basic authentication.");
     public static readonly OptionDefinition Password = new("password", OptionKind.Text, "Password for Basic authentication.", isSecret: true);
     public static readonly OptionDefinition Token = new("token", OptionKind.Text, "API token / personal access token (sent as Bearer).", isSecret: true);
-    public static readonly OptionDefinition StatusMap = new("statusMap", OptionKind.StatusMap, "Outcome to status overrides, e.g. Skipped=ABORTED;Failed=FAIL.");
+    public static readonly OptionDefinition StatusMap = new("statusMap", OptionKind.StatusMap, "Outcome to status overrides, e.g. Skipped:ABORTED,Failed:FAIL (the form --logger accepts) or Skipped=ABORTED;Failed=FAIL.");
     public static readonly OptionDefinition FailOnPublishError = new("failOnPublishError", OptionKind.Bool, "Make the test command fail when publishing fails.", defaultValue: "false");
     public static readonly OptionDefinition Timeout = new("timeout", OptionKind.Seconds, "Per-request timeout (seconds, or 90s / 2m).", defaultValue: "100");
     public static readonly OptionDefinition ProvisionUnmapped = new("provisionUnmapped", OptionKind.Bool, "Also send tests without a key so the TMS creates or matches them (Xray: Generic tests by definition).", defaultValue: "false");
@@ -98,14 +98,17 @@ public static class OptionCatalog
     }
 
     /// <summary>The closest known name, for "did you mean" hints on typos.</summary>
-    public static string? Suggest(string unknown)
+    public static string? Suggest(string unknown) => Suggest(unknown, All.Select(o => o.Name));
+
+    /// <summary>The closest of <paramref name="candidates"/> (option names, target names...), or null when none is close.</summary>
+    public static string? Suggest(string unknown, IEnumerable<string> candidates)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
-        foreach (var o in All)
+        foreach (var c in candidates)
         {
-            var d = Distance(unknown.ToLowerInvariant(), o.Name.ToLowerInvariant());
-            if (d < bestDistance) { bestDistance = d; best = o.Name; }
+            var d = Distance(unknown.ToLowerInvariant(), c.ToLowerInvariant());
+            if (d < bestDistance) { bestDistance = d; best = c; }
         }
         return bestDistance <= Math.Max(2, unknown.Length / 3) ? best : null;
     }

@@ -9,6 +9,8 @@ namespace TmsBridge.Configuration;
 public sealed class TmsOptions
 {
     public string Target { get; set; } = "none";
+    /// <summary>A target value that is not a known target (e.g. "xary"): <see cref="Target"/> stays "none", and this names what was asked for.</summary>
+    public string? RejectedTarget { get; set; }
     public Uri? BaseUrl { get; set; }
     public string? Project { get; set; }
     public string? TestExecution { get; set; }

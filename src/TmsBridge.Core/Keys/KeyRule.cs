@@ -22,6 +22,19 @@ public sealed class KeyRule(string description, string example, params Regex[] p
     public string Example { get; } = example;
     public IReadOnlyList<Regex> Patterns { get; } = patterns;
 
+    /// <summary>
+    /// "a test case key such as DEMO-TC-12": the shape in words, with the example in the user's own
+    /// project when one is known (the project of the key that did not fit), so the fix is obvious.
+    /// Every message that tells a user which key shape a target expects is worded here.
+    /// </summary>
+    public string Expected(string? project = null)
+    {
+        var example = project is { Length: > 0 } && Example.StartsWith("PROJ-", StringComparison.Ordinal)
+            ? project + Example.Substring(4)
+            : Example;
+        return $"{Description} such as {example}";
+    }
+
     /// <summary>Keys are compared upper-case (Jira treats them case-insensitively); spaces around them are dropped.</summary>
     public static string Normalize(string key) => key.Trim().ToUpperInvariant();
 

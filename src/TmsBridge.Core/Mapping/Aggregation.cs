@@ -53,7 +53,8 @@ public sealed class AggregatedRun
 /// </summary>
 public static class Aggregator
 {
-    public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule)
+    /// <param name="targetName">The target as the user knows it ("AIO Tests Cloud"), named when a test carries only keys of another TMS's shape.</param>
+    public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule, string? targetName = null)
     {
         var run = new AggregatedRun();
         var byKey = new Dictionary<string, KeyedResult>(StringComparer.Ordinal);
@@ -83,7 +84,7 @@ public static class Aggregator
             foreach (var bad in malformed)
             {
                 if (warned.Add("key|" + r.FullyQualifiedName + "|" + bad))
-                    run.Warnings.Add($"test '{r.FullyQualifiedName}' has the malformed key '{bad}' (expected {keyRule.Description} such as {keyRule.Example}); " +
+                    run.Warnings.Add($"test '{r.FullyQualifiedName}' has the malformed key '{bad}' (expected {keyRule.Expected()}); " +
                                      (keys.Count == 0 ? "the test is reported as unmapped." : "that key is skipped."));
             }
 
@@ -95,7 +96,8 @@ public static class Aggregator
                     {
                         FullyQualifiedName = r.TestName,
                         Reason = malformed.Count > 0 ? "malformed key " + string.Join(", ", malformed.Select(m => $"'{m}'"))
-                            : foreign.Count > 0 ? "no key for this target (only " + string.Join(", ", foreign) + ")"
+                            : foreign.Count > 0 ? "no key for this target (only " + string.Join(", ", foreign) + "): "
+                                + (targetName ?? "the target") + " expects " + keyRule.Expected(KeyRule.ProjectOf(foreign[0]))
                             : "no TestCaseKey",
                         // Keys of another system's shape are deliberate, not missing: never provision those either.
                         HasMalformedKeys = malformed.Count > 0 || foreign.Count > 0,

@@ -31,7 +31,9 @@ public static class ConsoleSummary
             var listed = string.Join(", ", report.Unmapped.Take(MaxListed).Select(u => $"{u.Test} ({u.Reason})"));
             output.Info($"unmapped tests: {listed}{(report.Unmapped.Count > MaxListed ? $", and {report.Unmapped.Count - MaxListed} more" : "")}.");
         }
-        if (report.PublishFailed && report.JournalPath is not null && report.Target != Targets.None)
+        // Whenever errors kept results back (also target=none because the target was misspelt), the
+        // journal has them all: say how to send them. A clean target=none run had nothing to send.
+        if (report.PublishFailed && report.JournalPath is not null && (report.Target != Targets.None || report.Errors.Count > 0))
             output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent with `tmsbridge publish \"{report.JournalPath}\"`.");
         if (reportPath.Length > 0) output.Info($"report: {reportPath}");
     }

@@ -57,6 +57,15 @@ public sealed class PublishContext(TmsOptions options, AggregatedRun run, Status
     /// <summary>Default summary when the summary option is not set.</summary>
     public string DefaultSummary { get; init; } = "Automated test run";
 
+    /// <summary>
+    /// The runs whose results are published: the run itself, or for `tmsbridge publish` the runs of
+    /// its journals. They name the execution; <see cref="RunId"/> (the publish's own id) stays the marker.
+    /// </summary>
+    public IReadOnlyList<string> SourceRunIds { get; init; } = [];
+
+    /// <summary>"MyTests: automated test run 2026-11-25 21:00 UTC (20261125T210000Z-1a2b3c4d)": a title that names the run(s), when the summary option is not set.</summary>
+    public string DefaultTitle => $"{DefaultSummary} ({PublishRequest.RunIdsText(SourceRunIds.Count > 0 ? SourceRunIds : [RunId])})";
+
     /// <summary>Marks every key that was to be sent with the same state and message (e.g. the whole request failed).</summary>
     public void MarkAll(string state, string? message)
     {

@@ -11,6 +11,13 @@ namespace TmsBridge.Publishing;
 /// <summary>What to publish: the results of one run (read back from its journal) and the options in force.</summary>
 public sealed class PublishRequest
 {
+    private const int RunIdsNamed = 3;
+
+    /// <summary>"a, b, c" or, for many shards, "a, b, c and 5 more": a title stays readable (and within AIO's title length).</summary>
+    public static string RunIdsText(IReadOnlyList<string> runIds) =>
+        string.Join(", ", runIds.Take(RunIdsNamed))
+        + (runIds.Count > RunIdsNamed ? FormattableString.Invariant($" and {runIds.Count - RunIdsNamed} more") : "");
+
     public string RunId { get; set; } = "";
     public string RunFolder { get; set; } = "";
     public string? JournalPath { get; set; }
@@ -19,6 +26,8 @@ public sealed class PublishRequest
     public DateTimeOffset RunStarted { get; set; }
     public DateTimeOffset RunFinished { get; set; }
     public string DefaultSummary { get; set; } = "Automated test run";
+    /// <summary>The runs the results come from, when not this run (`tmsbridge publish`): they title a new execution or cycle.</summary>
+    public IReadOnlyList<string> SourceRunIds { get; set; } = [];
     /// <summary>Test hook: replaces the network stack (the product always uses real sockets).</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
     /// <summary>Bound on the whole publish, so a dead server can never hold the test run (null: the publishTimeout option).</summary>
@@ -68,19 +77,14 @@ public static class Publisher
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
             var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
-            if (options.Target != Targets.None && backend is null)
-                report.Errors.Add($"target '{options.Target}' is not supported by this version of TmsBridge yet; nothing was sent.");
-            report.TargetName = backend?.DisplayName ?? (options.Target == Targets.None ? "none (dry run)" : options.Target);
+            report.TargetName = TargetName(options, backend);
 
-            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target));
+            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName);
             report.Warnings.AddRange(run.Warnings);
             var statuses = BuildStatusMap(backend, options, report);
             FillPlannedReport(report, run, statuses, options);
 
-            if (backend is not null)
-            {
-                foreach (var problem in backend.Validate(options)) report.Errors.Add(problem);
-            }
+            report.Errors.AddRange(TargetProblems(options, backend));
 
             if (report.Errors.Count > 0 || backend is null)
             {
@@ -105,6 +109,7 @@ public static class Publisher
                     RunStarted = run.Start ?? request.RunStarted,
                     RunFinished = run.Finish ?? request.RunFinished,
                     DefaultSummary = request.DefaultSummary,
+                    SourceRunIds = request.SourceRunIds,
                 };
                 try
                 {
@@ -164,6 +169,29 @@ public static class Publisher
             return "";
         }
     }
+
+    /// <summary>
+    /// What stops the target from being published to, beyond the option problems: a target not
+    /// implemented yet, a missing baseUrl or credentials. RunSession prints these when the run
+    /// starts (while the user is watching) and the publish reports them again at the end.
+    /// </summary>
+    public static IReadOnlyList<string> TargetProblems(TmsOptions options) =>
+        TargetProblems(options, options.Target == Targets.None ? null : BackendRegistry.Create(options.Target));
+
+    private static List<string> TargetProblems(TmsOptions options, ITmsBackend? backend)
+    {
+        var problems = new List<string>();
+        if (options.Target != Targets.None && backend is null)
+            problems.Add($"target '{options.Target}' is not supported by this version of TmsBridge yet, so nothing is sent to it.");
+        if (backend is not null) problems.AddRange(backend.Validate(options));
+        return problems;
+    }
+
+    /// <summary>The target as the summary names it: the backend's name, or the rejected value (target=xary) rather than the "none" it fell back to.</summary>
+    private static string TargetName(TmsOptions options, ITmsBackend? backend) =>
+        backend?.DisplayName
+        ?? (options.RejectedTarget is { } rejected ? $"'{rejected}'"
+            : options.Target == Targets.None ? "none (dry run)" : options.Target);
 
     private static StatusMap BuildStatusMap(ITmsBackend? backend, TmsOptions options, PublishReport report)
     {

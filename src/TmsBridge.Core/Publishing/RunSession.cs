@@ -107,6 +107,16 @@ public sealed class RunSession : IDisposable
             if (p.Severity == ProblemSeverity.Error) output.Error(p.Message + " (publishing is disabled for this run)");
             else output.Warning(p.Message);
         }
+        // So are the target's own needs (a missing baseUrl or credentials, a target not implemented
+        // yet): the publish at the end reports them again, in the summary and the report.
+        try
+        {
+            foreach (var problem in Publisher.TargetProblems(info.Options)) output.Error(problem + " (publishing is disabled for this run)");
+        }
+        catch (Exception e)
+        {
+            output.Error($"the target's configuration could not be checked ({e.Message}); the publish at the end of the run checks it again.");
+        }
         return new RunSession(info, output, journal, started);
     }
 

@@ -204,7 +204,7 @@ public abstract class AioBackendBase : ITmsBackend
             _ => "",
         };
 
-        public string Title() => AioPayload.Title(O.Summary ?? $"{Context.DefaultSummary} ({Context.RunId})");
+        public string Title() => AioPayload.Title(O.Summary ?? Context.DefaultTitle);
 
         public string Objective()
         {

@@ -273,9 +273,9 @@ public static class ConfigurationResolver
     {
         var v = value.Trim().ToLowerInvariant();
         double seconds;
-        if (v.EndsWith("ms") && TryNumber(v.Substring(0, v.Length - 2), out var n)) seconds = n / 1000;
-        else if (v.EndsWith("s") && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n;
-        else if (v.EndsWith("m") && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n * 60;
+        if (v.EndsWith("ms", StringComparison.Ordinal) && TryNumber(v.Substring(0, v.Length - 2), out var n)) seconds = n / 1000;
+        else if (v.EndsWith("s", StringComparison.Ordinal) && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n;
+        else if (v.EndsWith("m", StringComparison.Ordinal) && TryNumber(v.Substring(0, v.Length - 1), out n)) seconds = n * 60;
         else if (TryNumber(v, out n)) seconds = n;
         else if (TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out result)) return result <= MaxDuration;
         else { result = default; return false; }

@@ -21,7 +21,7 @@ public sealed class RequestRate(int requests, TimeSpan window)
         if (slash <= 0 || !int.TryParse(t.Substring(0, slash), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n <= 0) return false;
         var w = t.Substring(slash + 1);
         if (w is "s" or "m" or "h") w = "1" + w;
-        if (w.EndsWith("h") && double.TryParse(w.Substring(0, w.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var hours)) w = (hours * 60).ToString(CultureInfo.InvariantCulture) + "m";
+        if (w.EndsWith("h", StringComparison.Ordinal) && double.TryParse(w.Substring(0, w.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var hours)) w = (hours * 60).ToString(CultureInfo.InvariantCulture) + "m";
         if (!ConfigurationResolver.TryDuration(w, out var window) || window <= TimeSpan.Zero) return false;
         rate = new RequestRate(n, window);
         return true;

@@ -117,35 +117,8 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
     public async Task A_consumer_at_this_framework_version_builds_from_the_packages_and_publishes_its_keys(string row)
     {
         var clock = Stopwatch.StartNew();
-        var (testSdk, frameworks) = Rows[row];
-        var feed = await samples.PackLocalFeedAsync();
-        var consumer = Path.Combine(samples.WorkFolder, "matrix", row);
-        Directory.CreateDirectory(consumer);
-        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
-        var references = new List<string>
-        {
-            $"""<PackageReference Include="Microsoft.NET.Test.Sdk" Version="{testSdk}" />""",
-            $"""<PackageReference Include="TmsBridge.TestLogger" Version="{feed.Version}" />""",
-        };
-        foreach (var framework in frameworks)
-        {
-            references.AddRange(framework.Packages.Select(p => $"""<PackageReference Include="{p.Id}" Version="{p.Version}" />"""));
-            references.Add($"""<PackageReference Include="TmsBridge.{framework.AttributePackage}" Version="{feed.Version}" />""");
-            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), Tests(framework.AttributePackage).Source);
-        }
-
-        File.WriteAllText(Path.Combine(consumer, "Matrix.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                {string.Join("\n    ", references.Distinct())}
-              </ItemGroup>
-            </Project>
-            """);
+        var frameworks = Rows[row].Frameworks;
+        var consumer = await WriteConsumerAsync(row, row);
 
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
         var run = await DotnetProcess.RunAsync(
@@ -173,5 +146,65 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine($"{row}: {clock.Elapsed.TotalSeconds:F1} s (pack shared across rows)");
+    }
+
+    /// <summary>
+    /// `dotnet publish` copies package assets from its own lists, not the build's: an MSTest 4 project
+    /// must get the MSTest 4 build of TmsBridge.MSTest there too (else NETSDK1152, two files for one path,
+    /// or the 2.x build that cannot load), and the published tests must run with their keys.
+    /// </summary>
+    [Fact]
+    public async Task An_MSTest_4_project_publishes_with_the_MSTest_4_build_and_runs_from_the_publish_folder()
+    {
+        var consumer = await WriteConsumerAsync("mstest-4.5.3-newest", "mstest-4.5.3-published");
+        var published = Path.Combine(consumer, "published");
+        var publish = await DotnetProcess.RunAsync(["publish", consumer, "-o", published], consumer, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(publish.ExitCode == 0, publish.Output);
+
+        var results = Path.Combine(consumer, "results");
+        var run = await DotnetProcess.RunAsync(
+            ["test", Path.Combine(published, "Matrix.Tests.dll"), "--logger", "tms;target=none", "--results-directory", results],
+            consumer, new Dictionary<string, string?>(), timeout: TimeSpan.FromMinutes(5));
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(results, "tms"), "*.report.json").Single()));
+        var key = Assert.Single(report.RootElement.GetProperty("keys").EnumerateArray());
+        Assert.Equal("DEMO-2", key.GetProperty("key").GetString());
+        Assert.Equal(["DEMO-102"], Strings(key, "requirements"));
+    }
+
+    /// <summary>A fresh project outside the repository (folder <paramref name="folder"/>) with the row's packages and one test class per framework.</summary>
+    private async Task<string> WriteConsumerAsync(string row, string folder)
+    {
+        var (testSdk, frameworks) = Rows[row];
+        var feed = await samples.PackLocalFeedAsync();
+        var consumer = Path.Combine(samples.WorkFolder, "matrix", folder);
+        Directory.CreateDirectory(consumer);
+        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
+        var references = new List<string>
+        {
+            $"""<PackageReference Include="Microsoft.NET.Test.Sdk" Version="{testSdk}" />""",
+            $"""<PackageReference Include="TmsBridge.TestLogger" Version="{feed.Version}" />""",
+        };
+        foreach (var framework in frameworks)
+        {
+            references.AddRange(framework.Packages.Select(p => $"""<PackageReference Include="{p.Id}" Version="{p.Version}" />"""));
+            references.Add($"""<PackageReference Include="TmsBridge.{framework.AttributePackage}" Version="{feed.Version}" />""");
+            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), Tests(framework.AttributePackage).Source);
+        }
+
+        File.WriteAllText(Path.Combine(consumer, "Matrix.Tests.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <IsTestProject>true</IsTestProject>
+              </PropertyGroup>
+              <ItemGroup>
+                {string.Join("\n    ", references.Distinct())}
+              </ItemGroup>
+            </Project>
+            """);
+        return consumer;
     }
 }

@@ -1,15 +1,7 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using TmsBridge.Sandbox.Auth;
-using TmsBridge.Sandbox.Http;
 using TmsBridge.Sandbox.State;
-using TmsBridge.Sandbox.Xray;
 
 namespace TmsBridge.Sandbox.Aio;
 

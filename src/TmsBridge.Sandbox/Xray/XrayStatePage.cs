@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using TmsBridge.Sandbox.State;
 using static TmsBridge.Sandbox.Pages.StatePage;
 
 namespace TmsBridge.Sandbox.Xray;

@@ -179,17 +179,8 @@ internal static partial class AioEndpoints
         // AIO Server/DC runs inside Jira: Jira's XSRF check comes first.
         if (store.Flavor == AioFlavor.Server && MultipartChecks.JiraXsrf(http.Request) is { } xsrf)
             return xsrf;
-        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
-            throw new AioException("Malformed multipart request: " + shape);
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(http.RequestAborted);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new AioException($"Invalid multipart body: {e.Message}");
-        }
+        var (read, problem) = await MultipartChecks.ReadBrowserFormAsync(http.Request, http.RequestAborted);
+        var form = read ?? throw new AioException(problem!);
         foreach (var name in form.Keys.Concat(form.Files.Select(x => x.Name)))
         {
             if (name != "file")

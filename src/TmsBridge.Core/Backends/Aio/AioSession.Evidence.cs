@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
@@ -98,8 +97,7 @@ internal sealed partial class AioSession
         var file = new StreamContent(stream, 81920);
         file.Headers.ContentLength = stream.Length;
         var form = new BrowserMultipart().AddFile("file", e.FileName, file, e.File.ContentType);
-        var request = BrowserMultipart.Post(uri, form, backend.IsJiraServer);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var request = BrowserMultipart.Post(uri, form, backend.IsJiraServer).AcceptJson();
         backend.Authorize(request, O);
         return request;
     }

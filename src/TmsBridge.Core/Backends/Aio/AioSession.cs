@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
@@ -24,9 +22,8 @@ internal sealed partial class AioSession(AioBackendBase backend, PublishContext 
 
     private HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null)
     {
-        var request = new HttpRequestMessage(method, uri);
-        if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var request = new HttpRequestMessage(method, uri).AcceptJson();
+        if (body is not null) request.Content = JsonRequests.Body(body);
         backend.Authorize(request, O);
         return request;
     }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
@@ -21,14 +20,14 @@ public abstract partial class XrayBackendBase
         if (multipart)
         {
             // Shaped like a browser's form, with Jira's XSRF header on Server/DC (BrowserMultipart.Post).
-            var info = new StringContent(MultipartInfo(executionFields!, project!, input).ToJsonString(), Encoding.UTF8, "application/json");
+            var info = JsonRequests.Body(MultipartInfo(executionFields!, project!, input));
             var form = new BrowserMultipart()
                 .AddFile(MultipartResultsPart, "results.json", json, "application/json")
                 .AddFile("info", "info.json", info, "application/json");
             request = BrowserMultipart.Post(ImportUri(context, multipart), form, Dialect.IsJiraServer);
         }
         else request = new HttpRequestMessage(HttpMethod.Post, ImportUri(context, multipart)) { Content = json };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.AcceptJson();
         Authorize(request, context);
         return request;
     }

@@ -124,7 +124,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
         var query = $"{{ getTestExecutions(jql: \"{jql}\", limit: 5) {{ total results {{ issueId jira(fields: [\"key\", \"description\"]) }} }} }}";
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ServiceUri(context.Options), "api/v2/graphql"))
         {
-            Content = new StringContent(new JsonObject { ["query"] = query }.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = JsonRequests.Body(new JsonObject { ["query"] = query }),
         };
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);

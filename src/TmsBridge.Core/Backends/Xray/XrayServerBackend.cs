@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
@@ -73,7 +71,7 @@ public sealed class XrayServerBackend : XrayBackendBase
     {
         var jql = Uri.EscapeDataString(MarkerJql(project, marker));
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=5"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.AcceptJson();
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)

@@ -6,14 +6,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
-using TmsBridge.Sandbox.Jira;
 using TmsBridge.Sandbox.Pages;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.State;
-using TmsBridge.Sandbox.Xray;
-using TmsBridge.Sandbox.XrayCloud;
 
 namespace TmsBridge.Sandbox;
 
@@ -81,7 +77,7 @@ public sealed class SandboxServer : IAsyncDisposable
         // 3. fault injection (POST /_sandbox/faults), Xray Cloud's and AIO's rate limits: after the log, so
         //    injected faults are recorded like real answers, and before the endpoints, so they can
         //    short-circuit them (or, for loseResponse, let them run and swallow the answer).
-        // 4. endpoints: shared inspection/control ones, then one Map call per emulated API.
+        // 4. endpoints: shared inspection/control ones, then each emulated API's module (SandboxModules).
         app.UseMiddleware<RequestLogMiddleware>(state);
         app.Use(HandleErrorsAsync);
         app.UseMiddleware<FaultInjectionMiddleware>(state);
@@ -92,14 +88,10 @@ public sealed class SandboxServer : IAsyncDisposable
             state.Reset();
             return Results.NoContent();
         });
-        app.MapGet("/", () => Results.Content(StatePage.Render(state.Snapshot()), "text/html; charset=utf-8"));
+        app.MapGet("/", () => Results.Content(StatePage.Render(state.Snapshot(), state.Modules), "text/html; charset=utf-8"));
         ControlEndpoints.Map(app, state);
 
-        XrayServerEndpoints.Map(app, state);
-        JiraSearchEndpoints.Map(app, state);
-        XrayCloudEndpoints.Map(app, state);
-        AioEndpoints.Map(app, state);
-        // Later: QMetry...; QTest...; Rtm...
+        foreach (var module in state.Modules) module.MapEndpoints(app, state);
     }
 
     private static async Task HandleErrorsAsync(HttpContext context, RequestDelegate next)

@@ -442,6 +442,27 @@ public sealed class AioBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lost_cycle_create_with_no_retries_left_is_found_by_its_marker_and_the_results_go_into_it()
+    {
+        // The create reached AIO but its answer was lost, and no retry is left (maxRetries=0): the
+        // final lookup of CreateOnce finds this run's cycle by its marker instead of reporting failure.
+        using var aio = new FakeAio { LoseCreateAnswers = 1 };
+        aio.AddCycle("Nightly", "TmsBridge run 20250101T000000Z-00000000"); // an older cycle of the same title is not adopted
+        var report = await Publisher.PublishAsync(Request(Cloud(aio, ("summary", "Nightly"), ("maxRetries", "0"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Single(aio.RequestsTo("POST", "testcycle/detail"));
+        Assert.Single(aio.RequestsTo("POST", "testcycle/search"));
+        Assert.Equal(2, aio.Cycles.Count);
+        Assert.Equal("DEMO-CY-11", report.Execution!.Key);
+        Assert.False(report.Execution.Reused);
+        Assert.Contains(report.Warnings, w => w.Contains("cycle DEMO-CY-11 was lost", StringComparison.Ordinal) && w.Contains("found by its title", StringComparison.Ordinal));
+        Assert.Equal(4, report.Totals.Sent);
+        Assert.All(aio.Runs, r => Assert.Equal("DEMO-CY-11", r.Cycle));
+        Assert.Equal(4, aio.Runs.Count);
+    }
+
+    [Fact]
     public async Task A_lost_create_does_not_adopt_an_older_cycle_of_the_same_title()
     {
         using var aio = new FakeAio { LoseCreateAnswers = 1 };

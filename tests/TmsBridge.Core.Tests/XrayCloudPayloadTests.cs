@@ -48,7 +48,7 @@ public sealed class XrayCloudPayloadTests : IDisposable
         RunStarted = T0,
         RunFinished = T0.AddMinutes(5),
         DefaultSummary = "My.Tests: automated test run 2026-05-06 07:08 UTC",
-        RunMarker = XrayBackendBase.RunMarker("20260506T070809Z-ab12cd34"),
+        RunMarker = TmsBridge.Backends.Kit.RunMarker.Of("20260506T070809Z-ab12cd34"),
     };
 
     private List<TestResultRecord> CloudRun()

@@ -64,4 +64,22 @@ internal static partial class MultipartChecks
 
     [GeneratedRegex("""(?:^|;)\s*(name|filename)=(?!")""", RegexOptions.IgnoreCase)]
     private static partial Regex UnquotedParameter();
+
+    /// <summary>
+    /// The browser-shape check, then the form: the form, or null and the problem in the words every
+    /// emulated API answers with (a 400 body).
+    /// </summary>
+    public static async Task<(IFormCollection? Form, string? Problem)> ReadBrowserFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (await BrowserShapeProblemAsync(request, ct) is { } shape)
+            return (null, "Malformed multipart request: " + shape);
+        try
+        {
+            return (await request.ReadFormAsync(ct), null);
+        }
+        catch (InvalidDataException e)
+        {
+            return (null, $"Invalid multipart body: {e.Message}");
+        }
+    }
 }

@@ -8,9 +8,9 @@ namespace TmsBridge.Sandbox.State;
 
 /// <summary>
 /// Everything the sandbox holds in memory. One section per emulated API sits beside the
-/// shared Jira instance and request log; a new API (AIO, QMetry, qTest, RTM) adds its own
-/// section class in its folder, a property here, a line in <see cref="Reset"/> and a property
-/// in <see cref="SandboxSnapshot"/>.
+/// shared Jira instance and request log; a new API (QMetry, qTest, RTM) adds its own section
+/// class and an <see cref="ISandboxModule"/> in its folder (endpoints, reset, page), the module in
+/// <see cref="SandboxModules"/>, a property here and one in <see cref="SandboxSnapshot"/> (the JSON contract).
 /// </summary>
 /// <remarks>
 /// Concurrency: an import reads and writes several things at once (the issue registry, the
@@ -21,9 +21,6 @@ namespace TmsBridge.Sandbox.State;
 /// </remarks>
 public sealed class SandboxState
 {
-    private readonly RateLimit _initialXrayCloudLimit;
-    private readonly RateLimit _initialAioLimit;
-
     public SandboxState(SandboxSeed seed)
         : this(seed, new SandboxOptions())
     {
@@ -35,16 +32,18 @@ public sealed class SandboxState
         Jira = new JiraInstance(seed);
         Xray = new XrayServerState();
         XrayCloud = new XrayCloudState(seed, options.XrayCloudTokenLifetime);
-        _initialXrayCloudLimit = options.XrayCloudRateLimit;
         XrayCloudLimiter = new RateLimiter(options.XrayCloudRateLimit);
         // AIO Cloud lives beside Jira Cloud: it resolves projects and task keys on the Cloud site.
         Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
         AioServer = new AioStore(seed, Jira, AioFlavor.Server);
-        _initialAioLimit = options.AioRateLimit;
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
+        Modules = SandboxModules.For(this, options);
     }
 
     public object SyncRoot { get; } = new();
+
+    /// <summary>The emulated TMSs (<see cref="SandboxModules"/>): their endpoints, reset and page sections.</summary>
+    internal IReadOnlyList<ISandboxModule> Modules { get; }
     public SandboxSeed Seed { get; }
 
     /// <summary>The Server/DC Jira instance.</summary>
@@ -83,14 +82,9 @@ public sealed class SandboxState
         lock (SyncRoot)
         {
             Jira.Reset();
-            Xray.Clear();
-            XrayCloud.Clear();
-            Aio.Clear();
-            AioServer.Clear();
+            foreach (var module in Modules) module.Reset();
             Requests.Clear();
             Faults.Clear();
-            XrayCloudLimiter.Reset(_initialXrayCloudLimit);
-            AioLimiter.Reset(_initialAioLimit);
         }
     }
 
@@ -106,18 +100,3 @@ public sealed class SandboxState
                 Faults.Rules, Limits());
     }
 }
-
-/// <summary>The JSON of <c>GET /_sandbox/state</c>. Names are a contract: other tests read them.</summary>
-public sealed record SandboxSnapshot(
-    XraySnapshot Xray,
-    XraySnapshot XrayCloud,
-    AioSnapshot Aio,
-    AioSnapshot AioServer,
-    IReadOnlyList<RequestRecord> Requests,
-    IReadOnlyDictionary<string, int> RequestCounts,
-    IReadOnlyList<FaultRule> Faults,
-    LimitsSnapshot Limits);
-
-/// <summary>The limits in force (<c>GET /_sandbox/limits</c>, <c>limits</c> in the state).</summary>
-/// <param name="Aio">AIO Tests (both flavours); <c>used</c> is the busiest client IP's count.</param>
-public sealed record LimitsSnapshot(RateLimitSnapshot XrayCloud, RateLimitSnapshot Aio);

@@ -4,29 +4,6 @@ using TmsBridge.Sandbox.State;
 namespace TmsBridge.Sandbox.Xray;
 
 /// <summary>
-/// The multipart endpoint's <c>info</c> part: a Jira create/update-issue body for the Test
-/// Execution (<c>{"fields": {...}}</c>). Standard fields are resolved; all others are kept
-/// as they came in <see cref="Extra"/> and stored on the execution's <c>fields</c>.
-/// </summary>
-internal sealed record IssueFields(
-    JsonElement? Project,
-    JsonElement? IssueType,
-    string? Summary,
-    string? Description,
-    JsonElement? FixVersions,
-    IReadOnlyDictionary<string, JsonElement> Extra);
-
-/// <summary>Response of a successful import (HTTP 200), in Xray DC's v2 shape.</summary>
-internal sealed record ImportOutcome(IssueRef TestExecIssue, IReadOnlyList<IssueRef> Success, IReadOnlyList<TestError> Errors);
-
-internal sealed record IssueRef(string Id, string Key);
-
-internal sealed record TestError(string? TestKey, IReadOnlyList<string> Messages);
-
-/// <summary>The Cloud multipart <c>info</c> part's <c>xrayFields</c> (api-notes §4).</summary>
-internal sealed record CloudXrayFields(string? TestPlanKey, IReadOnlyList<string>? Environments);
-
-/// <summary>
 /// Applies a structurally valid import to the state, with the checks Xray makes against the
 /// Jira instance. Server/DC has two levels, as on the real server:
 /// <list type="bullet">
@@ -40,7 +17,7 @@ internal sealed record CloudXrayFields(string? TestPlanKey, IReadOnlyList<string
 /// Environments against the project and requires a summary to create an execution.
 /// The caller holds <see cref="SandboxState.SyncRoot"/>, so an import is all-or-nothing.
 /// </summary>
-internal sealed class XrayImporter(JiraInstance jira, XrayServerState xray, XrayFlavor flavor, IReadOnlySet<string> statuses)
+internal sealed partial class XrayImporter(JiraInstance jira, XrayServerState xray, XrayFlavor flavor, IReadOnlySet<string> statuses)
 {
     // Xray rejects iterations with more than 20 parameters (api-notes §3.4, playwright-xray #152).
     internal const int MaxParametersPerIteration = 20;
@@ -284,118 +261,4 @@ internal sealed class XrayImporter(JiraInstance jira, XrayServerState xray, Xray
         }
         return first;
     }
-
-    /// <summary>Test-level checks that need no issue lookup side effects.</summary>
-    private List<string> CheckTest(TestEntry t)
-    {
-        var messages = new List<string>();
-        CheckStatus(t.Status, "", messages);
-        for (var i = 0; i < t.Iterations.Count; i++)
-        {
-            var it = t.Iterations[i];
-            CheckStatus(it.Status, $"Iteration {i + 1}: ", messages);
-            if (it.Parameters.Count > MaxParametersPerIteration)
-                messages.Add($"Iteration {i + 1} has {it.Parameters.Count} parameters; at most {MaxParametersPerIteration} are allowed.");
-            for (var s = 0; s < it.Steps.Count; s++)
-                CheckStatus(it.Steps[s].Status, $"Iteration {i + 1}, step {s + 1}: ", messages);
-        }
-        for (var s = 0; s < t.Steps.Count; s++)
-            CheckStatus(t.Steps[s].Status, $"Step {s + 1}: ", messages);
-
-        foreach (var d in t.Defects.Concat(t.Steps.SelectMany(s => s.Defects)).Distinct(StringComparer.Ordinal))
-        {
-            var issue = Jira.Find(d);
-            if (issue is null)
-                messages.Add($"Defect {d} was not found.");
-            else if (issue.Kind != IssueKind.Defect)
-                messages.Add($"Issue {d} is not a defect (issue type: {issue.IssueTypeName}).");
-        }
-
-        if (t.TestKey is null && t.TestInfo is null)
-            messages.Add("The test has neither a testKey nor a testInfo to find or create the Test.");
-        if (t.TestInfo is { } ti)
-        {
-            if (Jira.FindProject(ti.ProjectKey) is null)
-                messages.Add($"Project {ti.ProjectKey} was not found.");
-            if (!Jira.TestTypes.Contains(ti.TestType))
-                messages.Add($"Test Type '{ti.TestType}' does not exist.");
-        }
-        return messages;
-    }
-
-    private void CheckStatus(string status, string prefix, List<string> messages)
-    {
-        if (!statuses.Contains(status))
-            messages.Add($"{prefix}Test Run Status '{status}' does not exist.");
-    }
-
-    /// <summary>Finds (by key, or by definition/summary) or provisions the Test; null with messages when refused.</summary>
-    private JiraIssue? ResolveTest(TestEntry t, List<string> messages)
-    {
-        if (t.TestKey is { } key)
-        {
-            var issue = Jira.Find(key);
-            if (issue is null)
-            {
-                messages.Add($"Test with key {key} was not found.");
-                return null;
-            }
-            if (issue.Kind != IssueKind.Test)
-            {
-                messages.Add($"Issue {key} is not a Test (issue type: {issue.IssueTypeName}).");
-                return null;
-            }
-            if (t.TestInfo is { } info)
-            {
-                // testKey + testInfo: Xray updates that Test from testInfo (seed docs, example 4).
-                var def = Xray.FindTest(key);
-                if (def is null)
-                {
-                    def = new XrayTestDefinition(key, issue.ProjectKey, info.TestType, provisioned: false);
-                    Xray.Tests.Add(def);
-                }
-                Update(def, info);
-            }
-            return issue;
-        }
-
-        var ti = t.TestInfo!;
-        var project = Jira.FindProject(ti.ProjectKey)!;
-        // Xray's matching rule (api-notes §3.7): Generic tests by definition, Manual/BDD by
-        // summary, within the project. A Generic testInfo without definition uses its summary.
-        var generic = string.Equals(ti.TestType, "Generic", StringComparison.Ordinal);
-        var definition = generic ? ti.Definition ?? ti.Summary : ti.Definition;
-        var match = Xray.Tests.Find(d => d.ProjectKey == project.Key && d.TestType == ti.TestType
-            && (generic ? d.Definition == definition : d.Summary == ti.Summary));
-        JiraIssue testIssue;
-        if (match is not null)
-        {
-            testIssue = Jira.Find(match.Key)!;
-        }
-        else
-        {
-            testIssue = Jira.CreateTest(project);
-            match = new XrayTestDefinition(testIssue.Key, project.Key, ti.TestType, provisioned: true);
-            Xray.Tests.Add(match);
-        }
-        Update(match, ti with { Definition = definition });
-        return testIssue;
-    }
-
-    private void Update(XrayTestDefinition def, TestInfoEntry info)
-    {
-        def.Summary = info.Summary;
-        def.TestType = info.TestType;
-        def.Definition = info.Definition ?? def.Definition;
-        foreach (var req in info.RequirementKeys)
-        {
-            if (!def.RequirementKeys.Contains(req, StringComparer.Ordinal))
-                def.RequirementKeys.Add(req);
-            Xray.Link(def.Key, req);
-        }
-    }
-
-    private static XrayTestRun ToRun(string testKey, TestEntry t) => new(
-        testKey, t.Status, t.Comment, t.Start, t.Finish, t.ExecutedBy, t.Defects, t.Iterations, t.Evidence,
-        t.Assignee, t.Steps, t.Examples, t.CustomFields);
 }

@@ -69,18 +69,9 @@ internal static class XrayServerEndpoints
             return UnsupportedMediaType("Content-Type must be multipart/form-data.");
         if (MultipartChecks.JiraXsrf(http.Request) is { } xsrf)
             return xsrf;
-        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
-            return Error("Malformed multipart request: " + shape);
-
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(http.RequestAborted);
-        }
-        catch (InvalidDataException e)
-        {
-            return Error($"Invalid multipart body: {e.Message}");
-        }
+        var (form, problem) = await MultipartChecks.ReadBrowserFormAsync(http.Request, http.RequestAborted);
+        if (form is null)
+            return Error(problem!);
 
         var names = form.Keys.Concat(form.Files.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var name in names)

@@ -124,18 +124,9 @@ internal static class XrayCloudEndpoints
         if (!http.Request.HasFormContentType
             || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return Error("Content-Type must be multipart/form-data.", 415);
-        if (await MultipartChecks.BrowserShapeProblemAsync(http.Request, http.RequestAborted) is { } shape)
-            return Error("Malformed multipart request: " + shape);
-
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(http.RequestAborted);
-        }
-        catch (InvalidDataException e)
-        {
-            return Error($"Invalid multipart body: {e.Message}");
-        }
+        var (form, problem) = await MultipartChecks.ReadBrowserFormAsync(http.Request, http.RequestAborted);
+        if (form is null)
+            return Error(problem!);
 
         foreach (var name in form.Keys.Concat(form.Files.Select(f => f.Name)).Distinct(StringComparer.Ordinal))
         {

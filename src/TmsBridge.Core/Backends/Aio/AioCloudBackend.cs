@@ -13,13 +13,15 @@ public sealed class AioCloudBackend : AioBackendBase
     public const string ApiPath = "aio-tcms/api/v1/";
 
     public override string DisplayName => "AIO Tests Cloud";
-    protected override string TargetName => "aio-cloud";
+    protected internal override string TargetName => "aio-cloud";
 
-    protected override bool IsJiraServer => false;
+    protected internal override bool IsJiraServer => false;
+    protected internal override string CredentialsHint => $" (check {OptionCatalog.Token.EnvironmentVariable}: an AIO Tests API token, sent as 'AioAuth <token>')";
+    protected internal override string BaseUrlHint => "the AIO Tests Cloud host";
 
     public override Uri ApiRoot(TmsOptions options) => new(options.BaseUrl ?? new Uri(DefaultHost), ApiPath);
 
-    protected override void Authorize(HttpRequestMessage request, TmsOptions options) =>
+    protected internal override void Authorize(HttpRequestMessage request, TmsOptions options) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("AioAuth", options.Token);
 
     protected override IEnumerable<string> ValidateFlavour(TmsOptions options)

@@ -7,31 +7,6 @@ using TmsBridge.Model;
 
 namespace TmsBridge.Backends.Aio;
 
-/// <summary>One entry of a bulk run update: one case, one status, the results it stands for.</summary>
-public sealed class AioRun
-{
-    public KeyedResult Keyed { get; init; } = null!;
-    public string CaseKey => Keyed.Key;
-    public string Status { get; set; } = "";
-    /// <summary>Seconds (AIO's unit), with millisecond precision.</summary>
-    public double Effort { get; init; }
-    public List<string> Comments { get; init; } = [];
-    /// <summary>The results this run reports: one data row (createNewRun=true) or every result of the key.</summary>
-    public IReadOnlyList<TestResultRecord> Results { get; init; } = [];
-    /// <summary>0-based position among the runs of the same case in this publish.</summary>
-    public int Index { get; init; }
-}
-
-/// <summary>An evidence file as it is named on its AIO run (unique within the run).</summary>
-public sealed class AioEvidence(KeyedResult keyed, TestResultRecord result, EvidenceFile file, string fileName, long size)
-{
-    public KeyedResult Keyed { get; } = keyed;
-    public TestResultRecord Result { get; } = result;
-    public EvidenceFile File { get; } = file;
-    public string FileName { get; } = fileName;
-    public long Size { get; } = size;
-}
-
 /// <summary>What a bulk run update answered: the cases AIO refused, with its words.</summary>
 public sealed class AioBulkAnswer
 {
@@ -58,9 +33,9 @@ public static class AioPayload
     /// The runs to send. With <paramref name="runPerResult"/> (createNewRun=true) each result of a key
     /// is its own run; otherwise a key is one run with the worst status and every result in its comment.
     /// </summary>
-    public static List<AioRun> Runs(IEnumerable<KeyedResult> keyed, StatusMap statuses, bool runPerResult)
+    public static List<AioRunUpdate> Runs(IEnumerable<KeyedResult> keyed, StatusMap statuses, bool runPerResult)
     {
-        var runs = new List<AioRun>();
+        var runs = new List<AioRunUpdate>();
         foreach (var k in keyed)
         {
             if (runPerResult && k.Results.Count > 1)
@@ -68,7 +43,7 @@ public static class AioPayload
                 var index = 0;
                 foreach (var r in k.Results)
                 {
-                    runs.Add(new AioRun
+                    runs.Add(new AioRunUpdate
                     {
                         Keyed = k,
                         Status = statuses[r.Outcome],
@@ -80,7 +55,7 @@ public static class AioPayload
                 }
                 continue;
             }
-            runs.Add(new AioRun
+            runs.Add(new AioRunUpdate
             {
                 Keyed = k,
                 Status = statuses[k.Outcome],
@@ -153,7 +128,7 @@ public static class AioPayload
     private static string Cap(string text) => text.Length <= MaxCommentLength ? text : text.Substring(0, MaxCommentLength - 1) + "…";
 
     /// <summary>{"testRuns":[{testCaseKey, testRunStatus, effort, isAutomated, comments}]}.</summary>
-    public static JsonObject BulkBody(IEnumerable<AioRun> runs)
+    public static JsonObject BulkBody(IEnumerable<AioRunUpdate> runs)
     {
         var array = new JsonArray();
         foreach (var run in runs)

@@ -1,7 +1,6 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 using TmsBridge.Http;
 using TmsBridge.Model;
@@ -9,23 +8,13 @@ using TmsBridge.Publishing;
 
 namespace TmsBridge.Backends.Xray;
 
-/// <summary>What an import answer said: the execution, and the tests Xray refused (DC only).</summary>
-public sealed class XrayImportAnswer
-{
-    public string? ExecutionKey { get; set; }
-    public string? ExecutionId { get; set; }
-    public string? ExecutionUrl { get; set; }
-    public Dictionary<string, List<string>> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
-    public List<string> Messages { get; } = [];
-}
-
 /// <summary>
 /// The publishing flow both Xray flavours share: split the run into imports under the byte budget,
 /// create the execution with the first and import the rest into its key, shrink on 413, drop keys a
 /// 400 names and resend the rest, and never create a second execution when the answer to the first
 /// create was lost (the new execution carries a run marker that is looked up before any resend).
 /// </summary>
-public abstract class XrayBackendBase : ITmsBackend
+public abstract partial class XrayBackendBase : ITmsBackend
 {
     /// <summary>Below this, a 413 is not worth another split.</summary>
     private const long MinimumBudget = 1024;
@@ -53,8 +42,6 @@ public abstract class XrayBackendBase : ITmsBackend
     /// <summary>Extra top-level members of the multipart "info" part (Cloud: xrayFields).</summary>
     protected virtual void AddMultipartExtras(JsonObject info, TmsOptions options) { }
 
-    public static string RunMarker(string runId) => "TmsBridge run " + runId;
-
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var options = context.Options;
@@ -70,7 +57,7 @@ public abstract class XrayBackendBase : ITmsBackend
             RunStarted = context.RunStarted,
             RunFinished = context.RunFinished,
             DefaultSummary = context.DefaultSummary,
-            RunMarker = options.TestExecution is null && context.RunId.Length > 0 ? RunMarker(context.RunId) : null,
+            RunMarker = options.TestExecution is null ? RunMarker.For(context.RunId) : null,
         };
         var project = XrayPayload.ProjectKey(input);
         if (options.TestExecution is null && project is null)
@@ -101,7 +88,7 @@ public abstract class XrayBackendBase : ITmsBackend
         var envelope = XrayPayload.MeasureEnvelope(input);
         var queue = new LinkedList<PlannedImport>(XrayImportPlanner.Plan(entries, e => XrayPayload.MeasureWithoutEvidence(e, input),
             options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped, envelope));
-        foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
+        foreach (var s in skipped) EvidencePlan.Skip(report, s.Owner, s.FileName, s.Bytes, s.Reason);
 
         if (!context.DryRun && !await SignInAsync(context, cancellationToken).ConfigureAwait(false))
         {
@@ -180,7 +167,7 @@ public abstract class XrayBackendBase : ITmsBackend
                 }
                 report.Warnings.Add($"{DisplayName} answered 413 to a request of {bodyBytes} bytes; splitting it into requests of at most {budget} bytes.");
                 var again = XrayImportPlanner.Plan(import.Entries, e => XrayPayload.MeasureWithoutEvidence(e, input), budget, long.MaxValue, long.MaxValue, skipped = [], envelope);
-                foreach (var s in skipped) SkipEvidence(report, s.Owner, s.FileName, s.Bytes, s.Reason);
+                foreach (var s in skipped) EvidencePlan.Skip(report, s.Owner, s.FileName, s.Bytes, s.Reason);
                 for (var i = again.Count - 1; i >= 0; i--) queue.AddFirst(again[i]);
                 number--;
                 continue;
@@ -188,7 +175,7 @@ public abstract class XrayBackendBase : ITmsBackend
 
             if (!response.IsSuccess)
             {
-                var message = $"HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(XrayErrors.MessageOf(response.Body))}" + XrayErrors.Hint(response.StatusCode);
+                var message = TmsErrors.Describe(response, context.Redactor, XrayErrors.Hint(response.StatusCode));
                 // Cloud (and DC for some checks) refuses a whole import for one bad test: drop the
                 // tests the error names and send the others again.
                 var named = response.StatusCode == 400
@@ -243,48 +230,36 @@ public abstract class XrayBackendBase : ITmsBackend
 
     /// <summary>
     /// Sends one import (retries inside the HTTP pipeline; one credential renewal on 401). Returns the
-    /// answer, or null and a redacted reason when no answer came. A create whose last answer was lost
-    /// gets one more lookup first, so it is never reported failed while the execution exists.
+    /// answer, or null and a redacted reason when no answer came. A create is sent once
+    /// (<see cref="CreateOnce"/>): a lost answer is looked up by the run marker, also after the retries ran out.
     /// </summary>
     private async Task<(TmsHttpResponse? Response, string? Failure)> SendImportAsync(string path, bool multipart, JsonObject? executionFields, string? project,
         bool creating, XrayPayload.Input input, PublishContext context, CancellationToken cancellationToken)
     {
+        async Task<TmsHttpResponse> Send(HttpCall call, CancellationToken ct)
+        {
+            var response = await context.Http.SendAsync(call, ct).ConfigureAwait(false);
+            if (response.StatusCode == 401 && await RenewCredentialsAsync(context, ct).ConfigureAwait(false))
+                response = await context.Http.SendAsync(call, ct).ConfigureAwait(false);
+            return response;
+        }
+
         try
         {
+            HttpRequestMessage Build() => BuildRequest(path, multipart, executionFields, project, input, context);
+            if (!creating) return (await Send(new HttpCall(Build), cancellationToken).ConfigureAwait(false), null);
             var marker = input.RunMarker;
-            var call = new HttpCall(() => BuildRequest(path, multipart, executionFields, project, input, context))
-            {
-                Idempotent = !creating,
-                FindEarlierEffect = creating && marker is not null ? ct => FindExecutionAsync(marker, project!, context, ct) : null,
-            };
-            var response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == 401 && await RenewCredentialsAsync(context, cancellationToken).ConfigureAwait(false))
-                response = await context.Http.SendAsync(call, cancellationToken).ConfigureAwait(false);
-            return (response, null);
+            var created = await CreateOnce.SendAsync(context.Http, Build,
+                marker is null ? null : ct => FindExecutionAsync(marker, project!, context, ct), cancellationToken, Send).ConfigureAwait(false);
+            return (created.Response, null);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
-            if (creating && e.OutcomeUnknown && input.RunMarker is not null
-                && await TryFindAfterAllAsync(input.RunMarker, project!, context, cancellationToken).ConfigureAwait(false) is { } found)
-                return (found, null);
             return (null, context.Redactor.Redact(e.Message));
         }
         finally
         {
             TryDelete(path);
-        }
-    }
-
-    /// <summary>One last look after retries ran out on a create whose outcome is unknown; null when not found or not reachable.</summary>
-    private async Task<TmsHttpResponse?> TryFindAfterAllAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await FindExecutionAsync(marker, project, context, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TmsHttpException or JsonException)
-        {
-            return null;
         }
     }
 
@@ -321,76 +296,15 @@ public abstract class XrayBackendBase : ITmsBackend
         if (entry.IsContinuation)
         {
             if (state == KeyStates.Sent) return;
-            foreach (var e in entry.Evidence) SkipEvidence(report, entry.Name, e.FileName, e.Size, "its follow-up request failed: " + string.Join(" ", messages));
+            foreach (var e in entry.Evidence) EvidencePlan.Skip(report, entry.Name, e.FileName, e.Size, "its follow-up request failed: " + string.Join(" ", messages));
             return;
         }
-        if (entry.Keyed is { } keyed)
-        {
-            var k = report.FindKey(keyed.Key);
-            if (k is null) return;
-            k.State = state;
-            k.Messages.AddRange(messages);
-            context.ReportProgress(keyed.Key, state, executionKey);
-        }
+        if (entry.Keyed is { } keyed) KeyLedger.Settle(context, keyed.Key, state, messages, executionKey);
         else if (entry.Provisioned is { } p)
         {
             var u = report.Unmapped.FirstOrDefault(x => x.Test == p.FullyQualifiedName);
             if (u is not null) u.State = state;
         }
-    }
-
-    private static void SkipEvidence(PublishReport report, string owner, string file, long bytes, string reason)
-    {
-        report.SkippedEvidence.Add(new SkippedEvidenceReport { Key = owner, File = file, Bytes = bytes, Reason = reason });
-        report.FindKey(owner)?.Messages.Add($"evidence '{file}' not sent: {reason}");
-    }
-
-    private HttpRequestMessage BuildRequest(string path, bool multipart, JsonObject? executionFields, string? project, XrayPayload.Input input, PublishContext context)
-    {
-        // A fresh stream for every attempt: the body is re-read from the file, never held in memory.
-        var body = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
-        var json = new StreamContent(body, 81920);
-        json.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        json.Headers.ContentLength = body.Length;
-        HttpRequestMessage request;
-        if (multipart)
-        {
-            // Shaped like a browser's form, with Jira's XSRF header on Server/DC (BrowserMultipart.Post).
-            var info = new StringContent(MultipartInfo(executionFields!, project!, input).ToJsonString(), Encoding.UTF8, "application/json");
-            var form = new BrowserMultipart()
-                .AddFile(MultipartResultsPart, "results.json", json, "application/json")
-                .AddFile("info", "info.json", info, "application/json");
-            request = BrowserMultipart.Post(ImportUri(context, multipart), form, Dialect.IsJiraServer);
-        }
-        else request = new HttpRequestMessage(HttpMethod.Post, ImportUri(context, multipart)) { Content = json };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        Authorize(request, context);
-        return request;
-    }
-
-    /// <summary>
-    /// The Jira create-issue JSON of the multipart "info" part: TmsBridge's own fields (project,
-    /// summary, issue type, description with the run marker), then the user's executionFields on top.
-    /// </summary>
-    private JsonObject MultipartInfo(JsonObject executionFields, string project, XrayPayload.Input input)
-    {
-        var o = input.Options;
-        var fields = new JsonObject
-        {
-            ["project"] = new JsonObject { ["key"] = project },
-            ["summary"] = o.Summary ?? input.DefaultSummary,
-            ["issuetype"] = new JsonObject { ["name"] = "Test Execution" },
-        };
-        var description = XrayPayload.DescriptionWithMarker(o.Description, input.RunMarker);
-        if (description is not null) fields["description"] = description;
-        if (o.Version is not null) fields["fixVersions"] = new JsonArray(new JsonObject { ["name"] = o.Version });
-        foreach (var pair in executionFields) fields[pair.Key] = pair.Value?.DeepClone();
-        // The run marker must survive a user-given description: it is how a lost create is found.
-        if (input.RunMarker is not null && fields["description"] is JsonValue d && d.TryGetValue<string>(out var text) && !text.Contains(input.RunMarker))
-            fields["description"] = XrayPayload.DescriptionWithMarker(text, input.RunMarker);
-        var info = new JsonObject { ["fields"] = fields };
-        AddMultipartExtras(info, o);
-        return info;
     }
 
     private static void TryDelete(string path)
@@ -400,39 +314,8 @@ public abstract class XrayBackendBase : ITmsBackend
 
     /// <summary>JQL that finds the execution a run created: its project, its type and the run marker in its description.</summary>
     protected static string MarkerJql(string project, string marker) =>
-        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{marker.Substring(marker.LastIndexOf(' ') + 1)}\"";
+        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{RunMarker.Word(marker)}\"";
 
     protected static TmsHttpResponse Recovered(string body) =>
         new(System.Net.HttpStatusCode.OK, body, "application/json", new Dictionary<string, string> { [RecoveredHeader] = "true" });
-}
-
-/// <summary>executionFields: a JSON object inline, or the path of a file holding one.</summary>
-public static class ExecutionFieldsReader
-{
-    public static JsonObject? Read(string value, out string problem)
-    {
-        problem = "";
-        var text = value.TrimStart();
-        string source = "the executionFields option";
-        if (!text.StartsWith("{", StringComparison.Ordinal))
-        {
-            if (!File.Exists(value))
-            {
-                problem = $"executionFields is neither a JSON object nor an existing file: '{value}'.";
-                return null;
-            }
-            source = $"the executionFields file '{value}'";
-            text = File.ReadAllText(value);
-        }
-        try
-        {
-            if (JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is JsonObject o) return o;
-            problem = $"{source} must hold a JSON object of Jira field ids to values, e.g. {{\"customfield_10115\": 3}}.";
-        }
-        catch (JsonException e)
-        {
-            problem = $"{source} is not valid JSON: {e.Message}";
-        }
-        return null;
-    }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 using TmsBridge.Http;
 using TmsBridge.Publishing;
@@ -69,7 +70,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
         if (!response.IsSuccess)
         {
             var hint = response.StatusCode is 400 or 401 ? $" (check {OptionCatalog.ClientId.EnvironmentVariable} and {OptionCatalog.ClientSecret.EnvironmentVariable})" : "";
-            context.Report.Errors.Add($"Xray Cloud refused the API key (client id {o.ClientId}): HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(XrayErrors.MessageOf(response.Body))}{hint}");
+            context.Report.Errors.Add($"Xray Cloud refused the API key (client id {o.ClientId}): HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(TmsErrors.MessageOf(response.Body))}{hint}");
             return false;
         }
         try
@@ -105,7 +106,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
         }
         catch (JsonException)
         {
-            answer.Messages.Add("Xray Cloud answered 200 with a body that is not JSON: " + context.Redactor.Redact(XrayErrors.MessageOf(response.Body)));
+            answer.Messages.Add("Xray Cloud answered 200 with a body that is not JSON: " + context.Redactor.Redact(TmsErrors.MessageOf(response.Body)));
         }
         return answer;
     }
@@ -123,17 +124,17 @@ public sealed class XrayCloudBackend : XrayBackendBase
         var query = $"{{ getTestExecutions(jql: \"{jql}\", limit: 5) {{ total results {{ issueId jira(fields: [\"key\", \"description\"]) }} }} }}";
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ServiceUri(context.Options), "api/v2/graphql"))
         {
-            Content = new StringContent(new JsonObject { ["query"] = query }.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = JsonRequests.Body(new JsonObject { ["query"] = query }),
         };
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
-            throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {XrayErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
+            throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {TmsErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
         var results = JsonNode.Parse(response.Body)?["data"]?["getTestExecutions"]?["results"] as JsonArray;
         // JQL's ~ is a word search: adopt only an execution whose description holds the exact marker.
         // Jira Cloud may answer the description as plain text or as ADF (a JSON document): look in either.
         var first = results?.FirstOrDefault(r => r?["jira"]?["description"] is { } d
-            && (d is JsonValue v && v.TryGetValue<string>(out var text) ? text.Contains(marker) : d.ToJsonString().Contains(marker)));
+            && (d is JsonValue v && v.TryGetValue<string>(out var text) ? RunMarker.IsIn(text, marker) : RunMarker.IsIn(d.ToJsonString(), marker)));
         var key = (string?)first?["jira"]?["key"];
         if (key is null) return null;
         var found = new JsonObject { ["id"] = first?["issueId"]?.ToString(), ["key"] = key };

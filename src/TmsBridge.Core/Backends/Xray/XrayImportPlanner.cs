@@ -1,3 +1,5 @@
+using TmsBridge.Backends.Kit;
+
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>One request's worth of tests.</summary>
@@ -48,12 +50,10 @@ public static class XrayImportPlanner
             var kept = new List<XrayEvidence>();
             foreach (var e in entry.Evidence)
             {
-                if (e.Size > maxEvidenceFileBytes)
-                    skipped.Add(new(entry.Name, e.FileName, e.Size, $"larger than maxEvidenceFileBytes ({maxEvidenceFileBytes} bytes)"));
-                else if (baseBytes + e.EncodedSize > budget)
-                    skipped.Add(new(entry.Name, e.FileName, e.Size, $"too large for one request even alone: {e.EncodedSize} bytes encoded, maxRequestBytes is {maxRequestBytes}"));
-                else if (runEvidence + e.Size > maxEvidenceRunBytes)
-                    skipped.Add(new(entry.Name, e.FileName, e.Size, $"over the run's evidence budget, maxEvidenceRunBytes ({maxEvidenceRunBytes} bytes)"));
+                var over = EvidencePlan.TooLarge(e.Size, maxEvidenceFileBytes)
+                    ?? (baseBytes + e.EncodedSize > budget ? $"too large for one request even alone: {e.EncodedSize} bytes encoded, maxRequestBytes is {maxRequestBytes}" : null)
+                    ?? EvidencePlan.PastRunBudget(e.Size, runEvidence, maxEvidenceRunBytes);
+                if (over is not null) skipped.Add(new(entry.Name, e.FileName, e.Size, over));
                 else
                 {
                     kept.Add(e);

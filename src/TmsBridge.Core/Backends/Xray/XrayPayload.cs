@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 using TmsBridge.Keys;
 using TmsBridge.Mapping;
@@ -96,28 +97,8 @@ public static class XrayPayload
         return entries;
     }
 
-    private static List<XrayEvidence> NameEvidence(IReadOnlyList<TestResultRecord> results, string what, List<string> warnings)
-    {
-        var list = new List<XrayEvidence>();
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var r in results)
-        {
-            foreach (var a in r.Attachments)
-            {
-                // A copy deleted from the run folder costs that file, never the result.
-                if (!File.Exists(a.Path))
-                {
-                    warnings.Add($"{what}: evidence '{a.FileName}' of '{r.Name}' is missing from the run folder ({a.Path}); it is not sent.");
-                    continue;
-                }
-                var name = a.FileName;
-                // Two rows attaching "screen.png" must stay two files in Xray.
-                if (!names.Add(name)) { name = $"{r.Sequence}-{name}"; names.Add(name); }
-                list.Add(new XrayEvidence(a, name));
-            }
-        }
-        return list;
-    }
+    private static List<XrayEvidence> NameEvidence(IReadOnlyList<TestResultRecord> results, string what, List<string> warnings) =>
+        EvidencePlan.Name(results, what, warnings).Select(e => new XrayEvidence(e.File, e.FileName)).ToList();
 
     public static void Write(Stream output, Input input, IReadOnlyList<XrayEntry> entries, Target target, List<string> warnings)
     {
@@ -182,14 +163,11 @@ public static class XrayPayload
 
     /// <summary>The user's description with the run marker on its own last line (or the marker alone).</summary>
     public static string? DescriptionWithMarker(string? description, string? marker) =>
-        marker is null ? description
-        : description is null ? $"Created by TmsBridge ({marker})."
-        : $"{description}\n\n({marker})";
+        marker is null ? description : RunMarker.Append(description, $"({marker})", $"Created by TmsBridge ({marker}).");
 
     /// <summary>The project of a new execution: the project option, else the project of the first key.</summary>
     public static string? ProjectKey(Input input) =>
-        input.Options.Project
-        ?? input.Keyed.Select(k => KeyRule.ProjectOf(k.Key)).FirstOrDefault(p => p is not null)
+        RunProject.Of(input.Options.Project, input.Keyed.Select(k => k.Key))
         ?? (input.Options.TestExecution is { } execution ? KeyRule.ProjectOf(execution) : null);
 
     private static void WriteEntry(Utf8JsonWriter w, XrayEntry e, Input input, List<string> warnings)

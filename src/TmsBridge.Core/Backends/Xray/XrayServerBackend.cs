@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 using TmsBridge.Http;
 using TmsBridge.Publishing;
@@ -9,7 +8,7 @@ namespace TmsBridge.Backends.Xray;
 
 /// <summary>
 /// Xray Server / Data Center: Xray JSON imports into {baseUrl}/rest/raven/2.0/import/execution
-/// (multipart when executionFields are set), Basic (user + password) or a Jira PAT (Bearer).
+/// (multipart when executionFields are set), Basic (user + password) or a Jira PAT (Bearer): <see cref="JiraServerAuth"/>.
 /// </summary>
 public sealed class XrayServerBackend : XrayBackendBase
 {
@@ -18,24 +17,12 @@ public sealed class XrayServerBackend : XrayBackendBase
     protected override XrayDialect Dialect => XrayDialect.Server;
     protected override string MultipartResultsPart => "result";
 
-    public override IEnumerable<string> Validate(TmsOptions options)
-    {
-        if (options.BaseUrl is null)
-            yield return $"target 'xray' needs baseUrl, the Jira base URL (set {OptionCatalog.BaseUrl.EnvironmentVariable} or baseUrl in tmsbridge.json / .runsettings).";
-        if (!options.DryRun && options.Token is null && (options.User is null || options.Password is null))
-            yield return $"target 'xray' needs credentials: a Jira personal access token in {OptionCatalog.Token.EnvironmentVariable} (or {OptionCatalog.Token.SecretFileVariable}), or user plus {OptionCatalog.Password.EnvironmentVariable} (or {OptionCatalog.Password.SecretFileVariable}).";
-    }
+    public override IEnumerable<string> Validate(TmsOptions options) => JiraServerAuth.Validate(options, "xray");
 
     protected override Uri ImportUri(PublishContext context, bool multipart) =>
         new(context.Options.BaseUrl!, multipart ? ImportPath + "/multipart" : ImportPath);
 
-    protected override void Authorize(HttpRequestMessage request, PublishContext context)
-    {
-        var o = context.Options;
-        request.Headers.Authorization = o.Token is not null
-            ? new AuthenticationHeaderValue("Bearer", o.Token)
-            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(o.User + ":" + o.Password)));
-    }
+    protected override void Authorize(HttpRequestMessage request, PublishContext context) => JiraServerAuth.Authorize(request, context.Options);
 
     /// <summary>
     /// 200 carries the execution and, per test, success or error: an error entry is a partial
@@ -74,7 +61,7 @@ public sealed class XrayServerBackend : XrayBackendBase
         }
         catch (JsonException)
         {
-            answer.Messages.Add("Xray answered 200 with a body that is not JSON; per-test results could not be checked: " + context.Redactor.Redact(XrayErrors.MessageOf(response.Body)));
+            answer.Messages.Add("Xray answered 200 with a body that is not JSON; per-test results could not be checked: " + context.Redactor.Redact(TmsErrors.MessageOf(response.Body)));
         }
         return answer;
     }
@@ -84,16 +71,16 @@ public sealed class XrayServerBackend : XrayBackendBase
     {
         var jql = Uri.EscapeDataString(MarkerJql(project, marker));
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=5"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.AcceptJson();
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
-            throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {XrayErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
+            throw new TmsHttpException($"looking up the execution of this run failed: HTTP {response.StatusCode} {TmsErrors.MessageOf(response.Body)}", HttpFailureKind.Dropped);
         using var doc = JsonDocument.Parse(response.Body);
         if (!doc.RootElement.TryGetProperty("issues", out var issues)) return null;
         // Jira's ~ is a word search: adopt only an execution whose description holds the exact marker.
         var issue = issues.EnumerateArray().FirstOrDefault(i =>
-            i.TryGetProperty("fields", out var f) && f.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String && d.GetString()!.Contains(marker));
+            i.TryGetProperty("fields", out var f) && f.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String && RunMarker.IsIn(d.GetString(), marker));
         if (issue.ValueKind != JsonValueKind.Object) return null;
         var found = new System.Text.Json.Nodes.JsonObject
         {
@@ -101,41 +88,4 @@ public sealed class XrayServerBackend : XrayBackendBase
         };
         return Recovered(found.ToJsonString());
     }
-}
-
-/// <summary>Reading Xray and Jira error bodies: {"error": "..."}, {"errorMessages": [...], "errors": {...}} or plain text.</summary>
-public static class XrayErrors
-{
-    public static string MessageOf(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return "(empty body)";
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.String) return root.GetString() ?? "";
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                var parts = new List<string>();
-                if (root.TryGetProperty("error", out var e)) parts.Add(e.ToString());
-                if (root.TryGetProperty("message", out var msg)) parts.Add(msg.ToString());
-                if (root.TryGetProperty("errorMessages", out var em) && em.ValueKind == JsonValueKind.Array) parts.AddRange(em.EnumerateArray().Select(x => x.ToString()));
-                if (root.TryGetProperty("errors", out var es) && es.ValueKind == JsonValueKind.Object) parts.AddRange(es.EnumerateObject().Select(p => $"{p.Name}: {p.Value}"));
-                if (parts.Count > 0) return string.Join("; ", parts);
-            }
-        }
-        catch (JsonException) { }
-        var text = body.Trim();
-        return text.Length > 500 ? text.Substring(0, 500) + "…" : text;
-    }
-
-    public static string Hint(int status) => status switch
-    {
-        401 => " (check the credentials: TMS_TOKEN, or user and TMS_PASSWORD; for Xray Cloud TMS_CLIENT_ID and TMS_CLIENT_SECRET)",
-        403 => " (the user lacks permission in this project, or the Xray license is not valid)",
-        404 => " (is baseUrl right? Server/DC: the Jira base URL including its context path, with Xray installed)",
-        413 => " (the request is too large: lower maxRequestBytes)",
-        429 => " (rate limited: lower rateLimit, or retry later)",
-        _ => "",
-    };
 }

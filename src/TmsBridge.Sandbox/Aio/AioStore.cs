@@ -4,89 +4,6 @@ using TmsBridge.Sandbox.State;
 
 namespace TmsBridge.Sandbox.Aio;
 
-/// <summary>Which AIO Tests product a store emulates.</summary>
-public enum AioFlavor
-{
-    /// <summary>AIO Tests Cloud (<c>/aio-tcms/api/v1</c>, <c>AioAuth</c> tokens).</summary>
-    Cloud,
-
-    /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0</c>, Jira Basic or PAT).</summary>
-    Server,
-}
-
-internal sealed record AioRunStatus(int Id, string Name, string Type);
-
-internal sealed record AioCase(string Key, string ProjectKey, string Status)
-{
-    public bool IsPublished => Status == "Published";
-}
-
-internal sealed class AioFolder(int id, string projectKey, string name, AioFolder? parent)
-{
-    public int Id { get; } = id;
-    public string ProjectKey { get; } = projectKey;
-    public string Name { get; } = name;
-    public AioFolder? Parent { get; } = parent;
-
-    /// <summary>Names from the root, joined by <c>/</c> (the state JSON's form).</summary>
-    public string Path => Parent is null ? Name : $"{Parent.Path}/{Name}";
-}
-
-internal sealed class AioAttachment(int id, string filename, string? contentType, long size, string sha256)
-{
-    public int Id { get; } = id;
-    public string Filename { get; } = filename;
-    public string? ContentType { get; } = contentType;
-    public long Size { get; } = size;
-    public string Sha256 { get; } = sha256;
-}
-
-internal sealed class AioRun(int id, string testCaseKey, DateTimeOffset created)
-{
-    public int Id { get; } = id;
-    public string TestCaseKey { get; } = testCaseKey;
-    public DateTimeOffset Created { get; } = created;
-    public required AioRunStatus Status { get; set; }
-    public double? Effort { get; set; }
-    public bool IsAutomated { get; set; }
-    public List<string> Comments { get; set; } = [];
-    public List<AioAttachment> Attachments { get; } = [];
-}
-
-internal sealed class AioCycle(int id, string key, string projectKey, bool created)
-{
-    public int Id { get; } = id;
-    public string Key { get; } = key;
-    public string ProjectKey { get; } = projectKey;
-
-    /// <summary>Created through the API (false: seeded).</summary>
-    public bool Created { get; } = created;
-
-    public required string Title { get; init; }
-    public string? Objective { get; init; }
-    public AioFolder? Folder { get; init; }
-    public IReadOnlyList<string> JiraTaskIds { get; init; } = [];
-
-    /// <summary>Case keys associated with the cycle (added through <c>addCaseToCycle</c>).</summary>
-    public HashSet<string> Cases { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Every run, oldest first (so "latest run of a case" is the last one with its key).</summary>
-    public List<AioRun> Runs { get; } = [];
-
-    public AioRun? LatestRun(string caseKey) => Runs.LastOrDefault(r => r.TestCaseKey == caseKey);
-}
-
-/// <summary>An AIO-enabled Jira project: its run statuses and the next cycle number.</summary>
-internal sealed class AioProject(JiraProject jira, IReadOnlyList<AioRunStatus> statuses)
-{
-    public JiraProject Jira { get; } = jira;
-    public string Key => Jira.Key;
-    public IReadOnlyList<AioRunStatus> RunStatuses { get; } = statuses;
-    public int NextCycle { get; set; } = 1;
-
-    public AioRunStatus? Status(string name) => RunStatuses.FirstOrDefault(s => s.Name == name);
-}
-
 /// <summary>
 /// One AIO Tests instance (Cloud or Server/DC): projects and cases from the seed, cycles (seeded
 /// and created), cycle folders, runs and their attachments. Callers hold
@@ -181,14 +98,14 @@ public sealed class AioStore
         return cycle;
     }
 
-    internal AioRun NewRun(AioCycle cycle, string caseKey, AioRunStatus status)
+    internal AioStoredRun NewRun(AioCycle cycle, string caseKey, AioRunStatus status)
     {
-        var run = new AioRun(_nextRunId++, caseKey, DateTimeOffset.UtcNow) { Status = status };
+        var run = new AioStoredRun(_nextRunId++, caseKey, DateTimeOffset.UtcNow) { Status = status };
         cycle.Runs.Add(run);
         return run;
     }
 
-    internal AioAttachment Attach(AioRun run, string filename, string? contentType, long size, string sha256)
+    internal AioAttachment Attach(AioStoredRun run, string filename, string? contentType, long size, string sha256)
     {
         var attachment = new AioAttachment(_nextAttachmentId++, filename, contentType, size, sha256);
         run.Attachments.Add(attachment);
@@ -285,33 +202,3 @@ public sealed class AioStore
         }
     }
 }
-
-/// <summary>The <c>aio</c> (Cloud) and <c>aioServer</c> (Server/DC) sections of <c>GET /_sandbox/state</c>.</summary>
-public sealed record AioSnapshot(IReadOnlyList<AioCycleSnapshot> Cycles, IReadOnlyList<string> Folders);
-
-/// <param name="Folder">The folder path from the root, <c>Nightly/Linux</c>, or null.</param>
-/// <param name="Created">True when created through the API; false for a seeded cycle that received runs.</param>
-public sealed record AioCycleSnapshot(
-    string Key,
-    string Id,
-    string Project,
-    string Title,
-    string? Objective,
-    string? Folder,
-    IReadOnlyList<string> JiraTaskIds,
-    bool Created,
-    IReadOnlyList<AioRunSnapshot> Runs);
-
-/// <param name="Status">The run status name (e.g. <c>Passed</c>).</param>
-public sealed record AioRunSnapshot(
-    string Id,
-    string TestCaseKey,
-    string Status,
-    double? Effort,
-    bool IsAutomated,
-    IReadOnlyList<string> Comments,
-    string CreatedDate,
-    IReadOnlyList<AioAttachmentSnapshot> Attachments);
-
-/// <summary>An uploaded file, stored as its digest rather than its bytes.</summary>
-public sealed record AioAttachmentSnapshot(string Filename, string? ContentType, long Size, string Sha256);

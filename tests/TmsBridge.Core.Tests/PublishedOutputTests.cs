@@ -30,7 +30,7 @@ public sealed class PublishedOutputTests
         return k;
     }
 
-    private static AioRun AioRunOf(KeyedResult k) =>
+    private static AioRunUpdate AioRunOf(KeyedResult k) =>
         Assert.Single(AioPayload.Runs([k], new StatusMap(StatusMap.AioDefaults), runPerResult: false));
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class MessagesAcceptanceTests(SampleRuns samples) : IDisposable
         var code = await PublishCommand.RunAsync([journal, "--target", "xray", "--base-url", "http://127.0.0.1:9/"], stdout, stderr);
 
         Assert.True(code == 2, stdout + "\n" + stderr);
-        Assert.Contains("target 'xray' needs credentials", stderr.ToString());
+        Assert.Contains("target 'xray' needs Jira credentials", stderr.ToString());
     }
 
     /// <summary>Item 10: the execution `tmsbridge publish` creates is titled like the run it publishes; the marker is the publish's own.</summary>

@@ -174,14 +174,14 @@ public sealed class MessageTests : IDisposable
         // Before any result: the user sees it while the tests are still running.
         var atStart = _output.Errors.ToList();
         Assert.Contains(atStart, l => l.Contains("target 'xray' needs baseUrl", StringComparison.Ordinal) && l.Contains("(publishing is disabled for this run)", StringComparison.Ordinal));
-        Assert.Contains(atStart, l => l.Contains("target 'xray' needs credentials", StringComparison.Ordinal));
+        Assert.Contains(atStart, l => l.Contains("target 'xray' needs Jira credentials", StringComparison.Ordinal));
 
         session.Record(Result("Ns.C.A", keys: ["DEMO-1"]));
         var report = await session.CompleteAsync(aborted: false, Ct);
 
         Assert.NotNull(report);
         Assert.Equal(2, _output.Errors.Count(l => l.Contains("target 'xray' needs baseUrl", StringComparison.Ordinal)));
-        Assert.Equal(2, _output.Errors.Count(l => l.Contains("target 'xray' needs credentials", StringComparison.Ordinal)));
+        Assert.Equal(2, _output.Errors.Count(l => l.Contains("target 'xray' needs Jira credentials", StringComparison.Ordinal)));
         Assert.Contains(report!.Errors, e => e.Contains("needs baseUrl", StringComparison.Ordinal));
     }
 

@@ -3,10 +3,10 @@ namespace TmsBridge.Cli;
 /// <summary>Command dispatch. Exit codes: 0 ok, 1 the command's work failed, 2 usage error.</summary>
 public static class CliApp
 {
-    public const string Usage = """
+    public static readonly string Usage = $"""
         Usage: tmsbridge <command> [options]
 
-          demo [--keep] [--port N] [--targets xray,xray-cloud,aio-cloud,aio] [--samples DIR]
+          demo [--keep] [--port N] [--targets {string.Join(",", DemoCommand.Targets.Select(t => t.Name))}] [--samples DIR]
               Starts the sandbox, runs every sample with `dotnet test --logger tms` against it
               for every implemented target (or those named by --targets),
               prints each run's summary and what the sandbox received, then stops the sandbox

@@ -17,27 +17,31 @@ public static class DemoCommand
     public const string SandboxPassword = "admin";
 
     /// <summary>A target the demo publishes to: its sandbox credentials and where its state shows.</summary>
-    public sealed record DemoTarget(string Name, string DisplayName, string StateSection, Func<Uri, Dictionary<string, string?>> Environment);
+    public sealed record DemoTarget(string Name, string StateSection, Func<Uri, Dictionary<string, string?>> Environment)
+    {
+        /// <summary>From the target's descriptor, so the demo names it as the rest of TmsBridge does.</summary>
+        public string DisplayName => TmsBridge.Publishing.Targets.Find(Name)?.DisplayName ?? Name;
+    }
 
-    /// <summary>Every implemented target, with the sandbox's built-in demo accounts (not secrets: they exist only in the emulator).</summary>
+    /// <summary>Every implemented target (<see cref="TmsBridge.Publishing.Targets.Implemented"/>; a test checks none is missing), with the sandbox's built-in demo accounts (not secrets: they exist only in the emulator).</summary>
     public static readonly DemoTarget[] Targets =
     [
-        new("xray", "Xray Server/DC", "xray", sandbox => new()
+        new("xray", "xray", sandbox => new()
         {
             ["TMS_TARGET"] = "xray", ["TMS_BASE_URL"] = sandbox.ToString(),
             ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
         }),
-        new("xray-cloud", "Xray Cloud", "xrayCloud", sandbox => new()
+        new("xray-cloud", "xrayCloud", sandbox => new()
         {
             ["TMS_TARGET"] = "xray-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_CLIENT_ID"] = SandboxSeed.DemoCloudClientId, ["TMS_CLIENT_SECRET"] = SandboxSeed.DemoCloudClientSecret,
         }),
-        new("aio-cloud", "AIO Tests Cloud", "aio", sandbox => new()
+        new("aio-cloud", "aio", sandbox => new()
         {
             ["TMS_TARGET"] = "aio-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_TOKEN"] = SandboxSeed.DemoAioToken,
         }),
-        new("aio", "AIO Tests Server/DC", "aioServer", sandbox => new()
+        new("aio", "aioServer", sandbox => new()
         {
             ["TMS_TARGET"] = "aio", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,

@@ -116,7 +116,25 @@ public static class ConfigurationResolver
             options.Sources[option.Name] = pair.Value.Source;
             Apply(options, option, pair.Value.Value.Trim(), pair.Value.Source);
         }
+        WarnMisplaced(options, raw);
         return options;
+    }
+
+    /// <summary>
+    /// A TMS's own option set for another target is ignored by it: said once, naming the targets it
+    /// belongs to (a warning, not an error: one tmsbridge.json often serves several targets). Environment
+    /// variables are left out: a CI environment commonly exports every TMS's credentials for every job.
+    /// </summary>
+    private static void WarnMisplaced(TmsOptions options, Dictionary<string, (string Value, string Source)> raw)
+    {
+        if (options.Target == Targets.None) return;
+        foreach (var pair in raw)
+        {
+            if (pair.Value.Source is "default" or "environment") continue;
+            var owners = Targets.OwnersOf(OptionCatalog.Find(pair.Key)!);
+            if (owners.Count == 0 || owners.Contains(options.Target)) continue;
+            options.Problems.Add(new(ProblemSeverity.Warning, $"option '{OptionCatalog.Find(pair.Key)!.Name}' from {pair.Value.Source} belongs to {string.Join(", ", owners)}; target is {options.Target}, which ignores it."));
+        }
     }
 
     private static void Apply(TmsOptions o, OptionDefinition option, string value, string source)
@@ -124,6 +142,12 @@ public static class ConfigurationResolver
         void Bad(string expected) => o.Problems.Add(new(ProblemSeverity.Error, $"option '{option.Name}' from {source} has the value '{(option.IsSecret || value.Contains('@') ? "***" : value)}'; expected {expected}."));
         string? Text() => value.Length == 0 ? null : value;
 
+        if (option.Reader is not null)
+        {
+            // A TMS-owned option: its owner parses it into its typed options.
+            option.Reader(o, value, Bad);
+            return;
+        }
         switch (option.Name)
         {
             case "target":
@@ -186,13 +210,6 @@ public static class ConfigurationResolver
                 if (TryDuration(value, out var ts) && ts > TimeSpan.Zero) o.Timeout = ts;
                 else Bad("a positive number of seconds up to one day, or a duration such as 90s, 2m or 00:01:30");
                 break;
-            case "clientId": o.ClientId = Text(); break;
-            case "clientSecret": o.ClientSecret = Text(); break;
-            case "region":
-                var region = value.ToLowerInvariant();
-                if (region is "us" or "eu" or "au") o.Region = region; else Bad("us, eu or au");
-                break;
-            case "executionFields": o.ExecutionFields = Text(); break;
             case "publishTimeout":
                 if (TryDuration(value, out var pt) && pt > TimeSpan.Zero) o.PublishTimeout = pt;
                 else Bad("a positive number of seconds up to one day, or a duration such as 300s or 10m");
@@ -213,17 +230,6 @@ public static class ConfigurationResolver
                 if (TryBytes(value, out var mo) && (mo == 0 || mo is >= 1024 and <= int.MaxValue / 4)) o.MaxOutputChars = (int)mo;
                 else Bad("0 (no cap) or a number of characters from 1024, e.g. 65536, 64K or 1M");
                 break;
-            case "cycleMode":
-                var mode = value.ToLowerInvariant();
-                if (mode is "new" or "reuse") o.CycleMode = mode;
-                else if (mode is "createifabsent" or "create_if_absent" or "create-if-absent") o.CycleMode = "createIfAbsent";
-                else Bad("new, reuse or createIfAbsent");
-                break;
-            case "cycleFolder": o.CycleFolder = Text()?.Trim('/'); break;
-            case "tasks": o.Tasks = SplitList(value); break;
-            case "createNewRun": if (TryBool(value, out var b5)) o.CreateNewRun = b5; else Bad("true or false"); break;
-            case "addCaseToCycle": if (TryBool(value, out var b6)) o.AddCaseToCycle = b6; else Bad("true or false"); break;
-            case "checkStatuses": if (TryBool(value, out var b7)) o.CheckStatuses = b7; else Bad("true or false"); break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }
@@ -256,7 +262,7 @@ public static class ConfigurationResolver
     public static List<string> SplitList(string value) =>
         value.Split([';'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
 
-    private static bool TryBool(string value, out bool result)
+    internal static bool TryBool(string value, out bool result)
     {
         switch (value.ToLowerInvariant())
         {

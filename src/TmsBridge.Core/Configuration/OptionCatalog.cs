@@ -3,8 +3,10 @@ namespace TmsBridge.Configuration;
 public enum OptionKind { Text, Url, Bool, Seconds, List, StatusMap, Target, Bytes, Count, Rate }
 
 /// <summary>One configuration option: its name in every layer and how its value is read.</summary>
-public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null)
+public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null, OptionReader? reader = null)
 {
+    /// <summary>How a TMS-owned option is parsed into its owner's typed options (null: a shared option read by <see cref="ConfigurationResolver"/>).</summary>
+    public OptionReader? Reader { get; } = reader;
     /// <summary>camelCase name used in logger parameters, runsettings, tmsbridge.json and MTP.</summary>
     public string Name { get; } = name;
     public OptionKind Kind { get; } = kind;
@@ -29,10 +31,13 @@ public sealed class OptionDefinition(string name, OptionKind kind, string descri
     }
 }
 
+/// <summary>Reads a TMS-owned option's trimmed value into <paramref name="options"/>; calls <paramref name="bad"/> with what was expected when the value is wrong.</summary>
+public delegate void OptionReader(TmsOptions options, string value, Action<string> bad);
+
 /// <summary>Every option TmsBridge knows. Unknown names in any layer are reported, never ignored.</summary>
 public static class OptionCatalog
 {
-    public static readonly OptionDefinition Target = new("target", OptionKind.Target, "Where to publish: xray, xray-cloud, aio, aio-cloud, qmetry, qmetry-cloud, qtest, rtm, rtm-cloud or none (journal and dry-run plan only).", defaultValue: "none");
+    public static readonly OptionDefinition Target = new("target", OptionKind.Target, "Where to publish: " + string.Join(", ", Publishing.Targets.All.Select(t => t.Name)) + " or none (journal and dry-run plan only).", defaultValue: "none");
     public static readonly OptionDefinition BaseUrl = new("baseUrl", OptionKind.Url, "Jira base URL (with context path) for Server/DC targets; service host for Cloud targets.");
     public static readonly OptionDefinition Project = new("project", OptionKind.Text, "Project key (or id) that owns the test execution.");
     public static readonly OptionDefinition TestExecution = new("testExecution", OptionKind.Text, "Existing test execution / cycle key to report into instead of creating one.");
@@ -51,10 +56,10 @@ public static class OptionCatalog
     public static readonly OptionDefinition ProvisionUnmapped = new("provisionUnmapped", OptionKind.Bool, "Also send tests without a key so the TMS creates or matches them (Xray: Generic tests by definition).", defaultValue: "false");
     public static readonly OptionDefinition LinkRequirements = new("linkRequirements", OptionKind.Bool, "Send [Covers] requirement links (Xray: through testInfo, which also updates the Test's summary and definition).", defaultValue: "true");
     public static readonly OptionDefinition DryRun = new("dryRun", OptionKind.Bool, "Build the target's payloads and write them to the run folder without sending.", defaultValue: "false");
-    public static readonly OptionDefinition ClientId = new("clientId", OptionKind.Text, "Xray Cloud API key client id.");
-    public static readonly OptionDefinition ClientSecret = new("clientSecret", OptionKind.Text, "Xray Cloud API key client secret.", isSecret: true);
-    public static readonly OptionDefinition Region = new("region", OptionKind.Text, "Xray Cloud region: us, eu or au (picks the regional host when baseUrl is not set).");
-    public static readonly OptionDefinition ExecutionFields = new("executionFields", OptionKind.Text, "Jira fields of a new Test Execution: a JSON object of field ids to values, inline or in a file (Xray Cloud: sent through the multipart import).");
+    public static readonly OptionDefinition ClientId = Backends.Xray.XrayTargets.ClientId;
+    public static readonly OptionDefinition ClientSecret = Backends.Xray.XrayTargets.ClientSecret;
+    public static readonly OptionDefinition Region = Backends.Xray.XrayTargets.Region;
+    public static readonly OptionDefinition ExecutionFields = Backends.Xray.XrayTargets.ExecutionFields;
     public static readonly OptionDefinition PublishTimeout = new("publishTimeout", OptionKind.Seconds, "Deadline for the whole publish; what is not sent by then stays in the journal.", defaultValue: "300");
     public static readonly OptionDefinition MaxRequestBytes = new("maxRequestBytes", OptionKind.Bytes, "Largest request body; bigger runs are split into several imports into the same execution (bytes, or 20MB / 512KB).", defaultValue: "20MB");
     public static readonly OptionDefinition MaxEvidenceFileBytes = new("maxEvidenceFileBytes", OptionKind.Bytes, "Largest evidence file sent; bigger ones are listed in the report as skipped.", defaultValue: "10MB");
@@ -62,21 +67,24 @@ public static class OptionCatalog
     public static readonly OptionDefinition MaxRetries = new("maxRetries", OptionKind.Count, "Retries of a request after 429, 5xx, timeouts or dropped connections.", defaultValue: "4");
     public static readonly OptionDefinition RateLimit = new("rateLimit", OptionKind.Rate, "Client-side request budget, e.g. 300/5m (default: the target's documented limit; 'none' to turn it off).");
     public static readonly OptionDefinition MaxOutputChars = new("maxOutputChars", OptionKind.Count, "Characters of standard output and of standard error kept per result (head and tail, with a note of what was cut); error messages, stack traces and names keep at least 256K. 0 keeps everything.", defaultValue: "65536");
-    public static readonly OptionDefinition CycleMode = new("cycleMode", OptionKind.Text, "AIO Tests, without testExecution: new (create a cycle), reuse (requires testExecution) or createIfAbsent (find the cycle titled by summary, else create it).", defaultValue: "new");
-    public static readonly OptionDefinition CycleFolder = new("cycleFolder", OptionKind.Text, "AIO Tests: folder path of a new cycle, e.g. Nightly/Linux (created if missing).");
-    public static readonly OptionDefinition Tasks = new("tasks", OptionKind.List, "AIO Tests: Jira issue keys a new cycle is linked to, separated by ';' (testPlan is added to them).");
-    public static readonly OptionDefinition CreateNewRun = new("createNewRun", OptionKind.Bool, "AIO Tests: add a new run per result (keeps history) instead of overwriting the case's latest run in the cycle.", defaultValue: "false");
-    public static readonly OptionDefinition AddCaseToCycle = new("addCaseToCycle", OptionKind.Bool, "AIO Tests: add cases that are not in the cycle yet (otherwise AIO refuses them).", defaultValue: "true");
-    public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
+    public static readonly OptionDefinition CycleMode = Backends.Aio.AioTargets.CycleMode;
+    public static readonly OptionDefinition CycleFolder = Backends.Aio.AioTargets.CycleFolder;
+    public static readonly OptionDefinition Tasks = Backends.Aio.AioTargets.Tasks;
+    public static readonly OptionDefinition CreateNewRun = Backends.Aio.AioTargets.CreateNewRun;
+    public static readonly OptionDefinition AddCaseToCycle = Backends.Aio.AioTargets.AddCaseToCycle;
+    public static readonly OptionDefinition CheckStatuses = Backends.Aio.AioTargets.CheckStatuses;
 
-    public static IReadOnlyList<OptionDefinition> All { get; } =
+    /// <summary>Options every target reads (or that belong to no single TMS).</summary>
+    public static IReadOnlyList<OptionDefinition> Shared { get; } =
     [
         Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
-        ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
+        PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,
-        CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
     ];
+
+    /// <summary>The shared options, then each TMS's own, in registration order (<see cref="Publishing.Targets.All"/>).</summary>
+    public static IReadOnlyList<OptionDefinition> All { get; } = [.. Shared.Concat(Publishing.Targets.All.SelectMany(t => t.Options)).Distinct()];
 
     public static OptionDefinition? Find(string name)
     {

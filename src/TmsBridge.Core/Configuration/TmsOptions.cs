@@ -1,3 +1,5 @@
+using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.Xray;
 using TmsBridge.Model;
 
 namespace TmsBridge.Configuration;
@@ -29,11 +31,6 @@ public sealed class TmsOptions
     public bool ProvisionUnmapped { get; set; }
     public bool LinkRequirements { get; set; } = true;
     public bool DryRun { get; set; }
-    public string? ClientId { get; set; }
-    public string? ClientSecret { get; set; }
-    public string? Region { get; set; }
-    /// <summary>The executionFields option as given: inline JSON or a file path (read by the backend).</summary>
-    public string? ExecutionFields { get; set; }
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromMinutes(5);
     public long MaxRequestBytes { get; set; } = 20L * 1024 * 1024;
     public long MaxEvidenceFileBytes { get; set; } = 10L * 1024 * 1024;
@@ -43,15 +40,30 @@ public sealed class TmsOptions
     public RequestRate? RateLimit { get; set; }
     /// <summary>Characters of stdout and of stderr kept per result (0: no cap); see <see cref="Journal.ResultSanitizer"/>.</summary>
     public int MaxOutputChars { get; set; } = Journal.ResultSanitizer.DefaultMaxOutputChars;
-    /// <summary>AIO Tests: "new", "reuse" or "createIfAbsent".</summary>
-    public string CycleMode { get; set; } = "new";
-    /// <summary>AIO Tests: folder path of a new cycle ("Nightly/Linux").</summary>
-    public string? CycleFolder { get; set; }
-    /// <summary>AIO Tests: Jira issue keys a new cycle is linked to.</summary>
-    public List<string> Tasks { get; set; } = [];
-    public bool CreateNewRun { get; set; }
-    public bool AddCaseToCycle { get; set; } = true;
-    public bool CheckStatuses { get; set; } = true;
+    /// <summary>
+    /// The typed options of one TMS (<c>For&lt;AioOptions&gt;()</c>), filled by the readers its
+    /// folder declares; created with its defaults on first use.
+    /// </summary>
+    public T For<T>() where T : class, new()
+    {
+        if (!_perTms.TryGetValue(typeof(T), out var o)) _perTms[typeof(T)] = o = new T();
+        return (T)o;
+    }
+
+    private readonly Dictionary<Type, object> _perTms = [];
+
+    // Shorthands kept so existing callers and object initialisers read as before; the values live in the TMS's own options.
+    public string? ClientId { get => For<XrayOptions>().ClientId; set => For<XrayOptions>().ClientId = value; }
+    public string? ClientSecret { get => For<XrayOptions>().ClientSecret; set => For<XrayOptions>().ClientSecret = value; }
+    public string? Region { get => For<XrayOptions>().Region; set => For<XrayOptions>().Region = value; }
+    /// <summary>The executionFields option as given: inline JSON or a file path (read by the backend).</summary>
+    public string? ExecutionFields { get => For<XrayOptions>().ExecutionFields; set => For<XrayOptions>().ExecutionFields = value; }
+    public string CycleMode { get => For<AioOptions>().CycleMode; set => For<AioOptions>().CycleMode = value; }
+    public string? CycleFolder { get => For<AioOptions>().CycleFolder; set => For<AioOptions>().CycleFolder = value; }
+    public List<string> Tasks { get => For<AioOptions>().Tasks; set => For<AioOptions>().Tasks = value; }
+    public bool CreateNewRun { get => For<AioOptions>().CreateNewRun; set => For<AioOptions>().CreateNewRun = value; }
+    public bool AddCaseToCycle { get => For<AioOptions>().AddCaseToCycle; set => For<AioOptions>().AddCaseToCycle = value; }
+    public bool CheckStatuses { get => For<AioOptions>().CheckStatuses; set => For<AioOptions>().CheckStatuses = value; }
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);

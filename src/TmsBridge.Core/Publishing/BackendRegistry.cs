@@ -1,17 +1,7 @@
-using TmsBridge.Backends.Aio;
-using TmsBridge.Backends.Xray;
-
 namespace TmsBridge.Publishing;
 
-/// <summary>Target name → backend. Targets not listed here are known names not implemented yet.</summary>
+/// <summary>Target name → backend, from <see cref="Targets.All"/>. Reserved names give null.</summary>
 public static class BackendRegistry
 {
-    public static ITmsBackend? Create(string target) => target switch
-    {
-        "xray" => new XrayServerBackend(),
-        "xray-cloud" => new XrayCloudBackend(),
-        "aio" => new AioServerBackend(),
-        "aio-cloud" => new AioCloudBackend(),
-        _ => null,
-    };
+    public static ITmsBackend? Create(string target) => Targets.Find(target)?.Create();
 }

@@ -9,7 +9,7 @@ namespace TmsBridge.Publishing;
 /// <summary>
 /// One TMS flavour. A backend turns the aggregated run into the fewest requests its API allows
 /// and records, per key, what the server said. It never throws for server or network problems:
-/// those become report entries. New TMSs are one folder under Backends/ and one line in <see cref="BackendRegistry"/>.
+/// those become report entries. New TMSs are one folder under Backends/ and one line in <see cref="Targets.All"/>.
 /// </summary>
 public interface ITmsBackend
 {

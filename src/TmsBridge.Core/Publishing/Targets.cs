@@ -1,19 +1,52 @@
+using TmsBridge.Configuration;
+using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.Xray;
 using TmsBridge.Keys;
+using TmsBridge.Mapping;
 
 namespace TmsBridge.Publishing;
 
-/// <summary>The target names TmsBridge understands and the key shape each expects.</summary>
+/// <summary>The registration list: every target TmsBridge understands, each declared by its TMS folder.</summary>
 public static class Targets
 {
     public const string None = "none";
 
-    public static readonly string[] Known = ["xray", "xray-cloud", "aio", "aio-cloud", "qmetry", "qmetry-cloud", "qtest", "rtm", "rtm-cloud", None];
+    /// <summary>
+    /// One line per target. A new TMS replaces its reserved lines below with the descriptors its
+    /// folder declares (see docs/architecture.md, "Adding a TMS").
+    /// </summary>
+    public static IReadOnlyList<TargetDescriptor> All { get; } =
+    [
+        XrayTargets.Server,
+        XrayTargets.Cloud,
+        AioTargets.Server,
+        AioTargets.Cloud,
+        Reserved("qmetry", "QMetry", "Server/DC", KeyRule.TestCaseKey),
+        Reserved("qmetry-cloud", "QMetry", "Cloud", KeyRule.TestCaseKey),
+        Reserved("qtest", "qTest", "", KeyRule.QTestId),
+        Reserved("rtm", "RTM", "Server/DC", KeyRule.JiraIssueKey),
+        Reserved("rtm-cloud", "RTM", "Cloud", KeyRule.JiraIssueKey),
+    ];
 
-    public static KeyRule KeyRuleFor(string target) => target switch
-    {
-        "xray" or "xray-cloud" or "rtm" or "rtm-cloud" => KeyRule.JiraIssueKey,
-        "aio" or "aio-cloud" or "qmetry" or "qmetry-cloud" => KeyRule.TestCaseKey,
-        "qtest" => KeyRule.QTestId,
-        _ => KeyRule.Any,
-    };
+    /// <summary>Every target name, with "none" last.</summary>
+    public static readonly string[] Known = [.. All.Select(t => t.Name), None];
+
+    /// <summary>Names with a backend.</summary>
+    public static IEnumerable<TargetDescriptor> Implemented => All.Where(t => t.IsImplemented);
+
+    public static TargetDescriptor? Find(string target) =>
+        All.FirstOrDefault(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase));
+
+    public static KeyRule KeyRuleFor(string target) => Find(target)?.KeyRule ?? KeyRule.Any;
+
+    /// <summary>The targets whose TMS owns <paramref name="option"/>; empty for shared options.</summary>
+    public static IReadOnlyList<string> OwnersOf(OptionDefinition option) =>
+        All.Where(t => t.Options.Contains(option)).Select(t => t.Name).ToList();
+
+    /// <summary>The products, in registration order: "Xray, AIO Tests, QMetry, qTest, RTM".</summary>
+    public static IEnumerable<string> Products => All.Select(t => t.Tms).Distinct();
+
+    /// <summary>A name the design fixes whose backend has not landed: known (so it is not a typo), publishes nothing.</summary>
+    private static TargetDescriptor Reserved(string name, string tms, string flavour, KeyRule rule) =>
+        new(name, tms, flavour, rule, StatusMap.NeutralDefaults);
 }

@@ -2,6 +2,7 @@ using Microsoft.Testing.Platform.CommandLine;
 using Microsoft.Testing.Platform.Extensions;
 using Microsoft.Testing.Platform.Extensions.CommandLine;
 using TmsBridge.Configuration;
+using TmsBridge.Publishing;
 
 namespace TmsBridge.TestLogger.Mtp;
 
@@ -16,7 +17,7 @@ internal sealed class TmsCommandLineOptions : ICommandLineOptionsProvider
     public string Uid => TmsMtpReporter.ExtensionUid + ".CommandLine";
     public string Version => TmsMtpReporter.ExtensionVersion;
     public string DisplayName => "TmsBridge";
-    public string Description => "Publishes test results to a test-management system (Xray, AIO Tests, QMetry, qTest, RTM).";
+    public string Description => $"Publishes test results to a test-management system ({string.Join(", ", Targets.Products)}).";
     public Task<bool> IsEnabledAsync() => Task.FromResult(true);
 
     public IReadOnlyCollection<CommandLineOption> GetCommandLineOptions() =>
@@ -25,7 +26,14 @@ internal sealed class TmsCommandLineOptions : ICommandLineOptionsProvider
             .ToList();
 
     private static string HelpText(OptionDefinition o) =>
-        o.Description + (o.DefaultValue is null ? "" : $" Default: {o.DefaultValue}.") + $" Also {o.EnvironmentVariable}, tmsbridge.json or testconfig.json \"{MtpConfigurationLayers.TestConfigSection}\": {{ \"{o.Name}\": ... }}.";
+        o.Description + Owners(o) + (o.DefaultValue is null ? "" : $" Default: {o.DefaultValue}.") + $" Also {o.EnvironmentVariable}, tmsbridge.json or testconfig.json \"{MtpConfigurationLayers.TestConfigSection}\": {{ \"{o.Name}\": ... }}.";
+
+    /// <summary>" Targets: aio, aio-cloud." for a TMS's own option, from the descriptors.</summary>
+    private static string Owners(OptionDefinition o)
+    {
+        var owners = Targets.OwnersOf(o);
+        return owners.Count == 0 ? "" : $" Targets: {string.Join(", ", owners)}.";
+    }
 
     public Task<ValidationResult> ValidateOptionArgumentsAsync(CommandLineOption commandOption, string[] arguments)
     {

@@ -31,7 +31,7 @@ public abstract class AioBackendBase : ITmsBackend
     protected internal abstract string TargetName { get; }
     public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => StatusMap.AioDefaults;
     /// <summary>AIO: 60 requests per minute per IP, on every endpoint.</summary>
-    public RequestRate? DefaultRateLimit => new(60, TimeSpan.FromMinutes(1));
+    public RequestRate? DefaultRateLimit => AioTargets.RateLimit;
 
     /// <summary>The API root, ending in '/': {cloud host}/aio-tcms/api/v1/ or {jira}/rest/aio-tcms-api/1.0/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);

@@ -22,7 +22,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
 
     protected override XrayDialect Dialect => XrayDialect.Cloud;
     protected override string MultipartResultsPart => "results";
-    public override RequestRate? DefaultRateLimit => new(300, TimeSpan.FromMinutes(5));
+    public override RequestRate? DefaultRateLimit => XrayTargets.Cloud.DefaultRateLimit;
 
     /// <summary>baseUrl, else the regional host (us/eu/au), else the global host.</summary>
     public static Uri ServiceUri(TmsOptions options) =>

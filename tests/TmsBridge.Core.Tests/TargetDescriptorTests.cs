@@ -1,0 +1,88 @@
+using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.Xray;
+using TmsBridge.Configuration;
+using TmsBridge.Keys;
+using TmsBridge.Publishing;
+
+namespace TmsBridge.Core.Tests;
+
+/// <summary>The registration list is the one source of target names, key rules, backends and TMS options.</summary>
+public sealed class TargetDescriptorTests
+{
+    private static TmsOptions Resolve(params (string Key, string Value)[] pairs) =>
+        ConfigurationResolver.Resolve([ConfigurationLayer.FromParameters("--logger parameters", pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)))]);
+
+    [Fact]
+    public void Known_names_key_rules_and_backends_come_from_the_descriptors()
+    {
+        Assert.Equal(["xray", "xray-cloud", "aio", "aio-cloud", "qmetry", "qmetry-cloud", "qtest", "rtm", "rtm-cloud", "none"], Targets.Known);
+        Assert.Equal(Targets.All.Count, Targets.All.Select(t => t.Name).Distinct().Count());
+        Assert.Equal(["xray", "xray-cloud", "aio", "aio-cloud"], Targets.Implemented.Select(t => t.Name));
+        foreach (var t in Targets.All)
+        {
+            Assert.Equal(t.KeyRule, Targets.KeyRuleFor(t.Name));
+            var backend = BackendRegistry.Create(t.Name);
+            Assert.Equal(t.IsImplemented, backend is not null);
+            if (backend is null) continue;
+            Assert.Equal(t.DisplayName, backend.DisplayName);
+            Assert.Same(t.DefaultStatuses, backend.DefaultStatuses);
+            Assert.Equal(t.DefaultRateLimit?.ToString(), backend.DefaultRateLimit?.ToString());
+        }
+        Assert.Equal(KeyRule.QTestId, Targets.KeyRuleFor("qtest"));
+        Assert.Null(BackendRegistry.Create("rtm"));
+    }
+
+    [Fact]
+    public void The_catalogue_is_the_shared_options_plus_each_tms_own_and_the_target_help_lists_every_target()
+    {
+        Assert.Equal(OptionCatalog.Shared.Count + 10, OptionCatalog.All.Count);
+        Assert.Contains(AioTargets.CycleMode, OptionCatalog.All);
+        Assert.Same(XrayTargets.ClientId, OptionCatalog.ClientId);
+        Assert.Equal(["aio", "aio-cloud"], Targets.OwnersOf(OptionCatalog.CycleMode));
+        Assert.Equal(["xray-cloud"], Targets.OwnersOf(OptionCatalog.Region));
+        Assert.Empty(Targets.OwnersOf(OptionCatalog.TestPlan));
+        foreach (var t in Targets.Known) Assert.Contains(t, OptionCatalog.Target.Description);
+    }
+
+    [Fact]
+    public void A_tms_option_is_parsed_by_its_owner_into_its_typed_options()
+    {
+        var o = Resolve(("target", "aio-cloud"), ("cycleMode", "create-if-absent"), ("cycleFolder", "/Nightly/Linux/"), ("tasks", "DEMO-1; DEMO-2"), ("checkStatuses", "no"));
+        Assert.Empty(o.Problems);
+        var aio = o.For<AioOptions>();
+        Assert.Equal("createIfAbsent", aio.CycleMode);
+        Assert.Equal("Nightly/Linux", aio.CycleFolder);
+        Assert.Equal(["DEMO-1", "DEMO-2"], aio.Tasks);
+        Assert.False(aio.CheckStatuses);
+        Assert.True(aio.AddCaseToCycle);
+        Assert.Equal("createIfAbsent", o.CycleMode);
+
+        var bad = Resolve(("target", "xray-cloud"), ("region", "mars"));
+        Assert.Contains("option 'region' from --logger parameters has the value 'mars'; expected us, eu or au.", bad.Problems.Select(p => p.Message));
+    }
+
+    [Fact]
+    public void A_tms_option_given_for_another_target_is_a_warning_naming_the_targets_it_belongs_to()
+    {
+        var o = Resolve(("target", "xray"), ("cycleMode", "reuse"), ("region", "eu"), ("testPlan", "DEMO-5"));
+        Assert.False(o.HasErrors);
+        var warnings = o.Problems.Where(p => p.Severity == ProblemSeverity.Warning).Select(p => p.Message).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("option 'cycleMode' from --logger parameters belongs to aio, aio-cloud; target is xray, which ignores it.", warnings);
+        Assert.Contains("option 'region' from --logger parameters belongs to xray-cloud; target is xray, which ignores it.", warnings);
+
+        // With no target nothing is published, so nothing is misplaced; defaults never warn.
+        Assert.Empty(Resolve(("cycleMode", "reuse")).Problems);
+        Assert.Empty(Resolve(("target", "xray")).Problems);
+        // A CI environment exporting every TMS's credentials is normal, not misplaced.
+        var env = ConfigurationResolver.Resolve([ConfigurationLayer.FromEnvironment(new Dictionary<string, string> { ["TMS_TARGET"] = "aio", ["TMS_CLIENT_ID"] = "id" })]);
+        Assert.Empty(env.Problems);
+    }
+
+    [Fact]
+    public void Unknown_options_still_get_did_you_mean_including_tms_options()
+    {
+        var o = Resolve(("target", "aio"), ("cycleMod", "new"));
+        Assert.Contains("unknown option 'cycleMod' in --logger parameters; did you mean 'cycleMode'?", o.Problems.Select(p => p.Message));
+    }
+}

@@ -47,9 +47,9 @@ public abstract class AioBackendBase : ITmsBackend
     public IEnumerable<string> Validate(TmsOptions options)
     {
         foreach (var p in ValidateFlavour(options)) yield return p;
-        if (options.TestExecution is null && options.CycleMode == "reuse")
+        if (options.TestExecution is null && options.For<AioOptions>().CycleMode == "reuse")
             yield return $"target '{TargetName}': cycleMode=reuse needs the cycle to report into: set testExecution ({OptionCatalog.TestExecution.EnvironmentVariable}) to a cycle key such as DEMO-CY-12.";
-        if (options.TestExecution is null && options.CycleMode == "createIfAbsent" && options.Summary is null)
+        if (options.TestExecution is null && options.For<AioOptions>().CycleMode == "createIfAbsent" && options.Summary is null)
             yield return $"target '{TargetName}': cycleMode=createIfAbsent looks the cycle up by its title: set summary ({OptionCatalog.Summary.EnvironmentVariable}).";
     }
 
@@ -68,7 +68,7 @@ public abstract class AioBackendBase : ITmsBackend
             context.MarkAll(KeyStates.NotSent, "no project");
             return;
         }
-        var runs = AioPayload.Runs(context.Run.Keyed, context.Statuses, o.CreateNewRun);
+        var runs = AioPayload.Runs(context.Run.Keyed, context.Statuses, o.For<AioOptions>().CreateNewRun);
         var evidence = EvidencePlan.For(context.Run.Keyed, o, report);
         var session = new AioSession(this, context, project);
 
@@ -79,7 +79,7 @@ public abstract class AioBackendBase : ITmsBackend
             return;
         }
 
-        if (o.CheckStatuses && !await session.CheckStatusesAsync(runs, cancellationToken).ConfigureAwait(false)) return;
+        if (o.For<AioOptions>().CheckStatuses && !await session.CheckStatusesAsync(runs, cancellationToken).ConfigureAwait(false)) return;
 
         var cycle = await session.ResolveCycleAsync(cancellationToken).ConfigureAwait(false);
         if (cycle is null) return;

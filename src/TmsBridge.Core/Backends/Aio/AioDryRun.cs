@@ -17,9 +17,9 @@ internal static class AioDryRun
             ? new JsonObject { ["testExecution"] = o.TestExecution }
             : new JsonObject
             {
-                ["cycleMode"] = o.CycleMode,
-                ["folder"] = o.CycleFolder is null ? null : AioPayload.FolderBody(o.CycleFolder),
-                ["create"] = AioPayload.CycleBody(session.Title(), session.Objective(), o.CycleFolder is null ? null : JsonValue.Create("(folder ID)"), session.Tasks()),
+                ["cycleMode"] = o.For<AioOptions>().CycleMode,
+                ["folder"] = o.For<AioOptions>().CycleFolder is { } folder ? AioPayload.FolderBody(folder) : null,
+                ["create"] = AioPayload.CycleBody(session.Title(), session.Objective(), o.For<AioOptions>().CycleFolder is null ? null : JsonValue.Create("(folder ID)"), session.Tasks()),
             };
         cycle["project"] = session.Project;
         cycle["api"] = session.Api("").ToString();

@@ -17,7 +17,7 @@ internal sealed partial class AioSession
             return new AioCycleRef(given, given);
         }
         var title = Title();
-        if (O.CycleMode == "createIfAbsent")
+        if (O.For<AioOptions>().CycleMode == "createIfAbsent")
         {
             try
             {
@@ -37,7 +37,7 @@ internal sealed partial class AioSession
         }
 
         JsonNode? folderId = null;
-        if (O.CycleFolder is { Length: > 0 } path && AioPayload.FolderPath(path).Count > 0)
+        if (O.For<AioOptions>().CycleFolder is { Length: > 0 } path && AioPayload.FolderPath(path).Count > 0)
         {
             folderId = await CreateFolderAsync(path, ct).ConfigureAwait(false);
             if (folderId is null) return null;
@@ -50,7 +50,7 @@ internal sealed partial class AioSession
         {
             created = await CreateOnce.SendAsync(Context.Http, () => Request(HttpMethod.Post, Api("testcycle/detail"), body),
                 // A lost answer may hide a cycle that exists: find it by its exact title (and this run's marker) before creating again.
-                async token => await SearchCycleAsync(title, O.CycleMode == "createIfAbsent" ? null : marker, token).ConfigureAwait(false) is { } found
+                async token => await SearchCycleAsync(title, O.For<AioOptions>().CycleMode == "createIfAbsent" ? null : marker, token).ConfigureAwait(false) is { } found
                     ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, found.Json, "application/json", new Dictionary<string, string>())
                     : null,
                 ct).ConfigureAwait(false);

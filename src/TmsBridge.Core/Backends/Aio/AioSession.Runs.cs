@@ -11,7 +11,7 @@ internal sealed partial class AioSession
     {
         // A key's fate is known once all its runs went out (createNewRun may spread them over chunks).
         var ledger = new KeyLedger(Context, runs.Select(r => r.CaseKey));
-        var query = $"?createNewRun={(O.CreateNewRun ? "true" : "false")}&addCaseToCycle={(O.AddCaseToCycle ? "true" : "false")}";
+        var query = $"?createNewRun={(O.For<AioOptions>().CreateNewRun ? "true" : "false")}&addCaseToCycle={(O.For<AioOptions>().AddCaseToCycle ? "true" : "false")}";
         var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/bulk/testrun/update{query}");
         string? stop = null;
         var number = 0;
@@ -30,7 +30,7 @@ internal sealed partial class AioSession
                 try
                 {
                     // Overwriting the latest run is safe to repeat; adding new runs is not.
-                    response = await Context.Http.SendAsync(new HttpCall(() => Request(HttpMethod.Post, uri, body)) { Idempotent = !O.CreateNewRun }, ct).ConfigureAwait(false);
+                    response = await Context.Http.SendAsync(new HttpCall(() => Request(HttpMethod.Post, uri, body)) { Idempotent = !O.For<AioOptions>().CreateNewRun }, ct).ConfigureAwait(false);
                 }
                 catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
                 {

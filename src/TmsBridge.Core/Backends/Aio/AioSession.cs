@@ -54,7 +54,7 @@ internal sealed partial class AioSession(AioBackendBase backend, PublishContext 
     public List<string> Tasks()
     {
         var tasks = new List<string>();
-        foreach (var t in (O.TestPlan is null ? [] : new[] { O.TestPlan }).Concat(O.Tasks))
+        foreach (var t in (O.TestPlan is null ? [] : new[] { O.TestPlan }).Concat(O.For<AioOptions>().Tasks))
             if (!tasks.Contains(t, StringComparer.OrdinalIgnoreCase)) tasks.Add(t);
         return tasks;
     }

@@ -67,9 +67,9 @@ public abstract partial class XrayBackendBase : ITmsBackend
             return;
         }
         JsonObject? executionFields = null;
-        if (options.TestExecution is null && options.ExecutionFields is not null)
+        if (options.TestExecution is null && options.For<XrayOptions>().ExecutionFields is { } fields)
         {
-            executionFields = ExecutionFieldsReader.Read(options.ExecutionFields, out var problem);
+            executionFields = ExecutionFieldsReader.Read(fields, out var problem);
             if (executionFields is null)
             {
                 report.Errors.Add($"{DisplayName}: {problem}");

@@ -26,11 +26,11 @@ public sealed class XrayCloudBackend : XrayBackendBase
 
     /// <summary>baseUrl, else the regional host (us/eu/au), else the global host.</summary>
     public static Uri ServiceUri(TmsOptions options) =>
-        options.BaseUrl ?? new Uri(options.Region is { } r ? $"https://{r}.xray.cloud.getxray.app/" : DefaultHost);
+        options.BaseUrl ?? new Uri(options.For<XrayOptions>().Region is { } r ? $"https://{r}.xray.cloud.getxray.app/" : DefaultHost);
 
     public override IEnumerable<string> Validate(TmsOptions options)
     {
-        if (!options.DryRun && (options.ClientId is null || options.ClientSecret is null))
+        if (!options.DryRun && (options.For<XrayOptions>().ClientId is null || options.For<XrayOptions>().ClientSecret is null))
             yield return $"target 'xray-cloud' needs an Xray API key: {OptionCatalog.ClientId.EnvironmentVariable} and {OptionCatalog.ClientSecret.EnvironmentVariable} (or {OptionCatalog.ClientSecret.SecretFileVariable}); create one in Jira under Apps → Xray → API Keys.";
     }
 
@@ -52,7 +52,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
     private async Task<bool> AuthenticateAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var o = context.Options;
-        var body = new JsonObject { ["client_id"] = o.ClientId, ["client_secret"] = o.ClientSecret }.ToJsonString();
+        var body = new JsonObject { ["client_id"] = o.For<XrayOptions>().ClientId, ["client_secret"] = o.For<XrayOptions>().ClientSecret }.ToJsonString();
         var uri = new Uri(ServiceUri(o), "api/v2/authenticate");
         TmsHttpResponse response;
         try
@@ -70,7 +70,7 @@ public sealed class XrayCloudBackend : XrayBackendBase
         if (!response.IsSuccess)
         {
             var hint = response.StatusCode is 400 or 401 ? $" (check {OptionCatalog.ClientId.EnvironmentVariable} and {OptionCatalog.ClientSecret.EnvironmentVariable})" : "";
-            context.Report.Errors.Add($"Xray Cloud refused the API key (client id {o.ClientId}): HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(TmsErrors.MessageOf(response.Body))}{hint}");
+            context.Report.Errors.Add($"Xray Cloud refused the API key (client id {o.For<XrayOptions>().ClientId}): HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(TmsErrors.MessageOf(response.Body))}{hint}");
             return false;
         }
         try

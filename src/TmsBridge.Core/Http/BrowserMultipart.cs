@@ -21,7 +21,7 @@ namespace TmsBridge.Http;
 /// The parts' contents are copied to the wire as they are read: a file part stays streamed.
 /// Build the request with <see cref="Post"/>, which also adds Jira's XSRF header for Server/DC.
 /// </summary>
-public sealed class BrowserMultipart : HttpContent
+internal sealed class BrowserMultipart : HttpContent
 {
     private static readonly byte[] CrLf = [(byte)'\r', (byte)'\n'];
     private readonly List<(byte[] Head, HttpContent Content)> _parts = [];

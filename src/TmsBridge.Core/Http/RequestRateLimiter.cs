@@ -6,7 +6,7 @@ namespace TmsBridge.Http;
 /// Client-side budget of requests per sliding window (Xray Cloud: 300 per 5 minutes; AIO: 60 per
 /// minute). Waiting here is cheaper than a 429: the server's limit is never hit by our own pace.
 /// </summary>
-public sealed class RequestRateLimiter(RequestRate rate, TimeProvider? timeProvider = null)
+internal sealed class RequestRateLimiter(RequestRate rate, TimeProvider? timeProvider = null)
 {
     private readonly Queue<Slot> _sent = new();
     private readonly object _gate = new();

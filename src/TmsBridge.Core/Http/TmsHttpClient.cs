@@ -11,7 +11,7 @@ using TmsBridge.Publishing;
 namespace TmsBridge.Http;
 
 /// <summary>A response read whole: status, body text and the headers backends need.</summary>
-public sealed class TmsHttpResponse(HttpStatusCode status, string body, string? contentType, IReadOnlyDictionary<string, string> headers)
+internal sealed class TmsHttpResponse(HttpStatusCode status, string body, string? contentType, IReadOnlyDictionary<string, string> headers)
 {
     public HttpStatusCode Status { get; } = status;
     public int StatusCode => (int)Status;
@@ -21,7 +21,7 @@ public sealed class TmsHttpResponse(HttpStatusCode status, string body, string? 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 }
 
-public enum HttpFailureKind
+internal enum HttpFailureKind
 {
     /// <summary>The connection was refused: the server never saw the request.</summary>
     NotSent,
@@ -36,7 +36,7 @@ public enum HttpFailureKind
 }
 
 /// <summary>A request that got no HTTP answer. The message names the URL and the cause.</summary>
-public sealed class TmsHttpException(string message, HttpFailureKind kind, Exception? inner = null, bool? outcomeUnknown = null) : Exception(message, inner)
+internal sealed class TmsHttpException(string message, HttpFailureKind kind, Exception? inner = null, bool? outcomeUnknown = null) : Exception(message, inner)
 {
     public HttpFailureKind Kind { get; } = kind;
     /// <summary>True when the server may have processed the request although no answer arrived.</summary>
@@ -44,7 +44,7 @@ public sealed class TmsHttpException(string message, HttpFailureKind kind, Excep
 }
 
 /// <summary>One logical call: how to build its request (again for every attempt) and how safe it is to repeat.</summary>
-public sealed class HttpCall(Func<HttpRequestMessage> createRequest)
+internal sealed class HttpCall(Func<HttpRequestMessage> createRequest)
 {
     public Func<HttpRequestMessage> CreateRequest { get; } = createRequest;
 
@@ -65,7 +65,7 @@ public sealed class HttpCall(Func<HttpRequestMessage> createRequest)
 /// Retry-After but never waiting past the publish deadline; a per-request timeout; a client-side
 /// rate limit; one report line per attempt; secrets redacted from everything it reports.
 /// </summary>
-public sealed class TmsHttpClient : IDisposable
+internal sealed class TmsHttpClient : IDisposable
 {
     private readonly HttpClient _client;
     private readonly TimeSpan _timeout;

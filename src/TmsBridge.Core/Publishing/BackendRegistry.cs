@@ -1,7 +1,7 @@
 namespace TmsBridge.Publishing;
 
 /// <summary>Target name → backend, from <see cref="Targets.All"/>. Reserved names give null.</summary>
-public static class BackendRegistry
+internal static class BackendRegistry
 {
     public static ITmsBackend? Create(string target) => Targets.Find(target)?.Create();
 }

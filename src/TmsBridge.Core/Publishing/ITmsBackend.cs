@@ -11,7 +11,7 @@ namespace TmsBridge.Publishing;
 /// and records, per key, what the server said. It never throws for server or network problems:
 /// those become report entries. New TMSs are one folder under Backends/ and one line in <see cref="Targets.All"/>.
 /// </summary>
-public interface ITmsBackend
+internal interface ITmsBackend
 {
     /// <summary>Readable name for messages, e.g. "Xray Server/DC".</summary>
     string DisplayName { get; }
@@ -31,7 +31,7 @@ public interface ITmsBackend
     Task PublishAsync(PublishContext context, CancellationToken cancellationToken);
 }
 
-public sealed class PublishContext(TmsOptions options, AggregatedRun run, StatusMap statuses, PublishReport report, TmsHttpClient http, string dryRunFolder)
+internal sealed class PublishContext(TmsOptions options, AggregatedRun run, StatusMap statuses, PublishReport report, TmsHttpClient http, string dryRunFolder)
 {
     public TmsOptions Options { get; } = options;
     public AggregatedRun Run { get; } = run;

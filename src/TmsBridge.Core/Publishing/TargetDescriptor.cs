@@ -14,7 +14,7 @@ public sealed class TargetDescriptor
 {
     private readonly Func<ITmsBackend>? _factory;
 
-    public TargetDescriptor(string name, string tms, string flavour, KeyRule keyRule, IReadOnlyDictionary<TestOutcome, string> defaultStatuses,
+    internal TargetDescriptor(string name, string tms, string flavour, KeyRule keyRule, IReadOnlyDictionary<TestOutcome, string> defaultStatuses,
         RequestRate? defaultRateLimit = null, IReadOnlyList<OptionDefinition>? options = null, Func<ITmsBackend>? create = null)
     {
         Name = name;
@@ -45,8 +45,8 @@ public sealed class TargetDescriptor
     /// <summary>False for names reserved by the design whose backend has not landed yet.</summary>
     public bool IsImplemented => _factory is not null;
 
-    /// <summary>A new backend, or null when the target is not implemented yet.</summary>
-    public ITmsBackend? Create() => _factory?.Invoke();
+    /// <summary>A new backend, or null when the target is not implemented yet (internal: backends are not public API).</summary>
+    internal ITmsBackend? Create() => _factory?.Invoke();
 
     public override string ToString() => Name;
 }

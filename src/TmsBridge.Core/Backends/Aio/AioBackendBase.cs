@@ -19,7 +19,7 @@ namespace TmsBridge.Backends.Aio;
 /// </list>
 /// About ceil(N/100) + E + a few requests, paced by the client-side limiter (60 per minute per IP).
 /// </summary>
-public abstract class AioBackendBase : ITmsBackend
+internal abstract class AioBackendBase : ITmsBackend
 {
     public const int MaxRunsPerBulk = 100;
     public const int PageSize = 100;

@@ -7,7 +7,7 @@ namespace TmsBridge.Backends.Aio;
 /// AIO Tests Cloud: {baseUrl, default https://tcms.aiojiraapps.com}/aio-tcms/api/v1, authenticated
 /// with "Authorization: AioAuth &lt;token&gt;" (an AIO Tests API token in the token option).
 /// </summary>
-public sealed class AioCloudBackend : AioBackendBase
+internal sealed class AioCloudBackend : AioBackendBase
 {
     public const string DefaultHost = "https://tcms.aiojiraapps.com/";
     public const string ApiPath = "aio-tcms/api/v1/";

@@ -8,7 +8,7 @@ using TmsBridge.Model;
 namespace TmsBridge.Backends.Aio;
 
 /// <summary>What a bulk run update answered: the cases AIO refused, with its words.</summary>
-public sealed class AioBulkAnswer
+internal sealed class AioBulkAnswer
 {
     public string? Status { get; set; }
     public int ErrorCount { get; set; }
@@ -23,7 +23,7 @@ public sealed class AioBulkAnswer
 /// (testCaseKey, testRunStatus name, effort in seconds, isAutomated, comments), cycle creation
 /// and search, folder hierarchy, and the answers of the bulk, listing and cycle calls.
 /// </summary>
-public static class AioPayload
+internal static class AioPayload
 {
     /// <summary>Comments stay well below Jira-sized text limits.</summary>
     public const int MaxCommentLength = 30000;

@@ -4,7 +4,7 @@ using TmsBridge.Model;
 namespace TmsBridge.Backends.Aio;
 
 /// <summary>One entry of a bulk run update: one case, one status, the results it stands for.</summary>
-public sealed class AioRunUpdate
+internal sealed class AioRunUpdate
 {
     public KeyedResult Keyed { get; init; } = null!;
     public string CaseKey => Keyed.Key;

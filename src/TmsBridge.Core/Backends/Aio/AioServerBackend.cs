@@ -7,7 +7,7 @@ namespace TmsBridge.Backends.Aio;
 /// AIO Tests Server / Data Center: {Jira base URL}/rest/aio-tcms-api/1.0, authenticated with Jira
 /// Basic (user + password) or a Jira personal access token (Bearer): <see cref="JiraServerAuth"/>.
 /// </summary>
-public sealed class AioServerBackend : AioBackendBase
+internal sealed class AioServerBackend : AioBackendBase
 {
     public const string ApiPath = "rest/aio-tcms-api/1.0/";
 

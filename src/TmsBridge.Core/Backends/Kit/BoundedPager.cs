@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>What one page held: how many items, and whether the server said it was the last.</summary>
-public readonly struct PageRead(int count, bool isLast)
+internal readonly struct PageRead(int count, bool isLast)
 {
     public int Count { get; } = count;
     public bool IsLast { get; } = isLast;
@@ -13,7 +13,7 @@ public readonly struct PageRead(int count, bool isLast)
 /// Reads a paged listing (startAt/maxResults) to its end, but never more than a bound of pages: a
 /// listing that never ends, or a very large one, costs a known number of requests.
 /// </summary>
-public static class BoundedPager
+internal static class BoundedPager
 {
     /// <param name="readPage">Reads the page starting at the given offset.</param>
     /// <param name="maxPages">The bound.</param>

@@ -1,7 +1,7 @@
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>Splits a list into consecutive chunks of at most a TMS's bulk limit (AIO: 100 runs a request).</summary>
-public static class Chunks
+internal static class Chunks
 {
     public static IEnumerable<List<T>> Of<T>(List<T> items, int size)
     {

@@ -4,7 +4,7 @@ using TmsBridge.Http;
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>What a create answered, and whether that answer is the earlier effect found by a lookup.</summary>
-public sealed class CreateOnceAnswer(TmsHttpResponse response, bool recovered)
+internal sealed class CreateOnceAnswer(TmsHttpResponse response, bool recovered)
 {
     public TmsHttpResponse Response { get; } = response;
     /// <summary>The create's own answer was lost: <see cref="Response"/> is what the lookup found.</summary>
@@ -16,7 +16,7 @@ public sealed class CreateOnceAnswer(TmsHttpResponse response, bool recovered)
 /// blindly; before a repeat after a lost answer, and once more after the retries ran out, a lookup
 /// (by the run marker) looks for what the lost answer would have named (design §7).
 /// </summary>
-public static class CreateOnce
+internal static class CreateOnce
 {
     /// <param name="http">The run's HTTP client.</param>
     /// <param name="createRequest">Builds the create request, afresh for every attempt.</param>

@@ -6,17 +6,17 @@ using TmsBridge.Publishing;
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>An evidence file that exists, with the name it is sent under (unique among its owner's files).</summary>
-public sealed record NamedEvidence(TestResultRecord Result, EvidenceFile File, string FileName);
+internal sealed record NamedEvidence(TestResultRecord Result, EvidenceFile File, string FileName);
 
 /// <summary>One file to send: its key, result, file, the name it is sent under and its size.</summary>
-public sealed record PlannedEvidence(KeyedResult Keyed, TestResultRecord Result, EvidenceFile File, string FileName, long Size);
+internal sealed record PlannedEvidence(KeyedResult Keyed, TestResultRecord Result, EvidenceFile File, string FileName, long Size);
 
 /// <summary>
 /// Which evidence files a run sends: files missing from the run folder are warned about, names
 /// are made unique per key ("&lt;sequence&gt;-name" for a repeat), and files over maxEvidenceFileBytes
 /// or past the run's maxEvidenceRunBytes are skipped with the reason in the report.
 /// </summary>
-public static class EvidencePlan
+internal static class EvidencePlan
 {
     /// <summary>The existing files of an owner's results, each under a name unique among them; a missing copy is a warning naming the owner.</summary>
     public static List<NamedEvidence> Name(IEnumerable<TestResultRecord> results, string owner, List<string> warnings)

@@ -8,7 +8,7 @@ namespace TmsBridge.Backends.Kit;
 /// Jira Server/DC credentials, for every TMS that runs inside Jira (Xray DC, AIO Server, RTM and
 /// QMetry Server): a personal access token as Bearer, else user and password as Basic.
 /// </summary>
-public static class JiraServerAuth
+internal static class JiraServerAuth
 {
     public static void Authorize(HttpRequestMessage request, TmsOptions options) =>
         request.Headers.Authorization = options.Token is not null

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>The JSON side of a TMS request: a UTF-8 JSON body, and asking for a JSON answer.</summary>
-public static class JsonRequests
+internal static class JsonRequests
 {
     /// <summary>The node as a UTF-8 <c>application/json</c> body.</summary>
     public static StringContent Body(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");

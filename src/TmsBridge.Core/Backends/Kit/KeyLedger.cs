@@ -8,7 +8,7 @@ namespace TmsBridge.Backends.Kit;
 /// why); when the key's last part has settled, its state and messages go into the report and the
 /// progress mark is written. Refused wins over not sent, which wins over sent.
 /// </summary>
-public sealed class KeyLedger
+internal sealed class KeyLedger
 {
     private readonly PublishContext _context;
     private readonly Dictionary<string, int> _remaining = new(StringComparer.OrdinalIgnoreCase);

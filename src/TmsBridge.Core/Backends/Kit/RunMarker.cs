@@ -5,7 +5,7 @@ namespace TmsBridge.Backends.Kit;
 /// description, a cycle's objective) so that a create whose answer was lost is found again by it
 /// instead of being made twice (design §7).
 /// </summary>
-public static class RunMarker
+internal static class RunMarker
 {
     public const string Prefix = "TmsBridge run ";
 

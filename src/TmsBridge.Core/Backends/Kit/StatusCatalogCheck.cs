@@ -9,7 +9,7 @@ namespace TmsBridge.Backends.Kit;
 /// matched without case and sent in the project's own spelling; one the run does not use is only
 /// a warning.
 /// </summary>
-public sealed class StatusCatalogCheck
+internal sealed class StatusCatalogCheck
 {
     /// <summary>Mapped status → the project's spelling of it, for every mapped status the project has.</summary>
     public Dictionary<string, string> Spelling { get; } = new(StringComparer.Ordinal);

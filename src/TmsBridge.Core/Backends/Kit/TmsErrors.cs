@@ -7,7 +7,7 @@ namespace TmsBridge.Backends.Kit;
 /// Error text from a TMS answer: the message of its error body, capped and redacted, with the
 /// status and the TMS's hint for it. Every backend words failures the same way.
 /// </summary>
-public static class TmsErrors
+internal static class TmsErrors
 {
     /// <summary>Cap on a plain-text error body quoted in a message.</summary>
     public const int MaxMessageChars = 500;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>executionFields: a JSON object inline, or the path of a file holding one.</summary>
-public static class ExecutionFieldsReader
+internal static class ExecutionFieldsReader
 {
     public static JsonObject? Read(string value, out string problem)
     {

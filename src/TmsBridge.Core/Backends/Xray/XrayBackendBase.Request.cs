@@ -7,7 +7,7 @@ using TmsBridge.Publishing;
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>An import request as sent: the JSON body streamed from its file, or the multipart create with its "info" part.</summary>
-public abstract partial class XrayBackendBase
+internal abstract partial class XrayBackendBase
 {
     private HttpRequestMessage BuildRequest(string path, bool multipart, JsonObject? executionFields, string? project, XrayPayload.Input input, PublishContext context)
     {

@@ -14,7 +14,7 @@ namespace TmsBridge.Backends.Xray;
 /// 400 names and resend the rest, and never create a second execution when the answer to the first
 /// create was lost (the new execution carries a run marker that is looked up before any resend).
 /// </summary>
-public abstract partial class XrayBackendBase : ITmsBackend
+internal abstract partial class XrayBackendBase : ITmsBackend
 {
     /// <summary>Below this, a 413 is not worth another split.</summary>
     private const long MinimumBudget = 1024;

@@ -15,7 +15,7 @@ namespace TmsBridge.Backends.Xray;
 /// multipart form when executionFields are set (the only way to fill mandatory Jira fields).
 /// Client-side budget: 300 requests per 5 minutes (Xray Standard, api-notes/xray.md §7).
 /// </summary>
-public sealed class XrayCloudBackend : XrayBackendBase
+internal sealed class XrayCloudBackend : XrayBackendBase
 {
     public const string DefaultHost = "https://xray.cloud.getxray.app/";
     private string? _token;

@@ -7,7 +7,7 @@ namespace TmsBridge.Backends.Xray;
 /// Where Xray Server/DC and Xray Cloud spell the same import differently (api-notes/xray.md §3.6):
 /// evidence key, test type key, iteration fields and native statuses.
 /// </summary>
-public sealed class XrayDialect
+internal sealed class XrayDialect
 {
     private XrayDialect(string name, bool isJiraServer, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog, IReadOnlyDictionary<TestOutcome, string> statuses)
     {

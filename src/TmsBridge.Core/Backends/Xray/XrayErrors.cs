@@ -1,7 +1,7 @@
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>What to check after an Xray error status; the error text itself comes from <see cref="Kit.TmsErrors"/>.</summary>
-public static class XrayErrors
+internal static class XrayErrors
 {
     public static string Hint(int status) => status switch
     {

@@ -1,7 +1,7 @@
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>What an import answer said: the execution, and the tests Xray refused (DC only).</summary>
-public sealed class XrayImportAnswer
+internal sealed class XrayImportAnswer
 {
     public string? ExecutionKey { get; set; }
     public string? ExecutionId { get; set; }

@@ -3,14 +3,14 @@ using TmsBridge.Backends.Kit;
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>One request's worth of tests.</summary>
-public sealed class PlannedImport
+internal sealed class PlannedImport
 {
     public List<XrayEntry> Entries { get; } = [];
     public long EstimatedBytes { get; set; }
 }
 
 /// <summary>Evidence that is not sent, and why: it appears in the report, never silently dropped.</summary>
-public sealed class SkippedEvidence(string owner, string fileName, long bytes, string reason)
+internal sealed class SkippedEvidence(string owner, string fileName, long bytes, string reason)
 {
     public string Owner { get; } = owner;
     public string FileName { get; } = fileName;
@@ -24,7 +24,7 @@ public sealed class SkippedEvidence(string owner, string fileName, long bytes, s
 /// evidence that fits, and the rest follows in later requests against the same Test Run.
 /// Evidence over the per-file or per-run budget, or too large for any request, is skipped with a reason.
 /// </summary>
-public static class XrayImportPlanner
+internal static class XrayImportPlanner
 {
     /// <summary>Room for the top level when the caller does not measure it (testExecutionKey, info, brackets).</summary>
     public const long DefaultEnvelopeBytes = 8 * 1024;

@@ -11,7 +11,7 @@ using TmsBridge.Model;
 namespace TmsBridge.Backends.Xray;
 
 /// <summary>One element of an import's "tests" array, with the evidence that travels in that request.</summary>
-public sealed class XrayEntry
+internal sealed class XrayEntry
 {
     public KeyedResult? Keyed { get; init; }
     public UnmappedTest? Provisioned { get; init; }
@@ -30,7 +30,7 @@ public sealed class XrayEntry
 }
 
 /// <summary>An evidence file as it is named in Xray (unique within its Test Run).</summary>
-public sealed class XrayEvidence(EvidenceFile file, string fileName)
+internal sealed class XrayEvidence(EvidenceFile file, string fileName)
 {
     public EvidenceFile File { get; } = file;
     public string FileName { get; } = fileName;
@@ -46,7 +46,7 @@ public sealed class XrayEvidence(EvidenceFile file, string fileName)
 /// holds the differences. Bodies are written straight to a stream and evidence is base64-encoded
 /// from its file in blocks, so memory stays flat however large the evidence is.
 /// </summary>
-public static class XrayPayload
+internal static class XrayPayload
 {
     /// <summary>Xray refuses iterations with more than 20 parameters (partial error).</summary>
     public const int MaxParametersPerIteration = 20;

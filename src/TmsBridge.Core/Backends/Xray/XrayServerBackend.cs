@@ -10,7 +10,7 @@ namespace TmsBridge.Backends.Xray;
 /// Xray Server / Data Center: Xray JSON imports into {baseUrl}/rest/raven/2.0/import/execution
 /// (multipart when executionFields are set), Basic (user + password) or a Jira PAT (Bearer): <see cref="JiraServerAuth"/>.
 /// </summary>
-public sealed class XrayServerBackend : XrayBackendBase
+internal sealed class XrayServerBackend : XrayBackendBase
 {
     public const string ImportPath = "rest/raven/2.0/import/execution";
 

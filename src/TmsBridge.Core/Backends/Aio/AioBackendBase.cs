@@ -26,12 +26,14 @@ internal abstract class AioBackendBase : ITmsBackend
     /// <summary>Bound on listing pages (100 runs each): a cycle with more runs is not read whole.</summary>
     public const int MaxListingPages = 200;
 
-    public abstract string DisplayName { get; }
+    public string DisplayName => Descriptor.DisplayName;
+    /// <summary>This flavour's descriptor: name, statuses and rate limit come from it.</summary>
+    protected internal abstract TargetDescriptor Descriptor { get; }
     /// <summary>"aio" or "aio-cloud", for messages.</summary>
-    protected internal abstract string TargetName { get; }
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => StatusMap.AioDefaults;
+    protected internal string TargetName => Descriptor.Name;
+    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Descriptor.DefaultStatuses;
     /// <summary>AIO: 60 requests per minute per IP, on every endpoint.</summary>
-    public RequestRate? DefaultRateLimit => AioTargets.RateLimit;
+    public RequestRate? DefaultRateLimit => Descriptor.DefaultRateLimit;
 
     /// <summary>The API root, ending in '/': {cloud host}/aio-tcms/api/v1/ or {jira}/rest/aio-tcms-api/1.0/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);

@@ -1,3 +1,4 @@
+using TmsBridge.Publishing;
 using System.Net.Http.Headers;
 using TmsBridge.Configuration;
 
@@ -12,8 +13,7 @@ internal sealed class AioCloudBackend : AioBackendBase
     public const string DefaultHost = "https://tcms.aiojiraapps.com/";
     public const string ApiPath = "aio-tcms/api/v1/";
 
-    public override string DisplayName => "AIO Tests Cloud";
-    protected internal override string TargetName => "aio-cloud";
+    protected internal override TargetDescriptor Descriptor => AioTargets.Cloud;
 
     protected internal override bool IsJiraServer => false;
     protected internal override string CredentialsHint => $" (check {OptionCatalog.Token.EnvironmentVariable}: an AIO Tests API token, sent as 'AioAuth <token>')";

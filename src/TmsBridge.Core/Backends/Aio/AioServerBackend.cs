@@ -1,3 +1,4 @@
+using TmsBridge.Publishing;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 
@@ -11,8 +12,7 @@ internal sealed class AioServerBackend : AioBackendBase
 {
     public const string ApiPath = "rest/aio-tcms-api/1.0/";
 
-    public override string DisplayName => "AIO Tests Server/DC";
-    protected internal override string TargetName => "aio";
+    protected internal override TargetDescriptor Descriptor => AioTargets.Server;
 
     protected internal override bool IsJiraServer => true;
     protected internal override string CredentialsHint => $" (check the Jira credentials: {OptionCatalog.Token.EnvironmentVariable} as a personal access token, or user plus {OptionCatalog.Password.EnvironmentVariable})";

@@ -30,6 +30,6 @@ internal sealed class XrayDialect
     public bool IterationNameAndLog { get; }
     public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
 
-    public static readonly XrayDialect Server = new("Xray Server/DC", isJiraServer: true, "evidences", "testType", false, StatusMap.XrayServerDefaults);
-    public static readonly XrayDialect Cloud = new("Xray Cloud", isJiraServer: false, "evidence", "type", true, StatusMap.XrayCloudDefaults);
+    public static readonly XrayDialect Server = new(XrayTargets.Server.DisplayName, isJiraServer: true, "evidences", "testType", false, XrayTargets.Server.DefaultStatuses);
+    public static readonly XrayDialect Cloud = new(XrayTargets.Cloud.DisplayName, isJiraServer: false, "evidence", "type", true, XrayTargets.Cloud.DefaultStatuses);
 }

@@ -23,7 +23,7 @@ internal abstract partial class XrayBackendBase : ITmsBackend
     protected abstract XrayDialect Dialect { get; }
     public string DisplayName => Dialect.Name;
     public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Dialect.DefaultStatuses;
-    public virtual RequestRate? DefaultRateLimit => null;
+    public RequestRate? DefaultRateLimit => Dialect.Target.DefaultRateLimit;
     public abstract IEnumerable<string> Validate(TmsOptions options);
 
     /// <summary>Import endpoint, JSON or multipart.</summary>

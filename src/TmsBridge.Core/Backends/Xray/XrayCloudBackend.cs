@@ -22,7 +22,6 @@ internal sealed class XrayCloudBackend : XrayBackendBase
 
     protected override XrayDialect Dialect => XrayDialect.Cloud;
     protected override string MultipartResultsPart => "results";
-    public override RequestRate? DefaultRateLimit => XrayTargets.Cloud.DefaultRateLimit;
 
     /// <summary>baseUrl, else the regional host (us/eu/au), else the global host.</summary>
     public static Uri ServiceUri(TmsOptions options) =>

@@ -1,5 +1,5 @@
-using TmsBridge.Mapping;
 using TmsBridge.Model;
+using TmsBridge.Publishing;
 
 namespace TmsBridge.Backends.Xray;
 
@@ -9,17 +9,18 @@ namespace TmsBridge.Backends.Xray;
 /// </summary>
 internal sealed class XrayDialect
 {
-    private XrayDialect(string name, bool isJiraServer, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog, IReadOnlyDictionary<TestOutcome, string> statuses)
+    private XrayDialect(TargetDescriptor target, bool isJiraServer, string evidenceProperty, string testTypeProperty, bool iterationNameAndLog)
     {
-        Name = name;
+        Target = target;
         IsJiraServer = isJiraServer;
         EvidenceProperty = evidenceProperty;
         TestTypeProperty = testTypeProperty;
         IterationNameAndLog = iterationNameAndLog;
-        DefaultStatuses = statuses;
     }
 
-    public string Name { get; }
+    /// <summary>The flavour's descriptor: its name, statuses and rate limit are not repeated here.</summary>
+    public TargetDescriptor Target { get; }
+    public string Name => Target.DisplayName;
     /// <summary>Runs inside Jira Server/DC: its multipart calls carry X-Atlassian-Token: no-check (<see cref="Http.BrowserMultipart.Post"/>).</summary>
     public bool IsJiraServer { get; }
     /// <summary>DC: "evidences" (the DC docs and every DC client); Cloud: "evidence" ("evidences" is deprecated there).</summary>
@@ -28,8 +29,8 @@ internal sealed class XrayDialect
     public string TestTypeProperty { get; }
     /// <summary>Cloud iterations carry a name and a log; DC iterations only parameters and status.</summary>
     public bool IterationNameAndLog { get; }
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses { get; }
+    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Target.DefaultStatuses;
 
-    public static readonly XrayDialect Server = new(XrayTargets.Server.DisplayName, isJiraServer: true, "evidences", "testType", false, XrayTargets.Server.DefaultStatuses);
-    public static readonly XrayDialect Cloud = new(XrayTargets.Cloud.DisplayName, isJiraServer: false, "evidence", "type", true, XrayTargets.Cloud.DefaultStatuses);
+    public static readonly XrayDialect Server = new(XrayTargets.Server, isJiraServer: true, "evidences", "testType", false);
+    public static readonly XrayDialect Cloud = new(XrayTargets.Cloud, isJiraServer: false, "evidence", "type", true);
 }

@@ -85,4 +85,22 @@ public sealed class TargetDescriptorTests
         var o = Resolve(("target", "aio"), ("cycleMod", "new"));
         Assert.Contains("unknown option 'cycleMod' in --logger parameters; did you mean 'cycleMode'?", o.Problems.Select(p => p.Message));
     }
+
+    [Fact]
+    public void The_public_dictionary_shows_each_tms_option_as_before_and_never_a_secret()
+    {
+        var o = new TmsOptions { Target = "xray-cloud", ClientId = "id", ClientSecret = "s3cret", Region = "eu", Tasks = ["DEMO-1", "DEMO-2"], CycleFolder = "Nightly" };
+        var d = o.ToPublicDictionary();
+        Assert.Equal("id", d["clientId"]);
+        Assert.Equal("eu", d["region"]);
+        Assert.False(d.ContainsKey("clientSecret"));
+        Assert.False(d.ContainsKey("executionFields"));
+        Assert.Equal("new", d["cycleMode"]);
+        Assert.Equal("Nightly", d["cycleFolder"]);
+        Assert.Equal("DEMO-1;DEMO-2", d["tasks"]);
+        Assert.Equal("false", d["createNewRun"]);
+        Assert.Equal("true", d["addCaseToCycle"]);
+        Assert.Equal("true", d["checkStatuses"]);
+        Assert.DoesNotContain("s3cret", string.Join(" ", d.Values));
+    }
 }

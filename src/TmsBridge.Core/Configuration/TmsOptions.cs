@@ -101,9 +101,6 @@ public sealed class TmsOptions
         Put("summary", Summary);
         Put("description", Description);
         Put("user", User);
-        Put("clientId", ClientId);
-        Put("region", Region);
-        Put("executionFields", ExecutionFields);
         d["publishTimeout"] = ((int)PublishTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         d["maxRequestBytes"] = MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         d["maxEvidenceFileBytes"] = MaxEvidenceFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -111,12 +108,11 @@ public sealed class TmsOptions
         d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Put("rateLimit", RateLimit?.ToString());
         d["maxOutputChars"] = MaxOutputChars.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        d["cycleMode"] = CycleMode;
-        Put("cycleFolder", CycleFolder);
-        Put("tasks", Tasks.Count == 0 ? null : string.Join(";", Tasks));
-        d["createNewRun"] = CreateNewRun ? "true" : "false";
-        d["addCaseToCycle"] = AddCaseToCycle ? "true" : "false";
-        d["checkStatuses"] = CheckStatuses ? "true" : "false";
+        // Each TMS's own options, as its folder shows them (secrets have no Show).
+        foreach (var option in OptionCatalog.All)
+        {
+            if (option.Show is not null && !option.IsSecret) Put(option.Name, option.Show(this));
+        }
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

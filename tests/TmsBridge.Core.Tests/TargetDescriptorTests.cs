@@ -102,5 +102,6 @@ public sealed class TargetDescriptorTests
         Assert.Equal("true", d["addCaseToCycle"]);
         Assert.Equal("true", d["checkStatuses"]);
         Assert.DoesNotContain("s3cret", string.Join(" ", d.Values));
+        Assert.Contains("s3cret", o.SecretValues());
     }
 }

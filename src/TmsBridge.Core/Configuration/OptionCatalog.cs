@@ -3,10 +3,10 @@ namespace TmsBridge.Configuration;
 public enum OptionKind { Text, Url, Bool, Seconds, List, StatusMap, Target, Bytes, Count, Rate }
 
 /// <summary>One configuration option: its name in every layer and how its value is read.</summary>
-public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null, OptionReader? reader = null, Func<TmsOptions, string?>? show = null)
+public sealed class OptionDefinition(string name, OptionKind kind, string description, bool isSecret = false, string? defaultValue = null, OptionReader? reader = null, Func<TmsOptions, string?>? valueOf = null)
 {
-    /// <summary>A TMS-owned option's value as text for the journal header and report (null: left out); never set for secrets.</summary>
-    public Func<TmsOptions, string?>? Show { get; } = show;
+    /// <summary>A TMS-owned option's value as text (null: not set): shown in the journal header and report, or, for a secret, only redacted.</summary>
+    public Func<TmsOptions, string?>? ValueOf { get; } = valueOf;
     /// <summary>How a TMS-owned option is parsed into its owner's typed options (null: a shared option read by <see cref="ConfigurationResolver"/>).</summary>
     public OptionReader? Reader { get; } = reader;
     /// <summary>camelCase name used in logger parameters, runsettings, tmsbridge.json and MTP.</summary>

@@ -75,7 +75,11 @@ public sealed class TmsOptions
     {
         if (!string.IsNullOrEmpty(Password)) yield return Password!;
         if (!string.IsNullOrEmpty(Token)) yield return Token!;
-        if (!string.IsNullOrEmpty(ClientSecret)) yield return ClientSecret!;
+        // Each TMS's own secrets (clientSecret...), as its folder reads them.
+        foreach (var option in OptionCatalog.All)
+        {
+            if (option.IsSecret && option.ValueOf?.Invoke(this) is { Length: > 0 } secret) yield return secret;
+        }
     }
 
     /// <summary>Non-secret options as text, for the journal header and the report.</summary>
@@ -108,10 +112,10 @@ public sealed class TmsOptions
         d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Put("rateLimit", RateLimit?.ToString());
         d["maxOutputChars"] = MaxOutputChars.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // Each TMS's own options, as its folder shows them (secrets have no Show).
+        // Each TMS's own options, as its folder reads them; secrets never.
         foreach (var option in OptionCatalog.All)
         {
-            if (option.Show is not null && !option.IsSecret) Put(option.Name, option.Show(this));
+            if (option.ValueOf is not null && !option.IsSecret) Put(option.Name, option.ValueOf(this));
         }
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;

@@ -15,20 +15,20 @@ public static class AioTargets
             if (mode is "new" or "reuse") o.For<AioOptions>().CycleMode = mode;
             else if (mode is "createifabsent" or "create_if_absent" or "create-if-absent") o.For<AioOptions>().CycleMode = "createIfAbsent";
             else bad("new, reuse or createIfAbsent");
-        }, show: o => o.For<AioOptions>().CycleMode);
+        }, valueOf: o => o.For<AioOptions>().CycleMode);
     public static readonly OptionDefinition CycleFolder = new("cycleFolder", OptionKind.Text, "AIO Tests: folder path of a new cycle, e.g. Nightly/Linux (created if missing).",
-        reader: (o, v, _) => o.For<AioOptions>().CycleFolder = v.Length == 0 ? null : v.Trim('/'), show: o => o.For<AioOptions>().CycleFolder);
+        reader: (o, v, _) => o.For<AioOptions>().CycleFolder = v.Length == 0 ? null : v.Trim('/'), valueOf: o => o.For<AioOptions>().CycleFolder);
     public static readonly OptionDefinition Tasks = new("tasks", OptionKind.List, "AIO Tests: Jira issue keys a new cycle is linked to, separated by ';' (testPlan is added to them).",
-        reader: (o, v, _) => o.For<AioOptions>().Tasks = ConfigurationResolver.SplitList(v), show: o => o.For<AioOptions>().Tasks is { Count: > 0 } t ? string.Join(";", t) : null);
+        reader: (o, v, _) => o.For<AioOptions>().Tasks = ConfigurationResolver.SplitList(v), valueOf: o => o.For<AioOptions>().Tasks is { Count: > 0 } t ? string.Join(";", t) : null);
     public static readonly OptionDefinition CreateNewRun = new("createNewRun", OptionKind.Bool, "AIO Tests: add a new run per result (keeps history) instead of overwriting the case's latest run in the cycle.", defaultValue: "false",
         reader: (o, v, bad) => { if (ConfigurationResolver.TryBool(v, out var b)) o.For<AioOptions>().CreateNewRun = b; else bad("true or false"); },
-        show: o => o.For<AioOptions>().CreateNewRun ? "true" : "false");
+        valueOf: o => o.For<AioOptions>().CreateNewRun ? "true" : "false");
     public static readonly OptionDefinition AddCaseToCycle = new("addCaseToCycle", OptionKind.Bool, "AIO Tests: add cases that are not in the cycle yet (otherwise AIO refuses them).", defaultValue: "true",
         reader: (o, v, bad) => { if (ConfigurationResolver.TryBool(v, out var b)) o.For<AioOptions>().AddCaseToCycle = b; else bad("true or false"); },
-        show: o => o.For<AioOptions>().AddCaseToCycle ? "true" : "false");
+        valueOf: o => o.For<AioOptions>().AddCaseToCycle ? "true" : "false");
     public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true",
         reader: (o, v, bad) => { if (ConfigurationResolver.TryBool(v, out var b)) o.For<AioOptions>().CheckStatuses = b; else bad("true or false"); },
-        show: o => o.For<AioOptions>().CheckStatuses ? "true" : "false");
+        valueOf: o => o.For<AioOptions>().CheckStatuses ? "true" : "false");
 
     private static readonly OptionDefinition[] Options = [CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses];
 

@@ -9,17 +9,17 @@ namespace TmsBridge.Backends.Xray;
 public static class XrayTargets
 {
     public static readonly OptionDefinition ClientId = new("clientId", OptionKind.Text, "Xray Cloud API key client id.",
-        reader: (o, v, _) => o.For<XrayOptions>().ClientId = v.Length == 0 ? null : v, show: o => o.For<XrayOptions>().ClientId);
+        reader: (o, v, _) => o.For<XrayOptions>().ClientId = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ClientId);
     public static readonly OptionDefinition ClientSecret = new("clientSecret", OptionKind.Text, "Xray Cloud API key client secret.", isSecret: true,
-        reader: (o, v, _) => o.For<XrayOptions>().ClientSecret = v.Length == 0 ? null : v);
+        reader: (o, v, _) => o.For<XrayOptions>().ClientSecret = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ClientSecret);
     public static readonly OptionDefinition Region = new("region", OptionKind.Text, "Xray Cloud region: us, eu or au (picks the regional host when baseUrl is not set).",
         reader: (o, v, bad) =>
         {
             var region = v.ToLowerInvariant();
             if (region is "us" or "eu" or "au") o.For<XrayOptions>().Region = region; else bad("us, eu or au");
-        }, show: o => o.For<XrayOptions>().Region);
+        }, valueOf: o => o.For<XrayOptions>().Region);
     public static readonly OptionDefinition ExecutionFields = new("executionFields", OptionKind.Text, "Jira fields of a new Test Execution: a JSON object of field ids to values, inline or in a file (Xray Cloud: sent through the multipart import).",
-        reader: (o, v, _) => o.For<XrayOptions>().ExecutionFields = v.Length == 0 ? null : v, show: o => o.For<XrayOptions>().ExecutionFields);
+        reader: (o, v, _) => o.For<XrayOptions>().ExecutionFields = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ExecutionFields);
 
     public static readonly TargetDescriptor Server = new("xray", "Xray", "Server/DC", KeyRule.JiraIssueKey, StatusMap.XrayServerDefaults,
         defaultRateLimit: null, options: [ExecutionFields], create: () => new XrayServerBackend());

@@ -182,32 +182,15 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
         var (testSdk, frameworks) = Rows[row];
         var feed = await samples.PackLocalFeedAsync();
         var consumer = Path.Combine(samples.WorkFolder, "matrix", folder);
-        Directory.CreateDirectory(consumer);
-        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
-        var references = new List<string>
-        {
-            $"""<PackageReference Include="Microsoft.NET.Test.Sdk" Version="{testSdk}" />""",
-            $"""<PackageReference Include="TmsBridge.TestLogger" Version="{feed.Version}" />""",
-        };
+        var references = new List<(string Id, string Version)> { ("Microsoft.NET.Test.Sdk", testSdk), ("TmsBridge.TestLogger", feed.Version) };
         foreach (var framework in frameworks)
         {
-            references.AddRange(framework.Packages.Select(p => $"""<PackageReference Include="{p.Id}" Version="{p.Version}" />"""));
-            references.Add($"""<PackageReference Include="TmsBridge.{framework.AttributePackage}" Version="{feed.Version}" />""");
-            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), Tests(framework.AttributePackage).Source);
+            references.AddRange(framework.Packages.Select(p => (p.Id, p.Version)));
+            references.Add(("TmsBridge." + framework.AttributePackage, feed.Version));
         }
-
-        File.WriteAllText(Path.Combine(consumer, "Matrix.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                {string.Join("\n    ", references.Distinct())}
-              </ItemGroup>
-            </Project>
-            """);
+        SampleRuns.WriteConsumerProject(consumer, feed.Folder, "Matrix.Tests", references);
+        foreach (var framework in frameworks)
+            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), Tests(framework.AttributePackage).Source);
         return consumer;
     }
 }

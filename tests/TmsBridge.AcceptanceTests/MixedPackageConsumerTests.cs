@@ -164,9 +164,8 @@ public sealed class MixedPackageConsumerTests(SampleRuns samples)
     private string WriteConsumer(string name, SampleRuns.LocalFeed feed, string[] packages)
     {
         var consumer = Path.Combine(samples.WorkFolder, name);
-        Directory.CreateDirectory(consumer);
-        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
-        var references = new List<string>();
+        var references = new List<(string Id, string Version)> { ("Microsoft.NET.Test.Sdk", "18.11.0"), ("TmsBridge.TestLogger", feed.Version) };
+        var sources = new Dictionary<string, string>();
         foreach (var package in packages)
         {
             var (frameworkPackages, tests) = package switch
@@ -177,26 +176,12 @@ public sealed class MixedPackageConsumerTests(SampleRuns samples)
                 "Xunit.V2" => (new[] { ("xunit", "2.9.3"), ("xunit.runner.visualstudio", "3.1.5") }, XunitV2Tests),
                 _ => throw new ArgumentOutOfRangeException(nameof(packages), package, "unknown attribute package"),
             };
-            references.AddRange(frameworkPackages.Select(p => $"""<PackageReference Include="{p.Item1}" Version="{p.Item2}" />"""));
-            references.Add($"""<PackageReference Include="TmsBridge.{package}" Version="{feed.Version}" />""");
-            File.WriteAllText(Path.Combine(consumer, package.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), tests);
+            references.AddRange(frameworkPackages);
+            references.Add(("TmsBridge." + package, feed.Version));
+            sources[package.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"] = tests;
         }
-
-        File.WriteAllText(Path.Combine(consumer, "Mixed.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.11.0" />
-                <PackageReference Include="TmsBridge.TestLogger" Version="{feed.Version}" />
-                {string.Join("\n    ", references.Distinct())}
-              </ItemGroup>
-            </Project>
-            """);
+        SampleRuns.WriteConsumerProject(consumer, feed.Folder, "Mixed.Tests", references, implicitUsings: true);
+        foreach (var (file, source) in sources) File.WriteAllText(Path.Combine(consumer, file), source);
         return consumer;
     }
 }

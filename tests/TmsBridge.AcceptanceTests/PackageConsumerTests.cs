@@ -17,24 +17,8 @@ public sealed class PackageConsumerTests(SampleRuns samples)
         var feed = await samples.PackLocalFeedAsync();
         var version = feed.Version;
         var consumer = Path.Combine(samples.WorkFolder, "consumer");
-        Directory.CreateDirectory(consumer);
-        SampleRuns.WriteNuGetConfig(consumer, feed.Folder);
-        File.WriteAllText(Path.Combine(consumer, "Consumer.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.11.0" />
-                <PackageReference Include="NUnit" Version="4.4.0" />
-                <PackageReference Include="NUnit3TestAdapter" Version="6.3.1" />
-                <PackageReference Include="TmsBridge.TestLogger" Version="{version}" />
-                <PackageReference Include="TmsBridge.NUnit" Version="{version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        SampleRuns.WriteConsumerProject(consumer, feed.Folder, "Consumer.Tests",
+            [("Microsoft.NET.Test.Sdk", "18.11.0"), ("NUnit", "4.4.0"), ("NUnit3TestAdapter", "6.3.1"), ("TmsBridge.TestLogger", version), ("TmsBridge.NUnit", version)]);
         File.WriteAllText(Path.Combine(consumer, "ConsumerTests.cs"), """
             using NUnit.Framework;
             using TmsBridge;

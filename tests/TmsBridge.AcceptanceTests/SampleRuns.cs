@@ -81,6 +81,31 @@ public sealed class SampleRuns : IDisposable
             </configuration>
             """);
 
+    /// <summary>
+    /// A fresh consumer test project in <paramref name="folder"/>: a NuGet.config naming only the local
+    /// feed (the package cache serves the rest) and a net10.0 test project referencing exactly
+    /// <paramref name="packages"/>, as a user's project would.
+    /// </summary>
+    public static void WriteConsumerProject(string folder, string feed, string projectName, IEnumerable<(string Id, string Version)> packages, bool implicitUsings = false)
+    {
+        Directory.CreateDirectory(folder);
+        WriteNuGetConfig(folder, feed);
+        var references = packages.Distinct().Select(p => $"""<PackageReference Include="{p.Id}" Version="{p.Version}" />""");
+        File.WriteAllText(Path.Combine(folder, projectName + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>{(implicitUsings ? "enable" : "disable")}</ImplicitUsings>
+                <IsTestProject>true</IsTestProject>
+              </PropertyGroup>
+              <ItemGroup>
+                {string.Join("\n    ", references)}
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
     /// <summary>Runs the `tmsbridge` CLI (built with this test project) as its own process.</summary>
     public static Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null) =>
         DotnetProcess.RunAsync(["run", "--no-build", "--project", Path.Combine(RepositoryRoot, "src", "TmsBridge.Cli"), "--", .. arguments], RepositoryRoot, environment, timeout: timeout);

@@ -48,6 +48,10 @@ public sealed class TestResultRecord
     /// <summary>Comments recorded at run time with Tms.Comment, in order.</summary>
     public List<string> Comments { get; set; } = [];
 
+    /// <summary>Every file of the result: its own attachments, then its runtime steps' evidence (depth first).</summary>
+    public IEnumerable<EvidenceFile> AllEvidence() =>
+        Attachments.Concat(Steps.SelectMany(s => s.SelfAndDescendants()).SelectMany(s => s.Evidence));
+
     /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
     [JsonIgnore]
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;

@@ -11,17 +11,21 @@ namespace TmsBridge.Runtime;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class MSTestTestChannel : ITmsTestChannel
 {
-    private static readonly bool MSTestLoaded = AppDomain.CurrentDomain.GetAssemblies().Any(a =>
-        a.GetName().Name is "MSTest.TestFramework" or "Microsoft.VisualStudio.TestPlatform.TestFramework");
+    // Only a positive answer is kept: in a project mixing frameworks, another framework's tests may call
+    // Tms before MSTest's assembly is loaded (found by the mixed-project rows of FrameworkVersionMatrixTests).
+    private static volatile bool _mstestLoaded;
 
     /// <inheritdoc />
     public bool TryWriteLine(string line)
     {
         // Asked last (see TmsRuntime): only when MSTest itself runs in this process.
-        if (!MSTestLoaded) return false;
+        if (!MSTestLoaded()) return false;
         Console.Out.WriteLine(line);
         return true;
     }
+
+    private static bool MSTestLoaded() => _mstestLoaded || (_mstestLoaded = AppDomain.CurrentDomain.GetAssemblies().Any(a =>
+        a.GetName().Name is "MSTest.TestFramework" or "Microsoft.VisualStudio.TestPlatform.TestFramework"));
 
     /// <inheritdoc />
     public string Unavailable => "MSTest is not running in this process.";

@@ -146,6 +146,21 @@ public sealed class RuntimeApiTests
     }
 
     [Fact]
+    public void Only_a_plain_media_type_is_taken_from_an_attachment_record()
+    {
+        var output = new StringBuilder();
+        CapturingChannel.Current.Value = output;
+        var bytes = new byte[] { 1 };
+        Tms.Attach(bytes, "a.bin", "Image/PNG");
+        Tms.Attach(bytes, "b.bin", "text/plain\r\nX-Injected: yes");
+        Tms.Attach(bytes, "c.bin", "no-slash");
+
+        var r = Read(output, out _);
+
+        Assert.Equal(["image/png", "application/octet-stream", "application/octet-stream"], r.Attachments.Select(a => a.ContentType));
+    }
+
+    [Fact]
     public void Outside_a_test_a_step_still_runs_and_nothing_is_recorded()
     {
         CapturingChannel.Current.Value = null;

@@ -335,7 +335,7 @@ public sealed class TmsLoggerTests : IDisposable
         var result = NewResult("Ns.C.NoAttribute", executor: XunitExecutor);
         result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, string.Join("\n",
             "before",
-            Line("attach", new { path = shot, name = "declined.png", contentType = "image/png", step = "s2" }),
+            Line("attach", new { path = shot, name = "declined.bin", contentType = "image/png", step = "s2" }),
             Line("step", new { id = "s2", name = "Pay", status = "failed", start = "2026-01-01T09:00:01Z", end = "2026-01-01T09:00:02Z", message = "InvalidOperationException: declined" }),
             Line("key", new { value = "DEMO-9" }),
             Line("comment", new { text = "chosen at run time" }),
@@ -351,7 +351,8 @@ public sealed class TmsLoggerTests : IDisposable
         var step = Assert.Single(r.Steps);
         Assert.Equal(("Pay", Model.TestOutcome.Failed, "InvalidOperationException: declined"), (step.Name, step.Outcome, step.Message));
         var evidence = Assert.Single(step.Evidence);
-        Assert.Equal("declined.png", evidence.FileName);
+        Assert.Equal("declined.bin", evidence.FileName);
+        Assert.Equal("image/png", evidence.ContentType); // the type the test named wins over the guess from the name
         Assert.NotEqual(shot, evidence.Path); // the copy in the run folder, as for the test's own evidence
         Assert.Equal([1, 2, 3], File.ReadAllBytes(evidence.Path));
         Assert.Empty(r.Attachments);

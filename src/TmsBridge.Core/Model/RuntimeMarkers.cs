@@ -19,6 +19,8 @@ public static class RuntimeMarkers
     public const string Prefix = "##tmsbridge[runtime:";
 
     private static readonly object Gate = new();
+    private static readonly System.Text.RegularExpressions.Regex MediaType =
+        new(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>
     /// This run's nonce: the one already in the environment (a front-end started earlier in this process, or
@@ -85,7 +87,8 @@ public static class RuntimeMarkers
                         var path = Str(root, "path");
                         if (path is null) { kept.Add(line); continue; }
                         var file = new EvidenceFile { Path = path, OriginalPath = path, FileName = Str(root, "name") ?? Path.GetFileName(path) };
-                        if (Str(root, "contentType") is { Length: > 0 } type) file.ContentType = type;
+                        // The type travels in a multipart header: only a plain "type/subtype" is taken.
+                        if (Str(root, "contentType") is { } type && MediaType.IsMatch(type)) file.ContentType = type.ToLowerInvariant();
                         attachments.Add((Str(root, "step"), file));
                         break;
                     case "comment": AddIf(record.Comments, Str(root, "text"), unique: false); break;

@@ -203,7 +203,10 @@ public sealed class RunSession : IDisposable
                     _output.Warning($"test '{result.Name}': evidence file '{source}' does not exist; it is not reported.");
                     continue;
                 }
-                copies.Add(_journal!.CaptureEvidence(result.Sequence, source, a.FileName, a.Description));
+                var copy = _journal!.CaptureEvidence(result.Sequence, source, a.FileName, a.Description);
+                // A type the test named (Tms.Attach(bytes, name, contentType)) wins over the guess from the name.
+                if (a.ContentType is { Length: > 0 } type && type != "application/octet-stream") copy.ContentType = type;
+                copies.Add(copy);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {

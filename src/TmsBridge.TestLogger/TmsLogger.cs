@@ -56,6 +56,8 @@ public sealed class TmsLogger : ITestLoggerWithParameters
     public void Initialize(TestLoggerEvents events, Dictionary<string, string?> parameters)
     {
         _parameters = new Dictionary<string, string?>(parameters, StringComparer.OrdinalIgnoreCase);
+        // Before any testhost starts: it inherits the variable, and TmsBridge.Tms marks its records with it.
+        Guard("the runtime API's nonce", () => Model.RuntimeMarkers.EnsureNonce());
         events.TestRunStart += (_, e) => Guard("run start", () => StartSession(e.TestRunCriteria?.Sources, e.TestRunCriteria?.TestRunSettings));
         events.TestResult += (_, e) => Guard("a test result", () => OnTestResult(e));
         events.TestRunComplete += (_, e) => Guard("run end", () => OnTestRunComplete(e));

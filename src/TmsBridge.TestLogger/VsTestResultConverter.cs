@@ -33,6 +33,8 @@ public static class VsTestResultConverter
 
         var stdout = Join(result.Messages, TestResultMessage.StandardOutCategory);
         record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
+        // Steps, comments, keys, ... written by TmsBridge.Tms during the test (only this run's nonce counts).
+        record.StandardOutput = RuntimeMarkers.Extract(record.StandardOutput, record, RuntimeMarkers.CurrentNonce());
         record.StandardError = Join(result.Messages, TestResultMessage.StandardErrorCategory);
 
         foreach (var set in result.Attachments)

@@ -54,6 +54,13 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
 
     public static TheoryData<string> RowNames => new(Rows.Keys);
 
+    /// <summary>Per attribute package: the key its unattributed test sets with Tms.Key, and its step's name.</summary>
+    private static readonly Dictionary<string, (string Key, string Step)> RuntimeKeys = new()
+    {
+        ["NUnit"] = ("DEMO-11", "nunit step"), ["MSTest"] = ("DEMO-12", "mstest step"),
+        ["Xunit.V2"] = ("DEMO-13", "xunitv2 step"), ["Xunit"] = ("DEMO-14", "xunit step"),
+    };
+
     /// <summary>Per attribute package: the test class (a method-level key, a class-level requirement, a defect) and its keys.</summary>
     private static (string Source, string Key, string Requirement) Tests(string attributePackage) => attributePackage switch
     {
@@ -67,6 +74,9 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
                 {
                     [NUnit.Framework.Test, TestCaseKey("DEMO-1"), Defect("DEMO-200")]
                     public void Nunit_passes() { }
+
+                    [NUnit.Framework.Test]
+                    public void Nunit_runtime_key() => Tms.Step("nunit step", () => Tms.Key("DEMO-11"));
                 }
             }
             """, "DEMO-1", "DEMO-101"),
@@ -83,6 +93,9 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
                 {
                     [TestMethod, TestCaseKey("DEMO-2"), Defect("DEMO-200")]
                     public void Mstest_passes() { }
+
+                    [TestMethod]
+                    public void Mstest_runtime_key() => Tms.Step("mstest step", () => Tms.Key("DEMO-12"));
                 }
             }
             """, "DEMO-2", "DEMO-102"),
@@ -94,8 +107,13 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
                 [Covers("DEMO-103")]
                 public class XunitV2Tests
                 {
+                    public XunitV2Tests(Xunit.Abstractions.ITestOutputHelper output) => TmsOutput.Use(output);
+
                     [Xunit.Fact, TestCaseKey("DEMO-3"), Defect("DEMO-200")]
                     public void Xunitv2_passes() { }
+
+                    [Xunit.Fact]
+                    public void Xunitv2_runtime_key() => Tms.Step("xunitv2 step", () => Tms.Key("DEMO-13"));
                 }
             }
             """, "DEMO-3", "DEMO-103"),
@@ -109,6 +127,9 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
                 {
                     [Xunit.Fact, TestCaseKey("DEMO-4"), Defect("DEMO-200")]
                     public void Xunit_passes() { }
+
+                    [Xunit.Fact]
+                    public void Xunit_runtime_key() => Tms.Step("xunit step", () => Tms.Key("DEMO-14"));
                 }
             }
             """, "DEMO-4", "DEMO-104"),
@@ -144,6 +165,11 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
             Assert.Equal(["DEMO-200"], Strings(test, "defects"));
             // MSTest before 3.8 ignores TestPropertyAttribute on a class: documented, and pinned here so a
             // change in either direction is noticed.
+            // The runtime API at this version: a test with no attribute gets its key from Tms.Key inside a step.
+            var runtimeKey = RuntimeKeys[framework.AttributePackage];
+            var runtime = Test(execution, runtimeKey.Key);
+            Assert.Equal("PASS", runtime.GetProperty("status").GetString());
+            Assert.Contains($"1. PASSED {runtimeKey.Step}", runtime.GetProperty("comment").GetString());
             Assert.True(links.Contains((key, requirement)) == framework.ReadsClassLevelKeys,
                 $"{row}: class-level [Covers(\"{requirement}\")] on the {framework.AttributePackage} test {(framework.ReadsClassLevelKeys ? "was not" : "was unexpectedly")} linked to {key}:\n{run.Output}");
         }
@@ -171,8 +197,10 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
 
         Assert.True(run.ExitCode == 0, run.Output);
         using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(results, "tms"), "*.report.json").Single()));
-        var key = Assert.Single(report.RootElement.GetProperty("keys").EnumerateArray());
-        Assert.Equal("DEMO-2", key.GetProperty("key").GetString());
+        var keys = report.RootElement.GetProperty("keys").EnumerateArray().ToList();
+        // DEMO-12: the consumer's unattributed test sets its key with Tms.Key (TmsBridge.Runtime is published too).
+        Assert.Equal(["DEMO-12", "DEMO-2"], keys.Select(k => k.GetProperty("key").GetString()).Order(StringComparer.Ordinal));
+        var key = keys.Single(k => k.GetProperty("key").GetString() == "DEMO-2");
         Assert.Equal(["DEMO-102"], Strings(key, "requirements"));
     }
 

@@ -100,6 +100,24 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
         Assert.Contains(bad.Process.Lines, l => l.Contains("TmsBridge", StringComparison.Ordinal) && l.Contains("jira-please", StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> MtpStepsSamples => new("MSTestMtpStepsSample", "XunitMtpStepsSample", "NUnitMtpStepsSample");
+
+    /// <summary>The runtime API under MTP: the same steps, statuses, evidence and run-time keys as under VSTest
+    /// (RuntimeApiAcceptanceTests), read by the MTP extension from the same test process.</summary>
+    [Theory]
+    [MemberData(nameof(MtpStepsSamples))]
+    public async Task Steps_sample_in_MTP_mode_lands_with_steps_statuses_evidence_and_run_time_keys(string sample)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await RunMtpSampleAsync(sample, RuntimeApiAcceptanceTests.XrayEnvironment(sandbox.BaseAddress));
+
+        Assert.True(run.Process.ExitCode == 2, run.Process.Output);
+        Assert.Equal(2, run.JournalResults());
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        RuntimeApiAcceptanceTests.AssertStepsLandedInXray(state, run);
+    }
+
     [Fact]
     public async Task FailOnPublishError_fails_an_otherwise_green_MTP_run()
     {

@@ -58,7 +58,7 @@ public sealed class SampleRuns : IDisposable
             if (_feed is not null) return _feed;
             var version = "0.1.0-acceptance." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + Random.Shared.Next(1000, 9999);
             var folder = Path.Combine(WorkFolder, "feed");
-            foreach (var project in new[] { "TmsBridge.Core", "TmsBridge.TestLogger", "TmsBridge.NUnit", "TmsBridge.Xunit", "TmsBridge.MSTest", "TmsBridge.Xunit.V2" })
+            foreach (var project in new[] { "TmsBridge.Core", "TmsBridge.Runtime", "TmsBridge.TestLogger", "TmsBridge.NUnit", "TmsBridge.Xunit", "TmsBridge.MSTest", "TmsBridge.Xunit.V2" })
             {
                 var pack = await DotnetProcess.RunAsync(
                     ["pack", Path.Combine(RepositoryRoot, "src", project), "-o", folder, $"-p:Version={version}", "--artifacts-path", Path.Combine(WorkFolder, "pack-artifacts")],

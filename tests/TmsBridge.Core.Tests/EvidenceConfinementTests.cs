@@ -96,6 +96,38 @@ public sealed class EvidenceConfinementTests : IDisposable
         Assert.All(content.Problems, p => Assert.Contains($"is not inside the run's evidence folder '{RunId}.evidence' (or passes through a symbolic link); it is not published", p));
     }
 
+    [Fact]
+    public void A_runtime_steps_evidence_is_confined_and_resolved_like_the_tests_own()
+    {
+        var outside = _dir.File("private/id_rsa", "SECRET");
+        _dir.File($"tms/{RunId}.evidence/00001-shot.png", "inside");
+        var line = JsonSerializer.Serialize(new
+        {
+            type = "result",
+            result = new
+            {
+                sequence = 1, fullyQualifiedName = "Ns.C.T", displayName = "T", outcome = "Failed", testCaseKeys = new[] { "DEMO-8" },
+                steps = new[]
+                {
+                    new
+                    {
+                        name = "Pay", outcome = "Failed",
+                        evidence = new[] { new { path = $"{RunId}.evidence/00001-shot.png", fileName = "shot.png" }, new { path = outside, fileName = "id_rsa" } },
+                        steps = Array.Empty<object>(),
+                    },
+                },
+            },
+        });
+        var journal = Journal(RunId);
+        File.AppendAllLines(journal, [line]);
+
+        var content = JournalReader.Read(journal);
+
+        var step = Assert.Single(Assert.Single(content.Results).Steps);
+        Assert.Equal(Path.Combine(_dir.Path, "tms", RunId + ".evidence", "00001-shot.png"), Assert.Single(step.Evidence).Path);
+        Assert.Contains($"evidence '{outside}' of test 'T' is not inside the run's evidence folder", Assert.Single(content.Problems));
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData("../tms")]

@@ -95,6 +95,29 @@ public sealed class MtpResultConverterTests
     }
 
     [Fact]
+    public void Runtime_api_records_in_the_standard_output_become_steps_and_keys()
+    {
+        var nonce = Model.RuntimeMarkers.EnsureNonce(); // what the extension does at session start
+        var node = Node("uid-1", "Key_chosen_at_run_time", new PassedTestNodeStateProperty(),
+#pragma warning disable TPEXP
+            new StandardOutputProperty(
+                $"##tmsbridge[runtime:{nonce}]step{{\"id\":\"b\",\"parent\":\"a\",\"name\":\"inner\",\"status\":\"passed\"}}\n" +
+                $"##tmsbridge[runtime:{nonce}]step{{\"id\":\"a\",\"name\":\"outer\",\"status\":\"passed\"}}\n" +
+                $"##tmsbridge[runtime:{nonce}]key{{\"value\":\"DEMO-9\"}}\n" +
+                $"##tmsbridge[runtime:{nonce}]parameter{{\"name\":\"region\",\"value\":\"eu\"}}\nplain"));
+#pragma warning restore TPEXP
+
+        var record = MtpResultConverter.Convert(node, "xunit", null)!;
+
+        Assert.Equal("plain", record.StandardOutput);
+        Assert.Equal(["DEMO-9"], record.TestCaseKeys);
+        Assert.Equal("eu", Assert.Single(record.Parameters, p => p.Name == "region").Value);
+        var outer = Assert.Single(record.Steps);
+        Assert.Equal("outer", outer.Name);
+        Assert.Equal("inner", Assert.Single(outer.Steps).Name);
+    }
+
+    [Fact]
     public void Names_without_a_method_identifier_come_from_a_readable_uid_or_the_display_name()
     {
         // NUnit through the VSTest bridge: the Uid is the FQN (with row arguments).

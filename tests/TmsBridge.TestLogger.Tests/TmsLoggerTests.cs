@@ -322,6 +322,43 @@ public sealed class TmsLoggerTests : IDisposable
     }
 
     [Fact]
+    public void Runtime_api_records_become_steps_comments_keys_and_copied_step_evidence()
+    {
+        var logger = NewLogger();
+        // Initialize hands the run's nonce to the testhost (a child process) through the environment.
+        var nonce = Environment.GetEnvironmentVariable(Model.RuntimeMarkers.NonceVariable);
+        Assert.False(string.IsNullOrEmpty(nonce));
+        var shot = Path.Combine(_root, "steps", "declined.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
+        File.WriteAllBytes(shot, [1, 2, 3]);
+        string Line(string kind, object body) => $"##tmsbridge[runtime:{nonce}]{kind}" + System.Text.Json.JsonSerializer.Serialize(body);
+        var result = NewResult("Ns.C.NoAttribute", executor: XunitExecutor);
+        result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, string.Join("\n",
+            "before",
+            Line("attach", new { path = shot, name = "declined.bin", contentType = "image/png", step = "s2" }),
+            Line("step", new { id = "s2", name = "Pay", status = "failed", start = "2026-01-01T09:00:01Z", end = "2026-01-01T09:00:02Z", message = "InvalidOperationException: declined" }),
+            Line("key", new { value = "DEMO-9" }),
+            Line("comment", new { text = "chosen at run time" }),
+            "##tmsbridge[runtime:not-this-run]key{\"value\":\"DEMO-66\"}",
+            "after")));
+
+        var report = Run(logger, result);
+
+        Assert.Equal("DEMO-9", Assert.Single(report.Keys).Key);
+        var r = Assert.Single(Journal(report).Results);
+        Assert.Equal("before\n##tmsbridge[runtime:not-this-run]key{\"value\":\"DEMO-66\"}\nafter", r.StandardOutput);
+        Assert.Equal(["chosen at run time"], r.Comments);
+        var step = Assert.Single(r.Steps);
+        Assert.Equal(("Pay", Model.TestOutcome.Failed, "InvalidOperationException: declined"), (step.Name, step.Outcome, step.Message));
+        var evidence = Assert.Single(step.Evidence);
+        Assert.Equal("declined.bin", evidence.FileName);
+        Assert.Equal("image/png", evidence.ContentType); // the type the test named wins over the guess from the name
+        Assert.NotEqual(shot, evidence.Path); // the copy in the run folder, as for the test's own evidence
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(evidence.Path));
+        Assert.Empty(r.Attachments);
+    }
+
+    [Fact]
     public void A_malformed_marker_does_not_lose_the_result()
     {
         var result = NewResult("Ns.C.Marker", traits: [("TestCaseKey", "DEMO-8")]);

@@ -149,5 +149,13 @@ namespace TmsBridge
         public static void Attach(global::Xunit.Abstractions.ITestOutputHelper output, string filePath, string description = null) =>
             TmsBridgeXunitV2::TmsBridge.TmsEvidence.Attach(output, filePath, description);
     }
+
+    /// <summary>Connects TmsBridge.Tms to an xUnit v2 test, as in TmsBridge.Xunit.V2. (Tms itself lives in
+    /// TmsBridge.Runtime, one assembly shared by every attribute package, so it needs no alias.)</summary>
+    internal static class TmsOutput
+    {
+        public static void Use(global::Xunit.Abstractions.ITestOutputHelper output) =>
+            TmsBridgeXunitV2::TmsBridge.TmsOutput.Use(output);
+    }
 #endif
 }

@@ -46,7 +46,7 @@ public static class JournalReader
                             // Evidence copies are stored relative to the journal's folder.
                             var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
                             ResultSanitizer.FillNulls(r);
-                            r.Attachments = r.Attachments.Where(a =>
+                            List<EvidenceFile> Confine(List<EvidenceFile> files) => files.Where(a =>
                             {
                                 var resolved = Resolve(folder, evidenceFolder, a.Path);
                                 if (resolved is null)
@@ -57,6 +57,9 @@ public static class JournalReader
                                 a.Path = resolved;
                                 return true;
                             }).ToList();
+                            r.Attachments = Confine(r.Attachments);
+                            // A runtime step's evidence is confined the same way.
+                            foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants())) step.Evidence = Confine(step.Evidence);
                             content.Results.Add(r);
                         }
                         break;

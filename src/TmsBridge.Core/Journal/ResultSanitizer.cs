@@ -77,6 +77,19 @@ public sealed class ResultSanitizer
         for (var i = 0; i < r.TestCaseKeys.Count; i++) r.TestCaseKeys[i] = Clean(r.TestCaseKeys[i], names);
         for (var i = 0; i < r.Covers.Count; i++) r.Covers[i] = Clean(r.Covers[i], names);
         for (var i = 0; i < r.Defects.Count; i++) r.Defects[i] = Clean(r.Defects[i], names);
+        // Runtime steps and comments are test output too: redacted, and capped like messages.
+        for (var i = 0; i < r.Comments.Count; i++) r.Comments[i] = Clean(r.Comments[i], MaxErrorChars);
+        foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants()))
+        {
+            step.Name = Clean(step.Name, names);
+            step.Message = CleanOrNull(step.Message, MaxErrorChars);
+            foreach (var a in step.Evidence)
+            {
+                a.FileName = Clean(a.FileName ?? "", names);
+                a.Description = CleanOrNull(a.Description, names);
+                a.OriginalPath = CleanOrNull(a.OriginalPath, names);
+            }
+        }
         return r;
     }
 
@@ -90,6 +103,20 @@ public sealed class ResultSanitizer
         r.TestCaseKeys = (r.TestCaseKeys ?? []).Where(k => k is not null).ToList();
         r.Covers = (r.Covers ?? []).Where(k => k is not null).ToList();
         r.Defects = (r.Defects ?? []).Where(k => k is not null).ToList();
+        r.Comments = (r.Comments ?? []).Where(c => c is not null).ToList();
+        r.Steps = FillNulls(r.Steps);
+    }
+
+    private static List<TestStep> FillNulls(List<TestStep>? steps)
+    {
+        var kept = (steps ?? []).Where(s => s is not null).ToList();
+        foreach (var s in kept)
+        {
+            s.Name ??= "";
+            s.Evidence = (s.Evidence ?? []).Where(a => a is not null).ToList();
+            s.Steps = FillNulls(s.Steps);
+        }
+        return kept;
     }
 
     private string? CleanOrNull(string? text, int max) => text is null ? null : Clean(text, max);

@@ -20,7 +20,7 @@ public sealed class KeyedResult
     public List<string> Defects { get; } = [];
     public DateTimeOffset? Start => Results.Where(r => r.StartTime.HasValue).Select(r => r.StartTime).Min();
     public DateTimeOffset? Finish => Results.Where(r => r.EndTime.HasValue).Select(r => r.EndTime).Max();
-    public IEnumerable<EvidenceFile> Evidence => Results.SelectMany(r => r.Attachments);
+    public IEnumerable<EvidenceFile> Evidence => Results.SelectMany(r => r.AllEvidence());
 }
 
 /// <summary>A test without a key (or whose keys are all malformed), grouped by fully qualified name.</summary>

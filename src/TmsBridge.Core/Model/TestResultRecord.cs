@@ -42,6 +42,16 @@ public sealed class TestResultRecord
     public List<string> Covers { get; set; } = [];
     public List<string> Defects { get; set; } = [];
 
+    /// <summary>Steps recorded at run time with Tms.Step (top level; each holds its nested steps).
+    /// Added after the first journal format: an old journal reads as no steps.</summary>
+    public List<TestStep> Steps { get; set; } = [];
+    /// <summary>Comments recorded at run time with Tms.Comment, in order.</summary>
+    public List<string> Comments { get; set; } = [];
+
+    /// <summary>Every file of the result: its own attachments, then its runtime steps' evidence (depth first).</summary>
+    public IEnumerable<EvidenceFile> AllEvidence() =>
+        Attachments.Concat(Steps.SelectMany(s => s.SelfAndDescendants()).SelectMany(s => s.Evidence));
+
     /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
     [JsonIgnore]
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;
@@ -69,6 +79,29 @@ public sealed class TestResultRecord
     {
         var paren = name.IndexOf('(');
         return paren > 0 ? name.Substring(0, paren).TrimEnd() : name;
+    }
+}
+
+/// <summary>A step recorded at run time (Tms.Step / Tms.StepAsync).</summary>
+public sealed class TestStep
+{
+    public string Name { get; set; } = "";
+    /// <summary>Passed or Failed (a step that threw).</summary>
+    public TestOutcome Outcome { get; set; } = TestOutcome.Passed;
+    public DateTimeOffset? StartTime { get; set; }
+    public DateTimeOffset? EndTime { get; set; }
+    /// <summary>The exception's type and message for a failed step.</summary>
+    public string? Message { get; set; }
+    /// <summary>Files attached with Tms.Attach while this step was the innermost one running.</summary>
+    public List<EvidenceFile> Evidence { get; set; } = [];
+    public List<TestStep> Steps { get; set; } = [];
+
+    /// <summary>This step and all nested ones, depth first in order of start.</summary>
+    public IEnumerable<TestStep> SelfAndDescendants()
+    {
+        yield return this;
+        foreach (var s in Steps)
+            foreach (var d in s.SelfAndDescendants()) yield return d;
     }
 }
 

@@ -133,24 +133,10 @@ public sealed class RunSession : IDisposable
         {
             result.Sequence = Interlocked.Increment(ref _sequence);
             var captured = new List<EvidenceFile>(result.Attachments.Count);
-            foreach (var a in result.Attachments)
-            {
-                var source = a.OriginalPath ?? a.Path;
-                try
-                {
-                    if (!File.Exists(source))
-                    {
-                        _output.Warning($"test '{result.Name}': evidence file '{source}' does not exist; it is not reported.");
-                        continue;
-                    }
-                    captured.Add(_journal.CaptureEvidence(result.Sequence, source, a.FileName, a.Description));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                {
-                    _output.Warning($"test '{result.Name}': evidence file '{source}' could not be copied ({e.Message}); it is not reported.");
-                }
-            }
-            result.Attachments = captured;
+            result.Attachments = Capture(result, result.Attachments, captured);
+            // Evidence attached inside a runtime step (Tms.Attach) is copied the same way, kept on its step.
+            foreach (var step in result.Steps.SelectMany(s => s.SelfAndDescendants()))
+                step.Evidence = Capture(result, step.Evidence, captured);
             if (!TryAppend(result))
             {
                 WarnLate(result);
@@ -201,6 +187,35 @@ public sealed class RunSession : IDisposable
 
     private void WarnLate(TestResultRecord result) =>
         _output.Warning($"test '{result.Name}' finished after the run was published; it is not in the journal or the report.");
+
+    /// <summary>Copies <paramref name="files"/> into the run folder; returns the copies (also added to
+    /// <paramref name="all"/>), warning about each file that is gone or unreadable.</summary>
+    private List<EvidenceFile> Capture(TestResultRecord result, List<EvidenceFile> files, List<EvidenceFile> all)
+    {
+        var copies = new List<EvidenceFile>(files.Count);
+        foreach (var a in files)
+        {
+            var source = a.OriginalPath ?? a.Path;
+            try
+            {
+                if (!File.Exists(source))
+                {
+                    _output.Warning($"test '{result.Name}': evidence file '{source}' does not exist; it is not reported.");
+                    continue;
+                }
+                var copy = _journal!.CaptureEvidence(result.Sequence, source, a.FileName, a.Description);
+                // A type the test named (Tms.Attach(bytes, name, contentType)) wins over the guess from the name.
+                if (a.ContentType is { Length: > 0 } type && type != "application/octet-stream") copy.ContentType = type;
+                copies.Add(copy);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                _output.Warning($"test '{result.Name}': evidence file '{source}' could not be copied ({e.Message}); it is not reported.");
+            }
+        }
+        all.AddRange(copies);
+        return copies;
+    }
 
     private void DeleteCopies(List<EvidenceFile> copies)
     {

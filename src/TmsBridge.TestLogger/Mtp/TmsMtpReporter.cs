@@ -65,7 +65,8 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
 
     public async Task OnTestSessionStartingAsync(ITestSessionContext testSessionContext)
     {
-        await GuardAsync("run start", () => { EnsureSession(); return Task.CompletedTask; }).ConfigureAwait(false);
+        // Tests run in this process after the session starts: TmsBridge.Tms marks its records with this nonce.
+        await GuardAsync("run start", () => { RuntimeMarkers.EnsureNonce(); EnsureSession(); return Task.CompletedTask; }).ConfigureAwait(false);
     }
 
     public async Task ConsumeAsync(IDataProducer dataProducer, IData value, CancellationToken cancellationToken)

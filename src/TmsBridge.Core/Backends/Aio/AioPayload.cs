@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Mapping;
 using TmsBridge.Model;
 
@@ -94,6 +95,7 @@ internal static class AioPayload
             if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) text.Append(" — ").Append(FirstLine(r.ErrorMessage!));
         }
         foreach (var r in k.Results.Where(r => !string.IsNullOrWhiteSpace(r.ErrorStackTrace) || (r.ErrorMessage ?? "").IndexOf('\n') >= 0
+                     || r.Steps.Count > 0 || r.Comments.Count > 0
                      || (r.Outcome != TestOutcome.Passed && !string.IsNullOrWhiteSpace(r.StandardOutput + r.StandardError))))
             text.Append("\n\n").Append(r.Name).Append(":\n").Append(Detail(r));
         return [Cap(text.ToString())];
@@ -107,6 +109,10 @@ internal static class AioPayload
         var stack = (r.ErrorStackTrace ?? "").Trim();
         if (message.Length > 0) parts.Add(message);
         if (stack.Length > 0) parts.Add(stack);
+        // Runtime comments and steps as text: AIO's bulk run update takes no step results (api-notes, gap).
+        foreach (var c in r.Comments) parts.Add(c.Trim());
+        var steps = StepText.Format(r);
+        if (steps.Length > 0) parts.Add("Steps:\n" + steps);
         if (r.Outcome != TestOutcome.Passed)
         {
             if (!string.IsNullOrWhiteSpace(r.StandardOutput)) parts.Add("Output:\n" + CapOutput(r.StandardOutput!.Trim()));

@@ -25,7 +25,8 @@ internal static class EvidencePlan
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in results)
         {
-            foreach (var a in r.Attachments)
+            // A step's evidence (Tms.Attach inside Tms.Step) goes on the test too: no backend yet sends it per step.
+            foreach (var a in r.AllEvidence())
             {
                 // A copy deleted from the run folder costs that file, never the result.
                 if (!File.Exists(a.Path))

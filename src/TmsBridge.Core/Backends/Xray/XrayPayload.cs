@@ -323,9 +323,14 @@ internal static class XrayPayload
         {
             var hasError = !string.IsNullOrWhiteSpace(r.ErrorMessage) || !string.IsNullOrWhiteSpace(r.ErrorStackTrace);
             var output = Truncate(r.StandardOutput?.Trim(), MaxOutputPerResult);
-            if (!hasError && string.IsNullOrEmpty(output)) continue;
+            var steps = StepText.Format(r);
+            if (!hasError && string.IsNullOrEmpty(output) && steps.Length == 0 && r.Comments.Count == 0) continue;
             if (sb.Length > 0) sb.Append("\n\n");
             if (results.Count > 1) sb.Append('*').Append(r.Name).Append("* (").Append(r.Outcome).Append(")\n");
+            // Runtime comments (Tms.Comment) first, as the test wrote them; then its steps (Tms.Step) as text:
+            // the import takes step results only for Manual tests with the same number of steps.
+            foreach (var c in r.Comments) sb.Append(c.Trim()).Append('\n');
+            if (steps.Length > 0) sb.Append("Steps:\n{noformat}").Append(NoFormat(steps)).Append("{noformat}").Append(hasError || !string.IsNullOrEmpty(output) ? "\n" : "");
             if (hasError)
             {
                 sb.Append("{noformat}").Append(NoFormat(r.ErrorMessage?.Trim()));

@@ -9,7 +9,7 @@ namespace TmsBridge.Backends.Kit;
 /// line per step, numbered by nesting ("2.1"), with its status, duration, message and evidence file names.
 /// The step's evidence itself travels on the test (see <see cref="EvidencePlan"/>).
 /// </summary>
-public static class StepText
+internal static class StepText
 {
     /// <summary>The steps of <paramref name="result"/> as lines, or "" when it has none.</summary>
     public static string Format(TestResultRecord result)

@@ -218,7 +218,14 @@ public sealed class FrameworkVersionMatrixTests(SampleRuns samples)
         }
         SampleRuns.WriteConsumerProject(consumer, feed.Folder, "Matrix.Tests", references);
         foreach (var framework in frameworks)
-            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), Tests(framework.AttributePackage).Source);
+        {
+            var source = Tests(framework.AttributePackage).Source;
+            // MSTest 2.x does not capture Console per test under [Parallelize]: runtime API records are
+            // lost there (documented in docs/runtime-api.md), so its rows run the MSTest tests one by one.
+            if (framework.AttributePackage == "MSTest" && framework.Packages.Any(p => p.Version.StartsWith("2.", StringComparison.Ordinal)))
+                source = source.Replace("[assembly: Parallelize(Scope = ExecutionScope.MethodLevel)]", "", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(consumer, framework.AttributePackage.Replace(".", "", StringComparison.Ordinal) + "Tests.cs"), source);
+        }
         return consumer;
     }
 }

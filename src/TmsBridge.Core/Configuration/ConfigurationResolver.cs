@@ -224,6 +224,8 @@ public static class ConfigurationResolver
             case "createNewRun": if (TryBool(value, out var b5)) o.CreateNewRun = b5; else Bad("true or false"); break;
             case "addCaseToCycle": if (TryBool(value, out var b6)) o.AddCaseToCycle = b6; else Bad("true or false"); break;
             case "checkStatuses": if (TryBool(value, out var b7)) o.CheckStatuses = b7; else Bad("true or false"); break;
+            case "testCycleParent": o.TestCycleParent = Text(); break;
+            case "adoptManualCases": if (TryBool(value, out var b8)) o.AdoptManualCases = b8; else Bad("true or false"); break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }

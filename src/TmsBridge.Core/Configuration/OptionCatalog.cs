@@ -69,6 +69,9 @@ public static class OptionCatalog
     public static readonly OptionDefinition AddCaseToCycle = new("addCaseToCycle", OptionKind.Bool, "AIO Tests: add cases that are not in the cycle yet (otherwise AIO refuses them).", defaultValue: "true");
     public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
 
+    public static readonly OptionDefinition TestCycleParent = new("testCycleParent", OptionKind.Text, "qTest: the release or test cycle (id, or PID such as RL-3 / CL-4) a new test cycle is created under (default: the root).");
+    public static readonly OptionDefinition AdoptManualCases = new("adoptManualCases", OptionKind.Bool, "qTest: mark a keyed test case that is not automated as automated (Automation Content = the test's fully qualified name) instead of refusing it.", defaultValue: "false");
+
     public static IReadOnlyList<OptionDefinition> All { get; } =
     [
         Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
@@ -76,6 +79,7 @@ public static class OptionCatalog
         ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,
         CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
+        TestCycleParent, AdoptManualCases,
     ];
 
     public static OptionDefinition? Find(string name)

@@ -52,6 +52,10 @@ public sealed class TmsOptions
     public bool CreateNewRun { get; set; }
     public bool AddCaseToCycle { get; set; } = true;
     public bool CheckStatuses { get; set; } = true;
+    /// <summary>qTest: release or cycle (id or PID) a new test cycle goes under.</summary>
+    public string? TestCycleParent { get; set; }
+    /// <summary>qTest: mark manual keyed test cases automated instead of refusing them.</summary>
+    public bool AdoptManualCases { get; set; }
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -105,6 +109,8 @@ public sealed class TmsOptions
         d["createNewRun"] = CreateNewRun ? "true" : "false";
         d["addCaseToCycle"] = AddCaseToCycle ? "true" : "false";
         d["checkStatuses"] = CheckStatuses ? "true" : "false";
+        Put("testCycleParent", TestCycleParent);
+        d["adoptManualCases"] = AdoptManualCases ? "true" : "false";
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

@@ -1,4 +1,5 @@
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QTest;
 using TmsBridge.Backends.Xray;
 
 namespace TmsBridge.Publishing;
@@ -12,6 +13,7 @@ public static class BackendRegistry
         "xray-cloud" => new XrayCloudBackend(),
         "aio" => new AioServerBackend(),
         "aio-cloud" => new AioCloudBackend(),
+        "qtest" => new QTestBackend(),
         _ => null,
     };
 }

@@ -143,7 +143,7 @@ internal sealed partial class QTestSession(QTestBackend backend, PublishContext 
         var n = 0;
         foreach (var chunk in Split(logs))
             _context.WriteDryRunFile($"qtest-auto-test-logs-{++n}.json",
-                Encoding.UTF8.GetBytes(QTestPayload.Submit(O.TestExecution ?? "<new test cycle>", chunk).ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+                Encoding.UTF8.GetBytes(QTestPayload.Submit(O.TestExecution ?? "<new test cycle>", chunk).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })));
     }
 }
 

@@ -39,7 +39,7 @@ public sealed class QTestBackendTests : IDisposable
     {
         var failed = Result("Acme.Tests.Login.Wrong", TestOutcome.Failed, keys: ["TC-2"], defects: ["BUG-9"], sequence: 2);
         failed.ErrorMessage = "Expected 3 but was 4";
-        return [Result("Acme.Tests.Login.Valid", keys: ["TC-1"], covers: ["RQ-4"], sequence: 1), failed,
+        return [Result("Acme.Tests.Login.Valid", keys: ["TC-1", "DEMO-1"], covers: ["RQ-4", "DEMO-100"], sequence: 1), failed,
             Result("Acme.Tests.Other.NoKey", sequence: 3)];
     }
 
@@ -86,6 +86,10 @@ public sealed class QTestBackendTests : IDisposable
         Assert.Equal(404L, link.Requirement);
         Assert.Equal([101L], link.Cases);
         Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        // Another system's keys and requirement keys (DEMO-1, DEMO-100) are left out quietly.
+        Assert.DoesNotContain(q.Requests, r => r.Body.Contains("DEMO-"));
+        Assert.DoesNotContain(report.Warnings, w => w.Contains("DEMO-"));
+        Assert.Equal(["TC-1", "TC-2"], report.Keys.Select(k => k.Key));
     }
 
     [Fact]

@@ -8,11 +8,14 @@ namespace TmsBridge.Backends.QTest;
 /// <summary>Step 5: [Covers] requirements linked to the test cases whose results qTest stored (requirement PIDs resolved in one search).</summary>
 internal sealed partial class QTestSession
 {
+    /// <summary>A qTest requirement PID: RQ-4. [Covers] values of other shapes (another system's keys) are left out quietly.</summary>
+    private static readonly System.Text.RegularExpressions.Regex RequirementPid = new(@"^RQ-[1-9][0-9]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private async Task LinkRequirementsAsync(Dictionary<string, QTestCase> cases, HashSet<string> stored, CancellationToken ct)
     {
         var byRequirement = new Dictionary<string, List<(string Key, long CaseId)>>(StringComparer.OrdinalIgnoreCase);
         foreach (var keyed in _context.Run.Keyed.Where(k => stored.Contains(k.Key) && cases.ContainsKey(k.Key)))
-            foreach (var r in keyed.Requirements)
+            foreach (var r in keyed.Requirements.Where(r => RequirementPid.IsMatch(r)))
             {
                 if (!byRequirement.TryGetValue(r, out var list)) byRequirement[r] = list = [];
                 list.Add((keyed.Key, cases[keyed.Key].Id));

@@ -164,4 +164,13 @@ public sealed class QTestTests
         Assert.True((bool)tc8["automated"]!);
         Assert.Equal("Ns.C.M", (string)tc8["automationContent"]!);
     }
+
+    [Fact]
+    public async Task qTest_calls_are_not_counted_against_Xray_Clouds_rate_limit()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await sb.ControlAsync("_sandbox/limits", """{"xrayCloud":{"requests":1,"windowSeconds":60}}""")).Status);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await CallAsync(sb, HttpMethod.Get, P + "settings/test-cases/fields")).Status);
+    }
 }

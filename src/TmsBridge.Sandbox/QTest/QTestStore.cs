@@ -3,6 +3,13 @@ using System.Security.Cryptography;
 
 namespace TmsBridge.Sandbox.QTest;
 
+/// <summary>The sandbox's qTest project and demo API token (not secrets: they exist only in the emulator).</summary>
+public static class QTestSeed
+{
+    public const long ProjectId = 12345;
+    public const string DemoToken = "sandbox-qtest-token";
+}
+
 /// <summary>A qTest test case: PID TC-n, and whether it is automated with which Automation Content (the fingerprint of the bulk submit).</summary>
 internal sealed class QTestCase
 {
@@ -58,8 +65,8 @@ internal sealed class QTestJob
 /// </summary>
 internal sealed class QTestStore
 {
-    public const long ProjectId = 12345;
-    public const string ApiToken = "sandbox-qtest-token";
+    public const long ProjectId = QTestSeed.ProjectId;
+    public const string ApiToken = QTestSeed.DemoToken;
     /// <summary>The automation values of the project's Automation Settings.</summary>
     public static readonly string[] AutomationStatuses = ["PASS", "FAIL", "SKIP"];
     public const long AutomationFieldId = 5001, AutomationContentFieldId = 5002, AutomationYes = 711, AutomationNo = 712;

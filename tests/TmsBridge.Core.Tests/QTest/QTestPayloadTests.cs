@@ -109,4 +109,29 @@ public sealed class QTestPayloadTests
     {
         Assert.Equal("2026-05-06T05:08:09.000+00:00", QTestPayload.Date(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.FromHours(2))));
     }
+
+    [Fact]
+    public void The_same_bytes_under_th_TH_and_de_DE()
+    {
+        string Build()
+        {
+            var r = Result("Ns.C.M", TestOutcome.Failed, keys: ["TC-1"], sequence: 1);
+            r.StartTime = T0;
+            r.EndTime = T0.AddMilliseconds(1234);
+            return QTestPayload.Submit("7040", [QTestPayload.Log(Keyed("TC-1", r), "Ns.C.M", Statuses, [], new QTestBuild("1", null), T0, T0)]).ToJsonString();
+        }
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            var invariant = Build();
+            foreach (var culture in new[] { "th-TH", "de-DE", "ar-SA" })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(culture);
+                Assert.Equal(invariant, Build());
+            }
+            Assert.Contains("2026-05-06T07:08:10.234+00:00", invariant);
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
+    }
 }

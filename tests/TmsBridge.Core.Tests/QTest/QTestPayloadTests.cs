@@ -130,7 +130,7 @@ public sealed class QTestPayloadTests
                 System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(culture);
                 Assert.Equal(invariant, Build());
             }
-            Assert.Contains("2026-05-06T07:08:10.234+00:00", invariant);
+            Assert.Equal("2026-05-06T07:08:10.234+00:00", (string?)JsonNode.Parse(invariant)!["test_logs"]![0]!["exe_end_date"]);
         }
         finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
     }

@@ -140,6 +140,7 @@ public sealed class QTestTests
         var created = await CallAsync(sb, HttpMethod.Post, P + "test-cycles?parentId=601&parentType=release", """{"name":"Nightly","description":"TmsBridge run x"}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         Assert.Equal("CL-2", (string)created.Json["pid"]!);
+        Assert.StartsWith(sb.Server.BaseAddress.ToString().TrimEnd('/') + "/p/12345/portal/project#", (string)created.Json["web_url"]!);
         var listed = await CallAsync(sb, HttpMethod.Get, P + "test-cycles?parentId=601&parentType=release");
         Assert.Contains(listed.Json.AsArray(), c => (string?)c!["name"] == "Nightly");
         Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, HttpMethod.Post, P + "test-cycles?parentId=9&parentType=release", """{"name":"x"}""")).Status);

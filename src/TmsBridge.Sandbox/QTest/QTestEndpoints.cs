@@ -160,14 +160,17 @@ internal static partial class QTestEndpoints
             new JsonObject { ["field_id"] = QTestStore.AutomationContentFieldId, ["field_name"] = "Automation Content", ["field_value"] = c.AutomationContent ?? "", ["field_value_name"] = c.AutomationContent ?? "" }),
     };
 
-    private static JsonObject CycleJson(QTestCycleRecord c) => new()
+    /// <param name="site">The site's absolute base (qTest's web_url is absolute), or null for a relative link.</param>
+    private static JsonObject CycleJson(QTestCycleRecord c, string? site = null) => new()
     {
         ["id"] = c.Id,
         ["pid"] = c.Pid,
         ["name"] = c.Name,
         ["description"] = c.Description,
-        ["web_url"] = $"/p/{QTestStore.ProjectId}/portal/project#tab=testexecution&object=2&id={c.Id}",
+        ["web_url"] = $"{site}/p/{QTestStore.ProjectId}/portal/project#tab=testexecution&object=2&id={c.Id}",
     };
+
+    private static string Site(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
     // ---- Test cases ----
 
@@ -220,7 +223,7 @@ internal static partial class QTestEndpoints
     {
         var (type, id) = Parent(http, state);
         lock (state.SyncRoot)
-            return Results.Json(new JsonArray(state.QTest.Cycles.Where(c => c.ParentType == type && c.ParentId == id).Select(c => (JsonNode)CycleJson(c)).ToArray()));
+            return Results.Json(new JsonArray(state.QTest.Cycles.Where(c => c.ParentType == type && c.ParentId == id).Select(c => (JsonNode)CycleJson(c, Site(http))).ToArray()));
     }
 
     private static async Task<IResult> CreateCycleAsync(HttpContext http, SandboxState state)
@@ -230,7 +233,7 @@ internal static partial class QTestEndpoints
         if ((string?)body["name"] is not { Length: > 0 } name) throw new QTestError("name is required");
         if (name.Length > 500) throw new QTestError("name must be at most 500 characters");
         lock (state.SyncRoot)
-            return Results.Json(CycleJson(state.QTest.AddCycle(name, (string?)body["description"], type, id)), statusCode: 200);
+            return Results.Json(CycleJson(state.QTest.AddCycle(name, (string?)body["description"], type, id), Site(http)), statusCode: 200);
     }
 
     // ---- Submit and jobs ----

@@ -273,4 +273,30 @@ public sealed class QTestBackendTests : IDisposable
         var file = Assert.Single(Directory.GetFiles(Path.Combine(RunFolder, RunId + ".dryrun"), "qtest-*.json"));
         Assert.Contains("<Automation Content of TC-1>", File.ReadAllText(file));
     }
+
+    [Fact]
+    public async Task The_submit_matches_its_golden_file_and_validates_against_the_Swagger()
+    {
+        using var q = new FakeQTest();
+        QTestBackend.Environment = n => n switch { "BUILD_NUMBER" => "42", "BUILD_URL" => "https://ci.example/job/42/", _ => null };
+        await Publisher.PublishAsync(Request(Options(q, true, ("testExecution", "CL-7"))), _output, Ct);
+
+        var submit = q.Requests.Single(r => r.Path.EndsWith("/auto-test-logs", StringComparison.Ordinal));
+        Assert.Empty(TmsBridge.Sandbox.QTest.QTestSwagger.Problems("AutomationRequest", submit.Body));
+        Golden.AssertMatches("qtest-submit", submit.Body);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_a_clear_401_that_names_the_option_and_leaks_nothing()
+    {
+        using var q = new FakeQTest();
+        var options = Options(q);
+        options.Token = "wrong-token-0123456789";
+        var report = await Publisher.PublishAsync(Request(options), _output, Ct);
+
+        Assert.Contains(report.Errors, e => e.Contains("401") && e.Contains("API & SDK") && e.Contains("TMS_TOKEN"));
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+        Assert.Single(q.Requests); // the first 401 stops the run
+        Assert.DoesNotContain("wrong-token-0123456789", File.ReadAllText(Path.Combine(RunFolder, RunId + ".report.json")));
+    }
 }

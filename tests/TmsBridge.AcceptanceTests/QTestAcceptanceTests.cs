@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using TmsBridge.Cli;
+using TmsBridge.Journal;
+using TmsBridge.Model;
 using TmsBridge.Sandbox;
 using TmsBridge.Sandbox.QTest;
 using static TmsBridge.AcceptanceTests.SandboxStateReader;
@@ -136,5 +138,57 @@ public sealed class QTestAcceptanceTests(SampleRuns samples)
         var tc = QTest(after).GetProperty("testCases").EnumerateArray().Single(c => c.GetProperty("pid").GetString() == "TC-4");
         Assert.True(tc.GetProperty("automated").GetBoolean());
         Assert.Equal("NUnitSample.CheckoutTests.Gift_cards_are_accepted", tc.GetProperty("automationContent").GetString());
+    }
+
+    /// <summary>
+    /// `tmsbridge publish` of a journal whose tests cover qTest requirements (RQ-n), under a release,
+    /// split by a small maxRequestBytes: one cycle under RL-1, every submit polled, the links made.
+    /// </summary>
+    [Fact]
+    public async Task Publish_links_requirements_creates_the_cycle_under_a_release_and_splits_the_submit()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var folder = Path.Combine(samples.WorkFolder, "qtest-journal");
+        string journalPath;
+        using (var journal = RunJournal.Create(folder, new RunHeader { RunId = "qtest-run", StartedAt = DateTimeOffset.UtcNow, Runner = "vstest", Sources = ["Acme.Tests.dll"] }))
+        {
+            for (var i = 1; i <= 7; i++)
+                journal.AppendResult(new TestResultRecord
+                {
+                    Sequence = i,
+                    FullyQualifiedName = $"Acme.Tests.Case{i}",
+                    DisplayName = $"Case{i}",
+                    Outcome = i == 3 ? TestOutcome.Failed : TestOutcome.Passed,
+                    ErrorMessage = i == 3 ? new string('x', 2000) : null,
+                    TestCaseKeys = [i % 2 == 0 ? $"TC-{i}" : $"100{i}"],
+                    Covers = i <= 2 ? ["RQ-1", "DEMO-100"] : i == 3 ? ["RQ-2"] : [],
+                });
+            journal.AppendEnd(new RunEnd { FinishedAt = DateTimeOffset.UtcNow, Results = 7 });
+            journalPath = journal.JournalPath;
+        }
+
+        var publish = await SampleRuns.RunCliAsync(
+            ["publish", journalPath, "--target", "qtest", "--base-url", sandbox.BaseAddress.ToString(), "--project", "12345",
+             "--test-cycle-parent", "RL-1", "--summary", "Nightly qTest", "--max-request-bytes", "2KB"],
+            new Dictionary<string, string?> { ["TMS_TOKEN"] = QTestStore.ApiToken },
+            timeout: TimeSpan.FromMinutes(3));
+
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var cycle = CreatedCycle(state);
+        Assert.Equal("Nightly qTest", cycle.GetProperty("name").GetString());
+        Assert.Equal("release", cycle.GetProperty("parentType").GetString());
+        Assert.Equal("601", cycle.GetProperty("parentId").GetString());
+        Assert.Equal(7, cycle.GetProperty("runs").GetArrayLength());
+        Assert.Equal("FAIL", LastLog(cycle, "TC-3").GetProperty("status").GetString());
+        var jobs = QTest(state).GetProperty("jobs").EnumerateArray().ToList();
+        Assert.True(jobs.Count >= 2, "2KB splits the logs into several submits");
+        Assert.All(jobs, j => Assert.Equal("SUCCESS", j.GetProperty("state").GetString()));
+        var cases = QTest(state).GetProperty("testCases").EnumerateArray().ToDictionary(c => c.GetProperty("pid").GetString()!);
+        Assert.Equal(["RQ-1"], Strings(cases["TC-1"], "requirements"));
+        Assert.Equal(["RQ-1"], Strings(cases["TC-2"], "requirements"));
+        Assert.Equal(["RQ-2"], Strings(cases["TC-3"], "requirements"));
+        Assert.Empty(Strings(cases["TC-4"], "requirements"));
+        Assert.DoesNotContain(cases.Values, c => c.GetProperty("created").GetBoolean());
     }
 }

@@ -299,4 +299,42 @@ public sealed class QTestBackendTests : IDisposable
         Assert.Single(q.Requests); // the first 401 stops the run
         Assert.DoesNotContain("wrong-token-0123456789", File.ReadAllText(Path.Combine(RunFolder, RunId + ".report.json")));
     }
+
+    [Fact]
+    public async Task statusMap_overrides_the_automation_values_sent()
+    {
+        using var q = new FakeQTest();
+        await Publisher.PublishAsync(Request(Options(q, true, ("statusMap", "Passed=PASSED;Failed=FAILED"))), _output, Ct);
+
+        Assert.Equal("PASSED", (string?)Log(q, "Acme.Tests.Login.Valid")["status"]);
+        Assert.Equal("FAILED", (string?)Log(q, "Acme.Tests.Login.Wrong")["status"]);
+    }
+
+    [Fact]
+    public async Task Evidence_goes_base64_with_its_type_and_a_log_too_large_for_maxRequestBytes_goes_without_it_reported()
+    {
+        using var q = new FakeQTest();
+        var folder = _dir.Combine("evidence");
+        Directory.CreateDirectory(folder);
+        var small = Path.Combine(folder, "small.txt");
+        File.WriteAllText(small, "hello");
+        var big = Path.Combine(folder, "big.bin");
+        File.WriteAllBytes(big, new byte[4096]);
+        var withSmall = Result("Acme.Tests.Login.Valid", keys: ["TC-1"], sequence: 1);
+        withSmall.Attachments.Add(new EvidenceFile { Path = small, FileName = "small.txt", ContentType = "text/plain", Size = 5 });
+        var withBig = Result("Acme.Tests.Login.Wrong", keys: ["TC-2"], sequence: 2);
+        withBig.Attachments.Add(new EvidenceFile { Path = big, FileName = "big.bin", ContentType = "application/octet-stream", Size = 4096 });
+        var report = await Publisher.PublishAsync(Request(Options(q, true, ("maxRequestBytes", "2KB")), [withSmall, withBig]), _output, Ct);
+
+        Assert.Empty(q.SchemaProblems);
+        var attachment = Log(q, "Acme.Tests.Login.Valid")["attachments"]![0]!;
+        Assert.Equal("small.txt", (string?)attachment["name"]);
+        Assert.Equal("text/plain", (string?)attachment["content_type"]);
+        Assert.Equal("aGVsbG8=", (string?)attachment["data"]);
+        Assert.Null(Log(q, "Acme.Tests.Login.Wrong")["attachments"]);
+        var skipped = Assert.Single(report.SkippedEvidence);
+        Assert.Equal(("TC-2", "big.bin"), (skipped.Key, skipped.File));
+        Assert.Contains("maxRequestBytes", skipped.Reason);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+    }
 }

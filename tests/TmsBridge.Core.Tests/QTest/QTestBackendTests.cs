@@ -337,4 +337,19 @@ public sealed class QTestBackendTests : IDisposable
         Assert.Contains("maxRequestBytes", skipped.Reason);
         Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
     }
+
+    [Fact]
+    public async Task A_job_whose_state_cannot_be_read_is_given_up_with_its_keys_unknown_not_resent()
+    {
+        using var q = new FakeQTest { QueueUnavailable = true };
+        var report = await Publisher.PublishAsync(Request(Options(q, true, ("maxRetries", "1"))), _output, Ct);
+
+        Assert.Single(q.Submits);
+        Assert.Equal(QTestBackend.MaxFailedPolls * 2, q.Calls.Count(c => c.StartsWith("GET queue-processing/", StringComparison.Ordinal))); // each look retried once
+        Assert.All(report.Keys, k =>
+        {
+            Assert.Equal(KeyStates.NotSent, k.State);
+            Assert.Contains("unknown: qTest queued job 900 but its state could not be read", string.Join(" ", k.Messages));
+        });
+    }
 }

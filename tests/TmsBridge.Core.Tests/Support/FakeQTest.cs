@@ -52,6 +52,8 @@ internal sealed class FakeQTest : IDisposable
     public int LoseCreateAnswers { get; set; }
     /// <summary>Queue the submit, then lose the answer this many times.</summary>
     public int LoseSubmitAnswers { get; set; }
+    /// <summary>Every look at a job answers 503 (the queue service is away).</summary>
+    public bool QueueUnavailable { get; set; }
     /// <summary>Submits larger than this are answered 413.</summary>
     public long SizeLimit { get; set; } = long.MaxValue;
 
@@ -93,6 +95,7 @@ internal sealed class FakeQTest : IDisposable
             if (r.Authorization != "Bearer " + ApiToken && r.Authorization != "Bearer " + AccessToken) return Message(401, "invalid_token");
 
             var q = Regex.Match(r.Path, @"^/api/v3/projects/queue-processing/(\d+)$");
+            if (r.Method == "GET" && q.Success && QueueUnavailable) return Message(503, "Service Unavailable");
             if (r.Method == "GET" && q.Success)
             {
                 var id = long.Parse(q.Groups[1].Value);

@@ -34,6 +34,8 @@ public sealed class QTestBackend : ITmsBackend
     /// <summary>How long the poll waits before its first look, and the most it waits between looks.</summary>
     internal static TimeSpan PollFirst { get; set; } = TimeSpan.FromMilliseconds(500);
     internal static TimeSpan PollMax { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Looks at a job in a row that got no answer (after their own retries) before the job's keys are reported unknown.</summary>
+    public const int MaxFailedPolls = 3;
     /// <summary>The environment the CI build variables are read from (tests replace it).</summary>
     internal static Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
 

@@ -153,6 +153,7 @@ internal sealed partial class QTestSession
     {
         var wait = QTestBackend.PollFirst;
         var state = "IN_WAITING";
+        var failedLooks = 0;
         var uri = new Uri(O.BaseUrl!, "api/v3/projects/queue-processing/" + job.ToString(CultureInfo.InvariantCulture));
         try
         {
@@ -167,14 +168,17 @@ internal sealed partial class QTestSession
                 }
                 catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled && e.Kind != HttpFailureKind.Deadline)
                 {
-                    continue; // the job runs on whether or not one look at it fails
+                    // The job runs on whether or not one look at it fails; a server that stays away is given up on.
+                    if (++failedLooks < QTestBackend.MaxFailedPolls) continue;
+                    return (KeyStates.NotSent, $"unknown: qTest queued job {job} but its state could not be read ({Redact(e.Message)}). Check test cycle {cycle.Name}.");
                 }
                 if (!response.IsSuccess)
                 {
-                    if (TmsErrors.StopsTheRest(response.StatusCode))
-                        return (KeyStates.NotSent, $"unknown: qTest queued job {job} but reading its state failed: {Describe(response)}. Check test cycle {cycle.Name}.");
+                    if (TmsErrors.StopsTheRest(response.StatusCode) || ++failedLooks >= QTestBackend.MaxFailedPolls)
+                        return (KeyStates.NotSent, $"unknown: qTest queued job {job} but its state could not be read: {Describe(response)}. Check test cycle {cycle.Name}.");
                     continue;
                 }
+                failedLooks = 0;
                 string? content = null;
                 try
                 {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Backends.QTest;
 using TmsBridge.Mapping;
 using TmsBridge.Model;
@@ -40,7 +41,7 @@ public sealed class QTestPayloadTests
         failed.EndTime = T0.AddSeconds(2);
         var keyed = Keyed("TC-2", failed);
         keyed.Defects.Add("DEF-7");
-        var log = QTestPayload.Log(keyed, "Acme.Tests.Login.Fails", Statuses, [("screen.png", "image/png", [1, 2, 3])], new QTestBuild("42", "https://ci/42"), T0, T0);
+        var log = QTestPayload.Log(keyed, "Acme.Tests.Login.Fails", Statuses, [("screen.png", "image/png", [1, 2, 3])], new CiBuild("42", "https://ci/42"), T0, T0);
         var body = QTestPayload.Submit("1234", [log]);
 
         Assert.Empty(QTestSwagger.Problems("AutomationRequest", body.ToJsonString()));
@@ -68,7 +69,7 @@ public sealed class QTestPayloadTests
         var a = Result("Ns.C.Row", displayName: "Row(1)", keys: ["TC-3"]).WithParameters(("x", "1"));
         var b = Result("Ns.C.Row", TestOutcome.Failed, displayName: "Row(2)", keys: ["TC-3"]).WithParameters(("x", "2"));
         b.ErrorMessage = "boom";
-        var log = QTestPayload.Log(Keyed("TC-3", a, b), "Ns.C.Row", Statuses, [], new QTestBuild(null, null), T0, T0.AddMinutes(1));
+        var log = QTestPayload.Log(Keyed("TC-3", a, b), "Ns.C.Row", Statuses, [], new CiBuild(null, null), T0, T0.AddMinutes(1));
 
         Assert.Equal("FAIL", (string?)log.Body["status"]);
         Assert.Equal("PASS: Row(1)\nFAIL: Row(2)\nboom", (string?)log.Body["note"]);
@@ -94,17 +95,6 @@ public sealed class QTestPayloadTests
     }
 
     [Fact]
-    public void Build_comes_from_common_CI_variables()
-    {
-        var gh = QTestBuild.From(n => n switch { "GITHUB_RUN_NUMBER" => "7", "GITHUB_SERVER_URL" => "https://github.com", "GITHUB_REPOSITORY" => "acme/app", "GITHUB_RUN_ID" => "99", _ => null });
-        Assert.Equal("7", gh.Number);
-        Assert.Equal("https://github.com/acme/app/actions/runs/99", gh.Url);
-        var none = QTestBuild.From(_ => null);
-        Assert.Null(none.Number);
-        Assert.Null(none.Url);
-    }
-
-    [Fact]
     public void Dates_are_invariant_UTC_with_offset()
     {
         Assert.Equal("2026-05-06T05:08:09.000+00:00", QTestPayload.Date(new DateTimeOffset(2026, 5, 6, 7, 8, 9, TimeSpan.FromHours(2))));
@@ -118,7 +108,7 @@ public sealed class QTestPayloadTests
             var r = Result("Ns.C.M", TestOutcome.Failed, keys: ["TC-1"], sequence: 1);
             r.StartTime = T0;
             r.EndTime = T0.AddMilliseconds(1234);
-            return QTestPayload.Submit("7040", [QTestPayload.Log(Keyed("TC-1", r), "Ns.C.M", Statuses, [], new QTestBuild("1", null), T0, T0)]).ToJsonString();
+            return QTestPayload.Submit("7040", [QTestPayload.Log(Keyed("TC-1", r), "Ns.C.M", Statuses, [], new CiBuild("1", null), T0, T0)]).ToJsonString();
         }
         var saved = System.Globalization.CultureInfo.CurrentCulture;
         try

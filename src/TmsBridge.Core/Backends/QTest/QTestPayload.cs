@@ -79,16 +79,16 @@ public static class QTestPayload
     /// test case in a submit would leave its status to the last one processed).
     /// </summary>
     public static QTestLog Log(KeyedResult keyed, string automationContent, StatusMap statuses, IReadOnlyList<(string Name, string ContentType, byte[] Bytes)> attachments,
-        QTestBuild build, DateTimeOffset runStart, DateTimeOffset runEnd) =>
+        CiBuild build, DateTimeOffset runStart, DateTimeOffset runEnd) =>
         new(keyed.Key, true, Body(keyed.Results, keyed.Outcome, automationContent, statuses, attachments, keyed.Defects, build, runStart, runEnd));
 
     /// <summary>One log for an unkeyed test (provisionUnmapped): its fully qualified name is its automation content.</summary>
     public static QTestLog Provision(UnmappedTest test, StatusMap statuses, IReadOnlyList<(string Name, string ContentType, byte[] Bytes)> attachments,
-        QTestBuild build, DateTimeOffset runStart, DateTimeOffset runEnd) =>
+        CiBuild build, DateTimeOffset runStart, DateTimeOffset runEnd) =>
         new(test.FullyQualifiedName, false, Body(test.Results, TestOutcomes.Worst(test.Results.Select(r => r.Outcome)), test.FullyQualifiedName, statuses, attachments, test.Defects, build, runStart, runEnd));
 
     private static JsonObject Body(List<TestResultRecord> results, TestOutcome outcome, string automationContent, StatusMap statuses,
-        IReadOnlyList<(string Name, string ContentType, byte[] Bytes)> attachments, List<string> defects, QTestBuild build, DateTimeOffset runStart, DateTimeOffset runEnd)
+        IReadOnlyList<(string Name, string ContentType, byte[] Bytes)> attachments, List<string> defects, CiBuild build, DateTimeOffset runStart, DateTimeOffset runEnd)
     {
         var first = results[0];
         var start = results.Where(r => r.StartTime.HasValue).Select(r => r.StartTime!.Value).DefaultIfEmpty(runStart).Min();
@@ -131,21 +131,5 @@ public static class QTestPayload
             if (!string.IsNullOrEmpty(r.ErrorStackTrace)) text.Append(r.ErrorStackTrace).Append('\n');
         }
         return TmsErrors.Cap(text.ToString().TrimEnd('\n'), MaxNoteChars);
-    }
-}
-
-/// <summary>The CI build a run belongs to, from the common CI variables (Jenkins, GitHub Actions, Azure Pipelines, GitLab).</summary>
-public sealed class QTestBuild(string? number, string? url)
-{
-    public string? Number { get; } = number;
-    public string? Url { get; } = url;
-
-    public static QTestBuild From(Func<string, string?> env)
-    {
-        string? V(string name) => env(name) is { Length: > 0 } v ? v : null;
-        var number = V("BUILD_NUMBER") ?? V("GITHUB_RUN_NUMBER") ?? V("BUILD_BUILDNUMBER") ?? V("CI_PIPELINE_IID");
-        var url = V("BUILD_URL") ?? V("CI_PIPELINE_URL")
-                  ?? (V("GITHUB_SERVER_URL") is { } gh && V("GITHUB_REPOSITORY") is { } repo && V("GITHUB_RUN_ID") is { } id ? $"{gh}/{repo}/actions/runs/{id}" : null);
-        return new QTestBuild(number, url);
     }
 }

@@ -17,7 +17,7 @@ internal sealed partial class QTestSession
     private List<QTestLog> BuildLogs(Dictionary<string, QTestCase> cases)
     {
         var logs = new List<QTestLog>();
-        var build = QTestBuild.From(QTestBackend.Environment);
+        var build = CiBuild.From(QTestBackend.Environment);
         var evidence = EvidencePlan.For(_context.Run.Keyed.Where(k => cases.ContainsKey(k.Key)), O, Report);
         foreach (var keyed in _context.Run.Keyed)
         {

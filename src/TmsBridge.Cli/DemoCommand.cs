@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TmsBridge.Sandbox;
+using TmsBridge.Sandbox.QTest;
 using TmsBridge.Sandbox.Seed;
 
 namespace TmsBridge.Cli;
@@ -45,6 +46,12 @@ public static class DemoCommand
         {
             ["TMS_TARGET"] = "aio", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
+        new("qtest", "qTest", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qtest", ["TMS_BASE_URL"] = sandbox.ToString(),
+            ["TMS_PROJECT"] = QTestSeed.ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TMS_TOKEN"] = QTestSeed.DemoToken,
         }),
     ];
 
@@ -122,7 +129,20 @@ public static class DemoCommand
         foreach (var target in targets)
         {
             if (!doc.RootElement.TryGetProperty(target.StateSection, out var section)) continue;
-            if (section.TryGetProperty("executions", out var executions))
+            if (section.TryGetProperty("testCases", out _))
+            {
+                // qTest: the cycles the demo created, each case's last log.
+                foreach (var cycle in section.GetProperty("cycles").EnumerateArray().Where(c => c.GetProperty("created").GetBoolean()))
+                {
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("pid").GetString()}  {cycle.GetProperty("name").GetString()}");
+                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCase").GetString())))
+                    {
+                        var log = run.GetProperty("logs").EnumerateArray().Last();
+                        stdout.WriteLine($"    {run.GetProperty("testCase").GetString(),-11} {log.GetProperty("status").GetString(),-8} attachments={log.GetProperty("attachments").GetArrayLength()}");
+                    }
+                }
+            }
+            else if (section.TryGetProperty("executions", out var executions))
             {
                 foreach (var exec in executions.EnumerateArray())
                 {

@@ -269,7 +269,7 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     /// `dotnet test` in MTP mode: the working directory decides the mode (the nearest global.json),
     /// the project is named with --project, and everything after the SDK's own options goes to the test app.
     /// </summary>
-    private async Task<SampleRun> RunMtpSampleAsync(string sample, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
+    internal async Task<SampleRun> RunMtpSampleAsync(string sample, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
     {
         await EnsureMtpBuiltAsync(sample);
         var results = Path.Combine(samples.WorkFolder, "results", sample + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));

@@ -188,8 +188,8 @@ public sealed class MessageTests : IDisposable
     [Fact]
     public void A_target_not_implemented_yet_is_printed_when_the_run_starts()
     {
-        using var session = RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Runner = "vstest", Options = Options(("target", "qtest")) }, _output);
-        Assert.Contains(_output.Errors, l => l.Contains("target 'qtest' is not supported by this version of TmsBridge yet", StringComparison.Ordinal));
+        using var session = RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Runner = "vstest", Options = Options(("target", "rtm")) }, _output);
+        Assert.Contains(_output.Errors, l => l.Contains("target 'rtm' is not supported by this version of TmsBridge yet", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -119,9 +119,9 @@ public sealed class PublisherTests : IDisposable
     [Fact]
     public async Task Unsupported_targets_are_an_error()
     {
-        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "qtest")]);
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "rtm")]);
         var report = await Publisher.PublishAsync(Request(options), _output, TestContext.Current.CancellationToken);
-        Assert.Contains(report.Errors, e => e.Contains("'qtest' is not supported"));
+        Assert.Contains(report.Errors, e => e.Contains("'rtm' is not supported"));
         Assert.True(report.PublishFailed);
     }
 

@@ -1,4 +1,5 @@
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QTest;
 using TmsBridge.Backends.Xray;
 using TmsBridge.Configuration;
 using TmsBridge.Keys;
@@ -17,7 +18,7 @@ public sealed class TargetDescriptorTests
     {
         Assert.Equal(["xray", "xray-cloud", "aio", "aio-cloud", "qmetry", "qmetry-cloud", "qtest", "rtm", "rtm-cloud", "none"], Targets.Known);
         Assert.Equal(Targets.All.Count, Targets.All.Select(t => t.Name).Distinct().Count());
-        Assert.Equal(["xray", "xray-cloud", "aio", "aio-cloud"], Targets.Implemented.Select(t => t.Name));
+        Assert.Equal(["xray", "xray-cloud", "aio", "aio-cloud", "qtest"], Targets.Implemented.Select(t => t.Name));
         foreach (var t in Targets.All)
         {
             Assert.Equal(t.KeyRule, Targets.KeyRuleFor(t.Name));
@@ -35,13 +36,34 @@ public sealed class TargetDescriptorTests
     [Fact]
     public void The_catalogue_is_the_shared_options_plus_each_tms_own_and_the_target_help_lists_every_target()
     {
-        Assert.Equal(OptionCatalog.Shared.Count + 10, OptionCatalog.All.Count);
+        Assert.Equal(OptionCatalog.Shared.Count + 12, OptionCatalog.All.Count);
         Assert.Contains(AioTargets.CycleMode, OptionCatalog.All);
         Assert.Same(XrayTargets.ClientId, OptionCatalog.ClientId);
         Assert.Equal(["aio", "aio-cloud"], Targets.OwnersOf(OptionCatalog.CycleMode));
         Assert.Equal(["xray-cloud"], Targets.OwnersOf(OptionCatalog.Region));
         Assert.Empty(Targets.OwnersOf(OptionCatalog.TestPlan));
         foreach (var t in Targets.Known) Assert.Contains(t, OptionCatalog.Target.Description);
+    }
+
+    [Fact]
+    public void QTest_is_one_descriptor_whose_own_options_land_in_QTestOptions()
+    {
+        var qtest = Targets.Find("qtest")!;
+        Assert.Same(QTestTargets.Manager, qtest);
+        Assert.Equal("qTest Manager", qtest.DisplayName);
+        Assert.Equal("PASS", qtest.DefaultStatuses[Model.TestOutcome.Passed]);
+        Assert.Null(qtest.DefaultRateLimit);
+        Assert.Equal(["qtest"], Targets.OwnersOf(QTestTargets.TestCycleParent));
+        Assert.Equal(["qtest"], Targets.OwnersOf(QTestTargets.AdoptManualCases));
+
+        var o = Resolve(("target", "qtest"), ("testCycleParent", "RL-3"), ("adoptManualCases", "yes"));
+        Assert.Empty(o.Problems);
+        Assert.Equal("RL-3", o.For<QTestOptions>().TestCycleParent);
+        Assert.True(o.For<QTestOptions>().AdoptManualCases);
+        Assert.Equal("RL-3", o.ToPublicDictionary()["testCycleParent"]);
+
+        var bad = Resolve(("target", "qtest"), ("adoptManualCases", "maybe"));
+        Assert.Contains(bad.Problems, p => p.Message.Contains("adoptManualCases", StringComparison.Ordinal) && p.Message.Contains("true or false", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -66,6 +66,19 @@ public sealed class StatusMap
         [TestOutcome.NotRun] = "Not Run",
     };
 
+    /// <summary>
+    /// qTest Manager automation status values (the left column of a project's Automation Settings;
+    /// api-notes/qtest-rtm.md §1.5): PASS/FAIL/SKIP. Projects may map other values: statusMap overrides.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> QTestDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "PASS",
+        [TestOutcome.Failed] = "FAIL",
+        [TestOutcome.Skipped] = "SKIP",
+        [TestOutcome.Inconclusive] = "SKIP",
+        [TestOutcome.NotRun] = "SKIP",
+    };
+
     /// <summary>Neutral names used by the dry-run plan when no target is configured.</summary>
     public static readonly IReadOnlyDictionary<TestOutcome, string> NeutralDefaults = Enum.GetValues(typeof(TestOutcome)).Cast<TestOutcome>().ToDictionary(o => o, o => o.ToString());
 }

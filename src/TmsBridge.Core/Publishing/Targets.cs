@@ -1,5 +1,6 @@
 using TmsBridge.Configuration;
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QTest;
 using TmsBridge.Backends.Xray;
 using TmsBridge.Keys;
 using TmsBridge.Mapping;
@@ -23,7 +24,7 @@ public static class Targets
         AioTargets.Cloud,
         Reserved("qmetry", "QMetry", "Server/DC", KeyRule.TestCaseKey),
         Reserved("qmetry-cloud", "QMetry", "Cloud", KeyRule.TestCaseKey),
-        Reserved("qtest", "qTest", "", KeyRule.QTestId),
+        QTestTargets.Manager,
         Reserved("rtm", "RTM", "Server/DC", KeyRule.JiraIssueKey),
         Reserved("rtm-cloud", "RTM", "Cloud", KeyRule.JiraIssueKey),
     ];

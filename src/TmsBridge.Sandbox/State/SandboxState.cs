@@ -1,5 +1,6 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.QTest;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -37,6 +38,7 @@ public sealed class SandboxState
         Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
         AioServer = new AioStore(seed, Jira, AioFlavor.Server);
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
+        QTest = new QTestStore();
         Modules = SandboxModules.For(this, options);
     }
 
@@ -60,6 +62,9 @@ public sealed class SandboxState
 
     /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0/...</c>), in the DC Jira.</summary>
     public AioStore AioServer { get; }
+
+    /// <summary>qTest Manager (<c>/oauth/token</c>, <c>/api/v3/...</c>).</summary>
+    internal QTestStore QTest { get; }
 
     public RequestLog Requests { get; } = new();
 
@@ -96,7 +101,7 @@ public sealed class SandboxState
     {
         lock (SyncRoot)
             return new SandboxSnapshot(
-                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), Requests.Records, Requests.Counts,
+                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), QTest.Snapshot(), Requests.Records, Requests.Counts,
                 Faults.Rules, Limits());
     }
 }

@@ -64,6 +64,29 @@ public sealed class QTestPayloadTests
     }
 
     [Fact]
+    public void Runtime_steps_are_test_step_logs_in_order_and_comments_are_in_the_note()
+    {
+        var r = Result("Ns.C.Checkout", TestOutcome.Failed, keys: ["TC-4"]);
+        r.ErrorMessage = "card declined";
+        r.Comments.Add("cart had 3 items");
+        r.Steps.Add(new TestStep { Name = "Open cart", StartTime = T0, EndTime = T0.AddSeconds(1), Steps = { new TestStep { Name = "Count items" } } });
+        r.Steps.Add(new TestStep { Name = "Pay", Outcome = TestOutcome.Failed, Message = "InvalidOperationException: card declined" });
+        var log = QTestPayload.Log(Keyed("TC-4", r), "Ns.C.Checkout", Statuses, [], new CiBuild(null, null), T0, T0);
+
+        Assert.Empty(QTestSwagger.Problems("AutomationTestLogResource", log.Body.ToJsonString()));
+        var steps = log.Body["test_step_logs"]!.AsArray();
+        Assert.Equal(["Open cart", "Count items", "Pay"], steps.Select(s => (string?)s!["description"]));
+        Assert.Equal([0, 1, 2], steps.Select(s => (int)s!["order"]!));
+        Assert.Equal(["PASS", "PASS", "FAIL"], steps.Select(s => (string?)s!["status"]));
+        Assert.Equal("InvalidOperationException: card declined", (string?)steps[2]!["actual_result"]);
+        Assert.Equal("2026-05-06T07:08:09.000+00:00", (string?)steps[0]!["exe_date"]);
+        Assert.Equal("card declined\ncart had 3 items", (string?)log.Body["note"]);
+
+        var plain = QTestPayload.Log(Keyed("TC-5", Result("Ns.C.Plain", keys: ["TC-5"])), "Ns.C.Plain", Statuses, [], new CiBuild(null, null), T0, T0);
+        Assert.Null(plain.Body["test_step_logs"]);
+    }
+
+    [Fact]
     public void Data_rows_are_one_log_with_the_worst_status_and_each_row_in_the_note()
     {
         var a = Result("Ns.C.Row", displayName: "Row(1)", keys: ["TC-3"]).WithParameters(("x", "1"));

@@ -115,11 +115,41 @@ internal static class QTestPayload
         if (defects.Count > 0) log["defect_pids"] = new JsonArray(defects.Select(d => (JsonNode)d).ToArray());
         if (build.Number is not null) log["build_number"] = build.Number;
         if (build.Url is not null) log["build_url"] = build.Url;
-        // Runtime steps (Tms.Step) become "test_step_logs" here once TestResultRecord carries them.
+        var steps = StepLogs(results, statuses);
+        if (steps.Count > 0) log["test_step_logs"] = steps;
         return log;
     }
 
-    /// <summary>The failure message and stack of each result, and each data row with its status when there are rows; capped.</summary>
+    /// <summary>
+    /// Runtime steps (Tms.Step) as qTest test step logs: depth first, order from 0 (qTest wants a
+    /// continuous series), description the step's name, status per step through the status map,
+    /// the failed step's message as its actual result. expected_result is required by the Swagger
+    /// and a runtime step has none: it is sent empty. With data rows each step names its row.
+    /// </summary>
+    public static JsonArray StepLogs(IReadOnlyList<TestResultRecord> results, StatusMap statuses)
+    {
+        var logs = new JsonArray();
+        var rows = results.Count > 1;
+        foreach (var r in results)
+        {
+            foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants()))
+            {
+                var entry = new JsonObject
+                {
+                    ["description"] = TmsErrors.Cap(rows ? r.Name + ": " + step.Name : step.Name, MaxNoteChars),
+                    ["expected_result"] = "",
+                    ["order"] = logs.Count,
+                    ["status"] = statuses[step.Outcome],
+                };
+                if (!string.IsNullOrWhiteSpace(step.Message)) entry["actual_result"] = TmsErrors.Cap(step.Message!, MaxNoteChars);
+                if (step.StartTime is { } at) entry["exe_date"] = Date(at);
+                logs.Add(entry);
+            }
+        }
+        return logs;
+    }
+
+    /// <summary>The failure message and stack of each result, its runtime comments, and each data row with its status when there are rows; capped.</summary>
     public static string Note(IReadOnlyList<TestResultRecord> results, StatusMap statuses)
     {
         var text = new StringBuilder();
@@ -129,6 +159,8 @@ internal static class QTestPayload
             if (rows) text.Append(statuses[r.Outcome]).Append(": ").Append(r.Name).Append('\n');
             if (!string.IsNullOrEmpty(r.ErrorMessage)) text.Append(r.ErrorMessage).Append('\n');
             if (!string.IsNullOrEmpty(r.ErrorStackTrace)) text.Append(r.ErrorStackTrace).Append('\n');
+            // Tms.Comment text, in order: qTest's log has no comment field, the note is where a reader looks.
+            foreach (var c in r.Comments.Where(c => !string.IsNullOrWhiteSpace(c))) text.Append(c.Trim()).Append('\n');
         }
         return TmsErrors.Cap(text.ToString().TrimEnd('\n'), MaxNoteChars);
     }

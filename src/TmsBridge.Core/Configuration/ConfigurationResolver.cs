@@ -224,6 +224,14 @@ public static class ConfigurationResolver
             case "createNewRun": if (TryBool(value, out var b5)) o.CreateNewRun = b5; else Bad("true or false"); break;
             case "addCaseToCycle": if (TryBool(value, out var b6)) o.AddCaseToCycle = b6; else Bad("true or false"); break;
             case "checkStatuses": if (TryBool(value, out var b7)) o.CheckStatuses = b7; else Bad("true or false"); break;
+            case "parallelism":
+                if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var par) && par is >= 1 and <= 16) o.Parallelism = par;
+                else Bad("a whole number from 1 to 16");
+                break;
+            case "rtmApiVersion":
+                var apiVersion = value.Trim().ToLowerInvariant();
+                if (apiVersion is "v1" or "v2") o.RtmApiVersion = apiVersion; else Bad("v1 or v2");
+                break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }

@@ -68,6 +68,8 @@ public static class OptionCatalog
     public static readonly OptionDefinition CreateNewRun = new("createNewRun", OptionKind.Bool, "AIO Tests: add a new run per result (keeps history) instead of overwriting the case's latest run in the cycle.", defaultValue: "false");
     public static readonly OptionDefinition AddCaseToCycle = new("addCaseToCycle", OptionKind.Bool, "AIO Tests: add cases that are not in the cycle yet (otherwise AIO refuses them).", defaultValue: "true");
     public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
+    public static readonly OptionDefinition Parallelism = new("parallelism", OptionKind.Count, "RTM: how many test case executions are updated at once (1 to 16), inside rateLimit and publishTimeout.", defaultValue: "4");
+    public static readonly OptionDefinition RtmApiVersion = new("rtmApiVersion", OptionKind.Text, "RTM: v2 (default, RTM 6.0+) or v1 for the test case execution result and defect calls of older RTM Server releases.", defaultValue: "v2");
 
     public static IReadOnlyList<OptionDefinition> All { get; } =
     [
@@ -76,6 +78,7 @@ public static class OptionCatalog
         ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,
         CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
+        Parallelism, RtmApiVersion,
     ];
 
     public static OptionDefinition? Find(string name)

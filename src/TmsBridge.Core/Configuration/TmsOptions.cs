@@ -52,6 +52,10 @@ public sealed class TmsOptions
     public bool CreateNewRun { get; set; }
     public bool AddCaseToCycle { get; set; } = true;
     public bool CheckStatuses { get; set; } = true;
+    /// <summary>RTM: test case executions updated at once.</summary>
+    public int Parallelism { get; set; } = 4;
+    /// <summary>RTM: "v2" or "v1" for the per-TCE result and defect calls.</summary>
+    public string RtmApiVersion { get; set; } = "v2";
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -105,6 +109,12 @@ public sealed class TmsOptions
         d["createNewRun"] = CreateNewRun ? "true" : "false";
         d["addCaseToCycle"] = AddCaseToCycle ? "true" : "false";
         d["checkStatuses"] = CheckStatuses ? "true" : "false";
+        if (Target is "rtm" or "rtm-cloud")
+        {
+            // RTM-only: other targets' reports stay as they were.
+            d["parallelism"] = Parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            d["rtmApiVersion"] = RtmApiVersion;
+        }
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

@@ -50,8 +50,20 @@ public sealed class SandboxSeed
     /// </summary>
     public bool AioNestedRunListing { get; set; }
 
+    /// <summary>RTM Cloud API tokens accepted as <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
+    public List<string> RtmCloudTokens { get; set; } = [];
+
+    /// <summary>RTM test case execution results of every project (RTM has no listing endpoint; admins configure them).</summary>
+    public List<string> RtmStatuses { get; set; } = ["Pass", "Fail", "Blocked", "To do", "In progress"];
+
+    /// <summary>How many reads of a new Test Execution's status answer <c>Pending</c> (RTM creates TCEs asynchronously).</summary>
+    public int RtmPendingReads { get; set; } = 1;
+
     /// <summary>The sandbox's AIO Tests Cloud API token (default seed only; documented, not a secret).</summary>
     public const string DemoAioToken = "sandbox-aio-token";
+
+    /// <summary>The demo RTM Cloud token.</summary>
+    public const string DemoRtmToken = "sandbox-rtm-token";
 
     /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
     public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
@@ -65,6 +77,7 @@ public sealed class SandboxSeed
         Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
         XrayCloudApiKeys = [new SeedCloudApiKey { ClientId = DemoCloudClientId, ClientSecret = DemoCloudClientSecret }],
         AioCloudTokens = [DemoAioToken],
+        RtmCloudTokens = [DemoRtmToken],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [
@@ -82,6 +95,8 @@ public sealed class SandboxSeed
                 NextTest = 500,
                 AioCases = new() { ["Published"] = ["DEMO-TC-1..DEMO-TC-50"], ["Draft"] = ["DEMO-TC-51..DEMO-TC-55"] },
                 AioCycles = ["DEMO-CY-1..DEMO-CY-3"],
+                // DEMO-301 lacks DEMO-7: a run of the samples against it has one key outside the plan.
+                RtmPlans = new() { ["DEMO-301"] = ["DEMO-1..DEMO-6"] },
             },
         ],
     };
@@ -192,6 +207,9 @@ public sealed class SeedProject
 
     /// <summary>AIO Tests cycles that already exist (empty, titled "Existing cycle n"), keys <c>KEY-CY-n</c>.</summary>
     public List<string> AioCycles { get; set; } = [];
+
+    /// <summary>RTM: the test cases of a test plan (entries like Tests); a plan not listed holds every Test of the project.</summary>
+    public Dictionary<string, List<string>> RtmPlans { get; set; } = [];
 
     /// <summary>AIO Tests run statuses of the project (AIO's defaults unless the seed says otherwise).</summary>
     public List<SeedAioRunStatus> AioRunStatuses { get; set; } =

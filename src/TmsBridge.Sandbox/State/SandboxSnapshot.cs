@@ -1,5 +1,6 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.Xray;
 
 namespace TmsBridge.Sandbox.State;
@@ -10,6 +11,8 @@ public sealed record SandboxSnapshot(
     XraySnapshot XrayCloud,
     AioSnapshot Aio,
     AioSnapshot AioServer,
+    RtmSnapshot Rtm,
+    RtmSnapshot RtmCloud,
     IReadOnlyList<RequestRecord> Requests,
     IReadOnlyDictionary<string, int> RequestCounts,
     IReadOnlyList<FaultRule> Faults,

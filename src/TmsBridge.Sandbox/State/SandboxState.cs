@@ -1,5 +1,6 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -37,6 +38,8 @@ public sealed class SandboxState
         Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
         AioServer = new AioStore(seed, Jira, AioFlavor.Server);
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
+        RtmServer = new RtmStore(seed, Jira, cloud: false);
+        RtmCloud = new RtmStore(seed, XrayCloud.Jira, cloud: true);
         Modules = SandboxModules.For(this, options);
     }
 
@@ -60,6 +63,12 @@ public sealed class SandboxState
 
     /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0/...</c>), in the DC Jira.</summary>
     public AioStore AioServer { get; }
+
+    /// <summary>RTM Server/Data Center (<c>/rest/rtm/1.0/api/...</c>), in the DC Jira.</summary>
+    public RtmStore RtmServer { get; }
+
+    /// <summary>RTM Cloud (<c>/rtm-cloud/api/...</c>), on the Cloud site's Jira.</summary>
+    public RtmStore RtmCloud { get; }
 
     public RequestLog Requests { get; } = new();
 
@@ -96,7 +105,7 @@ public sealed class SandboxState
     {
         lock (SyncRoot)
             return new SandboxSnapshot(
-                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), Requests.Records, Requests.Counts,
+                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), RtmServer.Snapshot(), RtmCloud.Snapshot(), Requests.Records, Requests.Counts,
                 Faults.Rules, Limits());
     }
 }

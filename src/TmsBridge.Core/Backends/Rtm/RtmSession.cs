@@ -56,6 +56,9 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         Context.MarkAll(KeyStates.NotSent, message);
     }
 
+    /// <summary>Jira's issue page on Server/DC (the TE is a Jira issue); Cloud's API host is not the Jira site, so none.</summary>
+    private string? BrowseUrl(string key) => backend.IsJiraServer ? new Uri(O.BaseUrl!, "browse/" + Uri.EscapeDataString(key)).ToString() : null;
+
     private string Summary() => O.Summary ?? Context.DefaultTitle;
 
     /// <summary>The description with this run's marker, by which a lost create is found.</summary>
@@ -76,7 +79,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
     {
         if (O.TestExecution is { } given)
         {
-            Report.Execution = new ExecutionReference { Key = given, Reused = true };
+            Report.Execution = new ExecutionReference { Key = given, Url = BrowseUrl(given), Reused = true };
             var (tces, problem) = await ReadExecutionAsync(given, ct).ConfigureAwait(false);
             if (problem is not null)
             {
@@ -129,7 +132,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         }
         if (created.Recovered)
             Report.Warnings.Add($"{Name}: the answer to the request that created Test Execution {key} was lost; it was found by its run marker instead of being created twice.");
-        Report.Execution = new ExecutionReference { Key = key, Reused = false };
+        Report.Execution = new ExecutionReference { Key = key, Url = BrowseUrl(key), Reused = false };
 
         if (!await WaitWhilePendingAsync(key, ct).ConfigureAwait(false)) return null;
         // Its TCEs: a key the plan does not hold is then refused by name without a request of its own.

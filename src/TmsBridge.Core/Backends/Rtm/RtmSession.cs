@@ -30,23 +30,16 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
 
     private Uri Api(string relative) => new(backend.ApiRoot(O), relative);
 
-    private HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null)
-    {
-        var request = new HttpRequestMessage(method, uri).AcceptJson();
-        if (body is not null) request.Content = JsonRequests.Body(body);
-        backend.Authorize(request, O);
-        return request;
-    }
+    private HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null) => Authorized(JsonRequests.Create(method, uri, body));
 
-    private string Describe(TmsHttpResponse r) => TmsErrors.Describe(r, Context.Redactor, Hint(r.StatusCode));
-
-    private string Hint(int status) => status switch
+    /// <summary>Status, RTM's words (redacted), and what to check for the status.</summary>
+    private string Describe(TmsHttpResponse r) => TmsErrors.Describe(r, Context.Redactor, r.StatusCode switch
     {
         401 => backend.CredentialsHint,
         403 => " (the user lacks permission in this project, or RTM is not enabled for it)",
         429 => " (rate limited by RTM; lower parallelism or set rateLimit)",
         _ => "",
-    };
+    });
 
     private string Redact(string text) => Context.Redactor.Redact(text);
 

@@ -224,6 +224,10 @@ public static class ConfigurationResolver
             case "createNewRun": if (TryBool(value, out var b5)) o.CreateNewRun = b5; else Bad("true or false"); break;
             case "addCaseToCycle": if (TryBool(value, out var b6)) o.AddCaseToCycle = b6; else Bad("true or false"); break;
             case "checkStatuses": if (TryBool(value, out var b7)) o.CheckStatuses = b7; else Bad("true or false"); break;
+            case "apiKey": o.ApiKey = Text(); break;
+            case "qmetryOpenApiKey": o.QmetryOpenApiKey = Text(); break;
+            // Target-only options: kept as given, read and checked by the target's own options class (Backends/QMetry/QMetryOptions).
+            case "automationHierarchy" or "keyPlacement" or "matchTestSteps" or "qmetryFields": o.TargetValues[option.Name] = value; break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }

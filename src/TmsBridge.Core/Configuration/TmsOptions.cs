@@ -52,6 +52,12 @@ public sealed class TmsOptions
     public bool CreateNewRun { get; set; }
     public bool AddCaseToCycle { get; set; } = true;
     public bool CheckStatuses { get; set; } = true;
+    /// <summary>QMetry: the Automation API key (apiKey header).</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>QMetry Cloud: the Open API key, for evidence after the import.</summary>
+    public string? QmetryOpenApiKey { get; set; }
+    /// <summary>Non-secret options only one target reads, as given (its own options class parses them).</summary>
+    public SortedDictionary<string, string> TargetValues { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -64,6 +70,8 @@ public sealed class TmsOptions
         if (!string.IsNullOrEmpty(Password)) yield return Password!;
         if (!string.IsNullOrEmpty(Token)) yield return Token!;
         if (!string.IsNullOrEmpty(ClientSecret)) yield return ClientSecret!;
+        if (!string.IsNullOrEmpty(ApiKey)) yield return ApiKey!;
+        if (!string.IsNullOrEmpty(QmetryOpenApiKey)) yield return QmetryOpenApiKey!;
     }
 
     /// <summary>Non-secret options as text, for the journal header and the report.</summary>
@@ -105,6 +113,7 @@ public sealed class TmsOptions
         d["createNewRun"] = CreateNewRun ? "true" : "false";
         d["addCaseToCycle"] = AddCaseToCycle ? "true" : "false";
         d["checkStatuses"] = CheckStatuses ? "true" : "false";
+        foreach (var p in TargetValues) Put(p.Key, p.Value);
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

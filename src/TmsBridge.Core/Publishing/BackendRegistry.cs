@@ -1,4 +1,5 @@
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QMetry;
 using TmsBridge.Backends.Xray;
 
 namespace TmsBridge.Publishing;
@@ -12,6 +13,8 @@ public static class BackendRegistry
         "xray-cloud" => new XrayCloudBackend(),
         "aio" => new AioServerBackend(),
         "aio-cloud" => new AioCloudBackend(),
+        "qmetry" => new QMetryServerBackend(),
+        "qmetry-cloud" => new QMetryCloudBackend(),
         _ => null,
     };
 }

@@ -1,4 +1,5 @@
 using TmsBridge.Sandbox.Aio;
+using TmsBridge.Sandbox.QMetry;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -16,5 +17,6 @@ internal static class SandboxModules
         new XrayServerModule(state.Xray),
         new XrayCloudModule(state.XrayCloud, state.XrayCloudLimiter, options.XrayCloudRateLimit),
         new AioModule(state.Aio, state.AioServer, state.AioLimiter, options.AioRateLimit),
+        new QMetryModule(state.QMetry, state.QMetryServer),
     ];
 }

@@ -53,6 +53,11 @@ public sealed class SandboxSeed
     /// <summary>The sandbox's AIO Tests Cloud API token (default seed only; documented, not a secret).</summary>
     public const string DemoAioToken = "sandbox-aio-token";
 
+    /// <summary>QMetry (QTM4J) Automation API keys, each for one project (the key decides where results go).</summary>
+    public List<SeedQMetryKey> QMetryApiKeys { get; set; } = [];
+
+    public const string DemoQMetryApiKey = "sandbox-qmetry-key";
+
     /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
     public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
@@ -65,6 +70,7 @@ public sealed class SandboxSeed
         Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
         XrayCloudApiKeys = [new SeedCloudApiKey { ClientId = DemoCloudClientId, ClientSecret = DemoCloudClientSecret }],
         AioCloudTokens = [DemoAioToken],
+        QMetryApiKeys = [new SeedQMetryKey { Key = DemoQMetryApiKey, Project = "DEMO" }],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [
@@ -82,6 +88,8 @@ public sealed class SandboxSeed
                 NextTest = 500,
                 AioCases = new() { ["Published"] = ["DEMO-TC-1..DEMO-TC-50"], ["Draft"] = ["DEMO-TC-51..DEMO-TC-55"] },
                 AioCycles = ["DEMO-CY-1..DEMO-CY-3"],
+                QMetryCases = ["DEMO-TC-1..DEMO-TC-50"],
+                QMetryCycles = ["DEMO-TR-1..DEMO-TR-3"],
             },
         ],
     };
@@ -193,6 +201,12 @@ public sealed class SeedProject
     /// <summary>AIO Tests cycles that already exist (empty, titled "Existing cycle n"), keys <c>KEY-CY-n</c>.</summary>
     public List<string> AioCycles { get; set; } = [];
 
+    /// <summary>QMetry test cases of the project (summary "Test case n"), keys <c>KEY-TC-n</c>; ranges allowed.</summary>
+    public List<string> QMetryCases { get; set; } = [];
+
+    /// <summary>QMetry test cycles that already exist (empty, "Existing cycle n"), keys <c>KEY-TR-n</c>: targets of testCycleToReuse.</summary>
+    public List<string> QMetryCycles { get; set; } = [];
+
     /// <summary>AIO Tests run statuses of the project (AIO's defaults unless the seed says otherwise).</summary>
     public List<SeedAioRunStatus> AioRunStatuses { get; set; } =
     [
@@ -215,3 +229,10 @@ public sealed class SeedAioRunStatus
 }
 
 public sealed class SeedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A QMetry Automation API key and the project it imports into.</summary>
+public sealed class SeedQMetryKey
+{
+    public string Key { get; set; } = "";
+    public string Project { get; set; } = "";
+}

@@ -1,5 +1,6 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.QMetry;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -37,6 +38,8 @@ public sealed class SandboxState
         Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
         AioServer = new AioStore(seed, Jira, AioFlavor.Server);
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
+        QMetry = new QMetryStore(seed, QMetryFlavor.Cloud);
+        QMetryServer = new QMetryStore(seed, QMetryFlavor.Server);
         Modules = SandboxModules.For(this, options);
     }
 
@@ -60,6 +63,12 @@ public sealed class SandboxState
 
     /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0/...</c>), in the DC Jira.</summary>
     public AioStore AioServer { get; }
+
+    /// <summary>QMetry Cloud (<c>/rest/api/automation/importresult</c>).</summary>
+    public QMetryStore QMetry { get; }
+
+    /// <summary>QMetry Server/Data Center (<c>/rest/qtm4j/automation/latest/importresult</c>).</summary>
+    public QMetryStore QMetryServer { get; }
 
     public RequestLog Requests { get; } = new();
 
@@ -97,6 +106,6 @@ public sealed class SandboxState
         lock (SyncRoot)
             return new SandboxSnapshot(
                 Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), Requests.Records, Requests.Counts,
-                Faults.Rules, Limits());
+                Faults.Rules, Limits(), QMetry.Snapshot(), QMetryServer.Snapshot());
     }
 }

@@ -1,4 +1,5 @@
 using TmsBridge.Sandbox.Aio;
+using TmsBridge.Sandbox.QMetry;
 using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
@@ -18,5 +19,6 @@ internal static class SandboxModules
         new XrayCloudModule(state.XrayCloud, state.XrayCloudLimiter, options.XrayCloudRateLimit),
         new AioModule(state.Aio, state.AioServer, state.AioLimiter, options.AioRateLimit),
         new RtmModule(state.RtmServer, state.RtmCloud),
+        new QMetryModule(state.QMetry, state.QMetryServer),
     ];
 }

@@ -143,7 +143,7 @@ public sealed class MessageTests : IDisposable
     [InlineData("xray", "DEMO-TC-4", "Xray Server/DC expects a Jira issue key such as DEMO-123")]
     [InlineData("xray-cloud", "SHOP-TC-4", "Xray Cloud expects a Jira issue key such as SHOP-123")]
     [InlineData("aio", "DEMO-2", "AIO Tests Server/DC expects a test case key such as DEMO-TC-12")]
-    [InlineData("qmetry", "DEMO-2", "qmetry expects a test case key such as DEMO-TC-12")]
+    [InlineData("qmetry", "DEMO-2", "QMetry Server/DC expects a test case key such as DEMO-TC-12")]
     public async Task The_published_report_names_the_target_and_the_key_shape_it_expects(string target, string key, string expected)
     {
         var options = Options(("target", target), ("dryRun", "true"), ("baseUrl", "http://127.0.0.1:9/"), ("project", "DEMO"));

@@ -70,6 +70,12 @@ public static class OptionCatalog
     public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
     public static readonly OptionDefinition Parallelism = new("parallelism", OptionKind.Count, "RTM: how many test case executions are updated at once (1 to 16), inside rateLimit and publishTimeout.", defaultValue: "4");
     public static readonly OptionDefinition RtmApiVersion = new("rtmApiVersion", OptionKind.Text, "RTM: v2 (default, RTM 6.0+) or v1 for the test case execution result and defect calls of older RTM Server releases.", defaultValue: "v2");
+    public static readonly OptionDefinition ApiKey = new("apiKey", OptionKind.Text, "QMetry (QTM4J): the Automation API key of the project, sent as the apiKey header.", isSecret: true);
+    public static readonly OptionDefinition QmetryOpenApiKey = new("qmetryOpenApiKey", OptionKind.Text, "QMetry Cloud: an Open API key; with it, evidence is attached to each execution after the import (a JUnit import carries none).", isSecret: true);
+    public static readonly OptionDefinition AutomationHierarchy = new("automationHierarchy", OptionKind.Text, "QMetry: how the JUnit file maps to cycles and cases: 1, 2 or 3 (one cycle, each testcase a test case).", defaultValue: "3");
+    public static readonly OptionDefinition KeyPlacement = new("keyPlacement", OptionKind.Text, "QMetry: where the case key goes in the JUnit file: property (<property name=\"testcasekey\">) or attribute (testcasekey=\"...\").", defaultValue: "property");
+    public static readonly OptionDefinition MatchTestSteps = new("matchTestSteps", OptionKind.Bool, "QMetry: match test cases by summary and steps (true) or by key or summary only (false).", defaultValue: "false");
+    public static readonly OptionDefinition QmetryFields = new("qmetryFields", OptionKind.Text, "QMetry: the import's fields as JSON, inline or in a file: {\"testCycle\":{...},\"testCase\":{...},\"testCaseExecution\":{...}} (labels, components, priority, status, folder, assignee, customFields...).");
 
     public static IReadOnlyList<OptionDefinition> All { get; } =
     [
@@ -79,6 +85,7 @@ public static class OptionCatalog
         MaxRetries, RateLimit, MaxOutputChars,
         CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
         Parallelism, RtmApiVersion,
+        ApiKey, QmetryOpenApiKey, AutomationHierarchy, KeyPlacement, MatchTestSteps, QmetryFields,
     ];
 
     public static OptionDefinition? Find(string name)

@@ -56,6 +56,12 @@ public sealed class TmsOptions
     public int Parallelism { get; set; } = 4;
     /// <summary>RTM: "v2" or "v1" for the per-TCE result and defect calls.</summary>
     public string RtmApiVersion { get; set; } = "v2";
+    /// <summary>QMetry: the Automation API key (apiKey header).</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>QMetry Cloud: the Open API key, for evidence after the import.</summary>
+    public string? QmetryOpenApiKey { get; set; }
+    /// <summary>Non-secret options only one target reads, as given (its own options class parses them).</summary>
+    public SortedDictionary<string, string> TargetValues { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -68,6 +74,8 @@ public sealed class TmsOptions
         if (!string.IsNullOrEmpty(Password)) yield return Password!;
         if (!string.IsNullOrEmpty(Token)) yield return Token!;
         if (!string.IsNullOrEmpty(ClientSecret)) yield return ClientSecret!;
+        if (!string.IsNullOrEmpty(ApiKey)) yield return ApiKey!;
+        if (!string.IsNullOrEmpty(QmetryOpenApiKey)) yield return QmetryOpenApiKey!;
     }
 
     /// <summary>Non-secret options as text, for the journal header and the report.</summary>
@@ -115,6 +123,7 @@ public sealed class TmsOptions
             d["parallelism"] = Parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture);
             d["rtmApiVersion"] = RtmApiVersion;
         }
+        foreach (var p in TargetValues) Put(p.Key, p.Value);
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
     }

@@ -1,4 +1,5 @@
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QMetry;
 using TmsBridge.Backends.Rtm;
 using TmsBridge.Backends.Xray;
 
@@ -15,6 +16,8 @@ public static class BackendRegistry
         "aio-cloud" => new AioCloudBackend(),
         "rtm" => new RtmServerBackend(),
         "rtm-cloud" => new RtmCloudBackend(),
+        "qmetry" => new QMetryServerBackend(),
+        "qmetry-cloud" => new QMetryCloudBackend(),
         _ => null,
     };
 }

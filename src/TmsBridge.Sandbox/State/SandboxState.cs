@@ -1,5 +1,6 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.QMetry;
 using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
@@ -40,6 +41,8 @@ public sealed class SandboxState
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
         RtmServer = new RtmStore(seed, Jira, cloud: false);
         RtmCloud = new RtmStore(seed, XrayCloud.Jira, cloud: true);
+        QMetry = new QMetryStore(seed, QMetryFlavor.Cloud);
+        QMetryServer = new QMetryStore(seed, QMetryFlavor.Server);
         Modules = SandboxModules.For(this, options);
     }
 
@@ -69,6 +72,11 @@ public sealed class SandboxState
 
     /// <summary>RTM Cloud (<c>/rtm-cloud/api/...</c>), on the Cloud site's Jira.</summary>
     public RtmStore RtmCloud { get; }
+    /// <summary>QMetry Cloud (<c>/rest/api/automation/importresult</c>).</summary>
+    public QMetryStore QMetry { get; }
+
+    /// <summary>QMetry Server/Data Center (<c>/rest/qtm4j/automation/latest/importresult</c>).</summary>
+    public QMetryStore QMetryServer { get; }
 
     public RequestLog Requests { get; } = new();
 
@@ -106,6 +114,6 @@ public sealed class SandboxState
         lock (SyncRoot)
             return new SandboxSnapshot(
                 Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), RtmServer.Snapshot(), RtmCloud.Snapshot(), Requests.Records, Requests.Counts,
-                Faults.Rules, Limits());
+                Faults.Rules, Limits(), QMetry.Snapshot(), QMetryServer.Snapshot());
     }
 }

@@ -165,4 +165,28 @@ public sealed class RtmAcceptanceTests(SampleRuns samples)
         using var report = run.Report();
         Assert.Equal(6, report.RootElement.GetProperty("requests").EnumerateArray().Count(r => r.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == 429));
     }
+
+    [Fact]
+    public async Task Import_mode_lands_the_sample_as_one_imported_execution_without_evidence()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var environment = Environment(sandbox.BaseAddress, cloud: true);
+        environment["TMS_RTM_MODE"] = "import";
+
+        var run = await samples.RunAsync("MSTestSample", environment);
+
+        SampleRun.AssertSampleOutcomeUnchanged(run);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Execution(state, cloud: true);
+        Assert.True(execution.GetProperty("imported").GetBoolean());
+        Assert.Equal(ExpectedResults.OrderBy(p => p.Key),
+            execution.GetProperty("testCaseExecutions").EnumerateArray().ToDictionary(t => t.GetProperty("testCaseKey").GetString()!, t => t.GetProperty("result").GetString()!).OrderBy(p => p.Key));
+        Assert.All(execution.GetProperty("testCaseExecutions").EnumerateArray(), t => Assert.Equal(0, t.GetProperty("attachments").GetArrayLength()));
+        using var report = run.Report();
+        // One import plus its polls, whatever N.
+        Assert.Equal(3, report.RootElement.GetProperty("requests").GetArrayLength());
+        Assert.Equal(3, report.RootElement.GetProperty("skippedEvidence").GetArrayLength());
+        Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
+        Assert.Contains(run.TmsLines, l => l.Contains("rtmMode=import", StringComparison.Ordinal));
+    }
 }

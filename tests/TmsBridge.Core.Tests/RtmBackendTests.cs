@@ -255,4 +255,64 @@ public sealed class RtmBackendTests : IDisposable
         Assert.Equal(["DEMO-1", "DEMO-3", "DEMO-2", "DEMO-4"], plan["testExecution"]!["body"]!["testCaseIssueKeys"]!.AsArray().Select(k => (string?)k));
         Assert.Equal("Fail", (string?)plan["testCaseExecutions"]![1]!["result"]!["result"]!["name"]);
     }
+
+    [Fact]
+    public async Task Import_mode_sends_one_zipped_JUnit_file_with_TC_KEY_and_polls_the_task()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("rtmMode", "import"), ("summary", "Nightly"), ("description", "from CI"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal(["POST v2/automation/import-test-results", "GET v2/automation/import-status/77", "GET v2/automation/import-status/77"], rtm.Calls);
+        Assert.Equal("DEMO-990", report.Execution!.Key);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        var import = Assert.Single(rtm.Imports);
+        Assert.Equal("Bearer " + Token, import.Authorization);
+        Assert.Null(import.Header("X-Atlassian-Token"));
+        // Latin-1 keeps every byte of the zip part as one char.
+        var parts = Multipart.Parse(import.ContentType, System.Text.Encoding.Latin1.GetString(import.RawBody!));
+        string Text(string name) => parts.Single(p => p.Name == name).Body;
+        Assert.Equal("DEMO", Text("projectKey"));
+        Assert.Equal("JUNIT", Text("reportType"));
+        Assert.Equal("Nightly", Text("name"));
+        var fields = JsonNode.Parse(Text("testExecutionFields"))!;
+        Assert.Equal("doc", (string?)fields["fields"]!["description"]!["type"]);
+        Assert.Contains("TmsBridge run " + RunId, fields.ToJsonString());
+        var file = parts.Single(p => p.Name == "file");
+        Assert.Equal("tmsbridge-junit.zip", file.FileName);
+        Assert.Equal("application/zip", file.ContentType);
+        var bytes = System.Text.Encoding.Latin1.GetBytes(file.Body);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes));
+        using var reader = new StreamReader(Assert.Single(zip.Entries).Open());
+        var xml = System.Xml.Linq.XDocument.Parse(reader.ReadToEnd());
+        var cases = xml.Descendants("testcase").ToList();
+        Assert.Equal(4, cases.Count);
+        Assert.StartsWith("TC_KEY=DEMO-3", cases.Single(c => c.Element("failure") is not null).Element("system-out")!.Value);
+        // Evidence cannot travel in a JUnit import: skipped, and said once.
+        Assert.Equal("screen.png", Assert.Single(report.SkippedEvidence).File);
+        Assert.Contains(report.Warnings, w => w.Contains("rtmMode=import", StringComparison.Ordinal) && w.Contains("no evidence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_import_leaves_every_key_not_sent_with_RTMs_words()
+    {
+        using var rtm = new FakeRtm(cloud: true) { ImportResult = "FAILED", ImportingReads = 0 };
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("rtmMode", "import"))), _output, Ct);
+
+        Assert.Contains(report.Errors, e => e.Contains("task 77", StringComparison.Ordinal) && e.Contains("FAILED: Invalid JUnit file", StringComparison.Ordinal));
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+    }
+
+    [Fact]
+    public void Import_mode_is_Cloud_only_and_needs_no_plan()
+    {
+        var server = new TmsOptions { Target = "rtm", BaseUrl = new Uri("https://jira.example.com/"), Token = "t", TestPlan = "DEMO-300" };
+        server.TargetValues["rtmMode"] = "import";
+        Assert.Contains(new RtmServerBackend().Validate(server), p => p.Contains("rtmMode=import", StringComparison.Ordinal) && p.Contains("no import endpoint", StringComparison.Ordinal));
+        var cloud = new TmsOptions { Target = "rtm-cloud", Token = "t" };
+        cloud.TargetValues["rtmMode"] = "import";
+        Assert.Empty(new RtmCloudBackend().Validate(cloud));
+        cloud.TargetValues["rtmMode"] = "bulk";
+        Assert.Contains(new RtmCloudBackend().Validate(cloud), p => p.Contains("rtmMode is 'bulk'", StringComparison.Ordinal));
+    }
 }

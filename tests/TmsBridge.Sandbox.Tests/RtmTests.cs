@@ -145,4 +145,41 @@ public sealed class RtmTests
         await sb.Http.PostAsync("_sandbox/reset", null, TestContext.Current.CancellationToken);
         Assert.Empty((await sb.StateAsync())["rtmCloud"]!["executions"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Cloud_import_matches_TC_KEY_in_system_out_and_answers_a_task_id_as_plain_text()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        var xml = """
+            <testsuites><testsuite name="s">
+              <testcase name="Login" classname="C"><system-out>TC_KEY=DEMO-1</system-out></testcase>
+              <testcase name="Checkout" classname="C"><failure message="x"/><system-out>TC_KEY=DEMO-3
+            more</system-out></testcase>
+              <testcase name="Gift TC_KEY_DEMO-4" classname="C"><skipped/></testcase>
+              <testcase name="no key" classname="C"/>
+            </testsuite></testsuites>
+            """;
+        using var zipped = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(zipped, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        using (var w = new StreamWriter(zip.CreateEntry("r.xml").Open()))
+            w.Write(xml);
+        MultipartFormDataContent Form(string project) => BrowserForm.Create()
+            .Part(new ByteArrayContent(zipped.ToArray()) { Headers = { ContentType = new("application/zip") } }, "file", "r.zip")
+            .Part(new StringContent(project), "projectKey").Part(new StringContent("JUNIT"), "reportType").Part(new StringContent("Nightly"), "name")
+            .Part(new StringContent("""{"fields":{"description":"d"}}"""), "testExecutionFields");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, "cloud", HttpMethod.Post, "v2/automation/import-test-results", content: Form("NOPE"))).Status);
+        var task = await CallAsync(sb, "cloud", HttpMethod.Post, "v2/automation/import-test-results", content: Form("DEMO"));
+        Assert.Equal(HttpStatusCode.OK, task.Status);
+        Assert.Equal("IMPORTING", (string?)(await CallAsync(sb, "cloud", HttpMethod.Get, "v2/automation/import-status/" + task.Text)).Json["status"]);
+        var done = (await CallAsync(sb, "cloud", HttpMethod.Get, "v2/automation/import-status/" + task.Text)).Json;
+        Assert.Equal("DONE", (string?)done["status"]);
+
+        var te = (await sb.StateAsync())["rtmCloud"]!["executions"]!.AsArray().Single()!;
+        Assert.Equal((string?)done["testExecutionKey"], (string?)te["key"]);
+        Assert.True((bool)te["imported"]!);
+        Assert.Equal(["Pass", "Fail", "To do"], te["testCaseExecutions"]!.AsArray().Select(t => (string?)t!["result"]));
+        // Server/DC has no import endpoint.
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, "server", HttpMethod.Post, "v2/automation/import-test-results", content: Form("DEMO"))).Status);
+    }
 }

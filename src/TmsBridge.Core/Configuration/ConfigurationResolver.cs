@@ -235,7 +235,7 @@ public static class ConfigurationResolver
             case "apiKey": o.ApiKey = Text(); break;
             case "qmetryOpenApiKey": o.QmetryOpenApiKey = Text(); break;
             // Target-only options: kept as given, read and checked by the target's own options class (Backends/QMetry/QMetryOptions).
-            case "automationHierarchy" or "keyPlacement" or "matchTestSteps" or "qmetryFields": o.TargetValues[option.Name] = value; break;
+            case "automationHierarchy" or "keyPlacement" or "matchTestSteps" or "qmetryFields" or "rtmMode": o.TargetValues[option.Name] = value; break;
             default:
                 throw new InvalidOperationException($"option '{option.Name}' has no reader"); // a catalog entry without a case is a programming error
         }

@@ -70,6 +70,7 @@ public static class OptionCatalog
     public static readonly OptionDefinition CheckStatuses = new("checkStatuses", OptionKind.Bool, "AIO Tests: read the project's run statuses first and stop, naming the valid ones, when a mapped status does not exist.", defaultValue: "true");
     public static readonly OptionDefinition Parallelism = new("parallelism", OptionKind.Count, "RTM: how many test case executions are updated at once (1 to 16), inside rateLimit and publishTimeout.", defaultValue: "4");
     public static readonly OptionDefinition RtmApiVersion = new("rtmApiVersion", OptionKind.Text, "RTM: v2 (default, RTM 6.0+) or v1 for the test case execution result and defect calls of older RTM Server releases.", defaultValue: "v2");
+    public static readonly OptionDefinition RtmMode = new("rtmMode", OptionKind.Text, "RTM Cloud: tce (each test case execution written, with comments, defects and evidence) or import (one JUnit import for the whole run, no evidence).", defaultValue: "tce");
     public static readonly OptionDefinition ApiKey = new("apiKey", OptionKind.Text, "QMetry (QTM4J): the Automation API key of the project, sent as the apiKey header.", isSecret: true);
     public static readonly OptionDefinition QmetryOpenApiKey = new("qmetryOpenApiKey", OptionKind.Text, "QMetry Cloud: an Open API key; with it, evidence is attached to each execution after the import (a JUnit import carries none).", isSecret: true);
     public static readonly OptionDefinition AutomationHierarchy = new("automationHierarchy", OptionKind.Text, "QMetry: how the JUnit file maps to cycles and cases: 1, 2 or 3 (one cycle, each testcase a test case).", defaultValue: "3");
@@ -84,7 +85,7 @@ public static class OptionCatalog
         ClientId, ClientSecret, Region, ExecutionFields, PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,
         CycleMode, CycleFolder, Tasks, CreateNewRun, AddCaseToCycle, CheckStatuses,
-        Parallelism, RtmApiVersion,
+        Parallelism, RtmApiVersion, RtmMode,
         ApiKey, QmetryOpenApiKey, AutomationHierarchy, KeyPlacement, MatchTestSteps, QmetryFields,
     ];
 

@@ -48,6 +48,12 @@ internal static class RtmEndpoints
         g.MapPost("/v2/test-case-execution/{tce}/defect/{defect}", Handler(http => Task.FromResult(Defect(http, state, store, Route(http, "defect")))));
         g.MapPut("/test-case-execution/{tce}/defect", Handler(http => DefectV1Async(http, state, store)));
         g.MapPut("/test-case/{key}", Handler(http => CoverAsync(http, state, store)));
+        if (store.Cloud)
+        {
+            // RTM Cloud's automation import (api-notes §2.3); Server/DC has none.
+            g.MapPost("/v2/automation/import-test-results", Handler(http => RtmImport.ImportAsync(http, state, store)));
+            g.MapGet("/v2/automation/import-status/{task}", Handler(http => Task.FromResult(RtmImport.Status(http, state, store))));
+        }
     }
 
     private static Func<HttpContext, Task<IResult>> Handler(Func<HttpContext, Task<IResult>> body) => async http =>
@@ -295,7 +301,7 @@ internal static class RtmEndpoints
 
     private static string ServerOrCloud(RtmStore store) => store.Cloud ? CloudBase : ServerBase;
 
-    private static string Route(HttpContext http, string name) => http.GetRouteValue(name) as string ?? "";
+    internal static string Route(HttpContext http, string name) => http.GetRouteValue(name) as string ?? "";
 
     private static RtmExecution Execution(HttpContext http, RtmStore store)
     {
@@ -343,7 +349,7 @@ internal static class RtmEndpoints
             : throw new RtmException($"{name} must be a date in the form YYYY-MM-DD, not '{text}'.", field: name);
     }
 
-    private static IResult Json(JsonObject body) => Results.Content(body.ToJsonString(), "application/json;charset=UTF-8");
+    internal static IResult Json(JsonObject body) => Results.Content(body.ToJsonString(), "application/json;charset=UTF-8");
 
     /// <summary>RTM's error body: <c>{"errorMessages": [...], "errors": {field: message}}</c>.</summary>
     private static IResult Error(int status, string message, string? field = null)

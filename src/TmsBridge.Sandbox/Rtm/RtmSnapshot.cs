@@ -6,6 +6,7 @@ public sealed record RtmSnapshot(IReadOnlyList<RtmExecutionSnapshot> Executions,
 
 /// <param name="TestPlan">The plan it was created from, or null for one given by key only.</param>
 /// <param name="Status">Pending while its TCEs are being created, then Done.</param>
+/// <param name="Imported">Made by the Cloud automation import (TestPlan null).</param>
 public sealed record RtmExecutionSnapshot(
     string Key,
     string Project,
@@ -17,6 +18,7 @@ public sealed record RtmExecutionSnapshot(
     string? StartDate,
     string? EndDate,
     string Status,
+    bool Imported,
     IReadOnlyList<RtmTceSnapshot> TestCaseExecutions);
 
 /// <param name="Result">The result name, or null while not run.</param>

@@ -15,6 +15,8 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
     public SandboxSeed Seed { get; } = seed;
     public Dictionary<string, RtmExecution> Executions { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<string>> Covers { get; } = new(StringComparer.Ordinal);
+    /// <summary>Import tasks: id → the TE it made, and status reads left that answer IMPORTING.</summary>
+    public Dictionary<string, (string Execution, int ImportingReads)> Imports { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The test case keys of a plan: its seeded list, else every Test of its project.</summary>
     public HashSet<string> PlanCases(JiraIssue plan)
@@ -30,6 +32,7 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
     {
         Executions.Clear();
         Covers.Clear();
+        Imports.Clear();
     }
 
     /// <summary>The summary and description of a Test Execution this flavour created (Jira search reads them), or null.</summary>
@@ -38,7 +41,7 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
 
     public RtmSnapshot Snapshot() => new(
         Executions.Values.Select(e => new RtmExecutionSnapshot(e.Key, e.Project, e.TestPlan, e.Summary, e.Description, e.Environment, e.Versions.ToList(),
-            e.StartDate, e.EndDate, e.PendingReads > 0 ? "Pending" : "Done",
+            e.StartDate, e.EndDate, e.PendingReads > 0 ? "Pending" : "Done", e.Imported,
             e.Tces.Select(t => new RtmTceSnapshot(t.Key, t.TestCaseKey, t.Result, t.ActualTime, t.Environment, t.ResultWrites, t.Comments.ToList(), t.Defects.ToList(),
                 t.Attachments.ToList())).ToList())).ToList(),
         Covers.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value.ToList(), StringComparer.Ordinal));
@@ -49,6 +52,8 @@ public sealed class RtmExecution(string key, string project)
     public string Key { get; } = key;
     public string Project { get; } = project;
     public string? TestPlan { get; init; }
+    /// <summary>Made by the automation import (Cloud), not from a plan.</summary>
+    public bool Imported { get; init; }
     public string? Summary { get; set; }
     public string? Description { get; set; }
     public string? Environment { get; set; }

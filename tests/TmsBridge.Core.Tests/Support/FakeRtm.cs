@@ -46,6 +46,11 @@ internal sealed class FakeRtm : IDisposable
     public int TooManyRequests { get; set; }
     public int MaxInFlight { get; private set; }
     public int? FailAllWith { get; set; }
+    /// <summary>Import status reads that answer IMPORTING before the final one.</summary>
+    public int ImportingReads { get; set; } = 1;
+    /// <summary>The final import status (DONE, FAILED...).</summary>
+    public string ImportResult { get; set; } = "DONE";
+    public List<TinyHttpServer.Request> Imports { get; } = [];
 
     public IReadOnlyList<TinyHttpServer.Request> Requests => Server.Requests;
     public List<string> Calls => Requests.Select(r => r.Method + " " + (r.Path.StartsWith(ApiRoot, StringComparison.Ordinal) ? r.Path.Substring(ApiRoot.Length) : r.Path)).ToList();
@@ -78,6 +83,18 @@ internal sealed class FakeRtm : IDisposable
             }
         }
         if (r.Method == "PUT" && (m = Regex.Match(path, "^(?:v2/)?test-case-execution/([^/]+)$")).Success) return await ResultAsync(r, m.Groups[1].Value);
+        if (r.Method == "POST" && path == "v2/automation/import-test-results")
+        {
+            lock (_gate) Imports.Add(r);
+            return new(200, "77", "text/plain");
+        }
+        if (r.Method == "GET" && path == "v2/automation/import-status/77")
+        {
+            lock (_gate)
+                return ImportingReads-- > 0
+                    ? new(200, "{\"status\":\"IMPORTING\",\"progress\":40}")
+                    : new(200, new JsonObject { ["status"] = ImportResult, ["progress"] = 100, ["testExecutionKey"] = "DEMO-990", ["message"] = ImportResult == "DONE" ? null : "Invalid JUnit file" }.ToJsonString());
+        }
         if (r.Method == "POST" && (m = Regex.Match(path, "^test-case-execution-comment/([^/]+)/comments$")).Success)
             return Known(m.Groups[1].Value, () => { Comments.Add((m.Groups[1].Value, (string)JsonNode.Parse(r.Body)!["text"]!)); return new(200, "{\"id\":1}"); });
         if (r.Method == "POST" && (m = Regex.Match(path, "^v2/test-case-execution/([^/]+)/defect/([^/]+)$")).Success)

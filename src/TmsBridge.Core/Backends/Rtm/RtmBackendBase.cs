@@ -16,6 +16,7 @@ namespace TmsBridge.Backends.Rtm;
 /// its evidence, and the test case's [Covers] requirements with <c>add</c>.</item>
 /// </list>
 /// N + comments + defects + evidence + requirement links + a few requests, in about N/parallelism round trips.
+/// RTM Cloud's rtmMode=import instead sends the run as one zipped JUnit file (RtmSession.Import.cs): one request plus polls, no evidence.
 /// </summary>
 public abstract class RtmBackendBase : ITmsBackend
 {
@@ -43,7 +44,8 @@ public abstract class RtmBackendBase : ITmsBackend
     public IEnumerable<string> Validate(TmsOptions options)
     {
         foreach (var p in ValidateFlavour(options)) yield return p;
-        if (options.TestExecution is null && options.TestPlan is null)
+        foreach (var p in RtmOptions.Validate(options, TargetName, cloud: !IsJiraServer)) yield return p;
+        if (options.TestExecution is null && options.TestPlan is null && RtmOptions.Mode(options) != RtmOptions.Import)
             yield return $"target '{TargetName}' needs testPlan ({OptionCatalog.TestPlan.EnvironmentVariable}), the RTM Test Plan a new Test Execution is created from (e.g. DEMO-300), or testExecution ({OptionCatalog.TestExecution.EnvironmentVariable}) naming an existing Test Execution.";
     }
 
@@ -56,6 +58,11 @@ public abstract class RtmBackendBase : ITmsBackend
 
         var evidence = EvidencePlan.For(context.Run.Keyed, context.Options, report);
         var session = new RtmSession(this, context);
+        if (RtmOptions.Mode(context.Options) == RtmOptions.Import)
+        {
+            await session.ImportAsync(evidence, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (context.DryRun)
         {
             session.WriteDryRun(evidence);

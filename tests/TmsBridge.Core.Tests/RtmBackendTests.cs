@@ -315,4 +315,20 @@ public sealed class RtmBackendTests : IDisposable
         cloud.TargetValues["rtmMode"] = "bulk";
         Assert.Contains(new RtmCloudBackend().Validate(cloud), p => p.Contains("rtmMode is 'bulk'", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_5xx_on_one_result_leaves_that_key_not_sent_after_the_retries_and_the_rest_lands()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.BrokenTces.Add("DEMO-900-DEMO-3");
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"), ("maxRetries", "2"))), _output, Ct);
+
+        var broken = report.Keys.Single(k => k.Key == "DEMO-3");
+        Assert.Equal(KeyStates.NotSent, broken.State);
+        Assert.Contains("HTTP 500", broken.Messages.Single());
+        Assert.Contains("Internal server error", broken.Messages.Single());
+        Assert.Equal(3, rtm.Calls.Count(c => c == "PUT v2/test-case-execution/DEMO-900-DEMO-3"));
+        Assert.DoesNotContain(rtm.Comments, c => c.Tce == "DEMO-900-DEMO-3");
+        Assert.Equal(3, report.Keys.Count(k => k.State == KeyStates.Sent));
+    }
 }

@@ -45,6 +45,8 @@ internal sealed class FakeRtm : IDisposable
     /// <summary>The first this-many result PUTs are answered 429 with Retry-After: 1.</summary>
     public int TooManyRequests { get; set; }
     public int MaxInFlight { get; private set; }
+    /// <summary>TCE keys whose result PUT always answers 500.</summary>
+    public HashSet<string> BrokenTces { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int? FailAllWith { get; set; }
     /// <summary>Import status reads that answer IMPORTING before the final one.</summary>
     public int ImportingReads { get; set; } = 1;
@@ -150,6 +152,7 @@ internal sealed class FakeRtm : IDisposable
                     TooManyRequests--;
                     return new(429, "{\"errorMessages\":[\"Too many requests\"]}", Headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
                 }
+                if (BrokenTces.Contains(tce)) return Error(500, "Internal server error");
                 if (!Executions.Values.Any(t => t.Contains(tce))) return Error(404, $"Test Case Execution {tce} does not exist.");
                 var name = (string?)JsonNode.Parse(r.Body)?["result"]?["name"];
                 if (name is null || !Statuses.Contains(name)) return Error(400, $"Status '{name}' does not exist in this project.");

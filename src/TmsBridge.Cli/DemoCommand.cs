@@ -53,6 +53,17 @@ public static class DemoCommand
             ["TMS_PROJECT"] = QTestSeed.ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TMS_TOKEN"] = QTestSeed.DemoToken,
         }),
+        new("rtm", "rtm", sandbox => new()
+        {
+            ["TMS_TARGET"] = "rtm", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300",
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
+        // The sandbox serves RTM Cloud under /rtm-cloud/, standing in for https://rtm-api.hexygen.com.
+        new("rtm-cloud", "rtmCloud", sandbox => new()
+        {
+            ["TMS_TARGET"] = "rtm-cloud", ["TMS_BASE_URL"] = new Uri(sandbox, "rtm-cloud/").ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300",
+            ["TMS_TOKEN"] = SandboxSeed.DemoRtmToken,
+        }),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -147,6 +158,17 @@ public static class DemoCommand
                 foreach (var exec in executions.EnumerateArray())
                 {
                     stdout.WriteLine($"{target.DisplayName}  {exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
+                    if (exec.TryGetProperty("testCaseExecutions", out var tces))
+                    {
+                        // RTM: one Test Case Execution per key.
+                        foreach (var t in tces.EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testCaseKey").GetString())))
+                        {
+                            var result = t.GetProperty("result").ValueKind == JsonValueKind.String ? t.GetProperty("result").GetString() : "not run";
+                            var defects = string.Join(",", t.GetProperty("defects").EnumerateArray().Select(x => x.GetString()));
+                            stdout.WriteLine($"    {t.GetProperty("testCaseKey").GetString(),-11} {result,-8} comments={t.GetProperty("comments").GetArrayLength()} evidence={t.GetProperty("attachments").GetArrayLength()}{(defects.Length > 0 ? " defects=" + defects : "")}");
+                        }
+                        continue;
+                    }
                     // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
                     foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
                     {

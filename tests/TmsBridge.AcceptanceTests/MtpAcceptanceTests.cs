@@ -76,6 +76,19 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     }
 
     [Fact]
+    public async Task Mtp_run_lands_in_RTM_Server_as_one_execution_with_per_tce_results()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var environment = RtmAcceptanceTests.Environment(sandbox.BaseAddress, cloud: false);
+        // testconfig.json's summary and tmsbridge.json's project apply as under VSTest.
+        var run = await RunMtpSampleAsync("XunitMtpSample", environment);
+
+        Assert.True(run.Process.ExitCode == 2, run.Process.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        RtmAcceptanceTests.AssertSampleLanded(run, state, cloud: false, mtp: true);
+    }
+
+    [Fact]
     public async Task Command_line_options_layer_over_testconfig_and_the_environment_and_are_validated()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);

@@ -228,7 +228,8 @@ public static class JUnitWriter
         if (c.Outcome == TestOutcome.Failed)
         {
             var failed = results.Where(r => r.Outcome == TestOutcome.Failed).ToList();
-            c.FailureMessage = FirstLine(failed.Select(r => r.ErrorMessage).FirstOrDefault(m => !string.IsNullOrWhiteSpace(m)) ?? "failed");
+            // The whole message: some frameworks put only a generic first line ("Assertion failed.") before the details.
+            c.FailureMessage = TrimMessage(failed.Select(r => r.ErrorMessage).FirstOrDefault(m => !string.IsNullOrWhiteSpace(m)) ?? "failed");
             c.FailureText = string.Join("\n\n", failed.Select(r => (several ? r.Name + ":\n" : "") + Detail(r)));
         }
         else if (IsSkipped(c.Outcome))
@@ -280,6 +281,15 @@ public static class JUnitWriter
     {
         var dot = testName.LastIndexOf('.');
         return dot >= 0 ? testName.Substring(dot + 1) : testName;
+    }
+
+    /// <summary>Cap on the failure message attribute (the whole message and stack are in the element's text).</summary>
+    public const int MaxMessageChars = 4000;
+
+    private static string TrimMessage(string text)
+    {
+        var t = text.Trim().Replace("\r\n", "\n");
+        return t.Length <= MaxMessageChars ? t : t.Substring(0, MaxMessageChars) + "…";
     }
 
     private static string FirstLine(string text)

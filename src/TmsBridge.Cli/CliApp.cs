@@ -6,7 +6,7 @@ public static class CliApp
     public const string Usage = """
         Usage: tmsbridge <command> [options]
 
-          demo [--keep] [--port N] [--targets xray,xray-cloud,aio-cloud,aio] [--samples DIR]
+          demo [--keep] [--port N] [--targets xray,xray-cloud,aio-cloud,aio,qmetry-cloud,qmetry] [--samples DIR]
               Starts the sandbox, runs every sample with `dotnet test --logger tms` against it
               for every implemented target (or those named by --targets),
               prints each run's summary and what the sandbox received, then stops the sandbox

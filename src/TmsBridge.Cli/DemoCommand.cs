@@ -42,6 +42,15 @@ public static class DemoCommand
             ["TMS_TARGET"] = "aio", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
             ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
         }),
+        new("qmetry-cloud", "QMetry Cloud", "qmetry", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+        }),
+        new("qmetry", "QMetry Server/DC", "qmetryServer", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -137,8 +146,11 @@ public static class DemoCommand
             {
                 foreach (var cycle in cycles.EnumerateArray())
                 {
-                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {cycle.GetProperty("title").GetString()}");
-                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
+                    // AIO cycles have a title and runs; QMetry cycles a summary and executions.
+                    var title = cycle.TryGetProperty("title", out var ti) ? ti.GetString() : cycle.GetProperty("summary").GetString();
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {title}");
+                    var runs = cycle.TryGetProperty("runs", out var r0) ? r0 : cycle.GetProperty("executions");
+                    foreach (var run in runs.EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
                     {
                         var attachments = run.TryGetProperty("attachments", out var at) ? at.GetArrayLength() : 0;
                         stdout.WriteLine($"    {run.GetProperty("testCaseKey").GetString(),-11} {run.GetProperty("status").GetString(),-8} attachments={attachments}");

@@ -45,6 +45,7 @@ public static class DemoCommand
         new("qmetry-cloud", "QMetry Cloud", "qmetry", sandbox => new()
         {
             ["TMS_TARGET"] = "qmetry-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+            ["TMS_QMETRY_OPEN_API_KEY"] = SandboxSeed.DemoQMetryOpenApiKey,
         }),
         new("qmetry", "QMetry Server/DC", "qmetryServer", sandbox => new()
         {

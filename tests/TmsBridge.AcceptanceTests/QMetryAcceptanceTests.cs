@@ -89,6 +89,32 @@ public sealed class QMetryAcceptanceTests(SampleRuns samples)
     }
 
     [Fact]
+    public async Task With_an_Open_API_key_the_evidence_lands_on_the_executions_byte_for_byte()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var environment = Environment(sandbox.BaseAddress, cloud: true);
+        environment["TMS_QMETRY_OPEN_API_KEY"] = SandboxSeed.DemoQMetryOpenApiKey;
+
+        var run = await samples.RunAsync("MSTestSample", environment);
+
+        SampleRun.AssertSampleOutcomeUnchanged(run);
+        Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var executions = Assert.Single(Cycles(state, cloud: true)).GetProperty("executions").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("testCaseKey").GetString()!, e => e.GetProperty("attachments").EnumerateArray().ToDictionary(a => a.GetProperty("filename").GetString()!, a => a.GetProperty("sha256").GetString()));
+        var screen = File.ReadAllBytes(Path.Combine(SampleRuns.RepositoryRoot, "samples", "evidence", "screen.png"));
+        Assert.Equal(SampleRuns.Sha256(screen), executions["DEMO-TC-1"]["screen.png"]);
+        Assert.Equal(SampleRuns.Sha256(System.Text.Encoding.UTF8.GetBytes("user=alice logged in at 2026-01-01T09:00:00Z\n")), executions["DEMO-TC-1"]["login-log.txt"]);
+        Assert.Equal(SampleRuns.Sha256(System.Text.Encoding.UTF8.GetBytes("cart=42 subtotal=100.00 tax=missing\n")), executions["DEMO-TC-3"]["checkout-log.txt"]);
+        Assert.All(executions.Where(e => e.Key is not ("DEMO-TC-1" or "DEMO-TC-3")), e => Assert.Empty(e.Value));
+        using var report = run.Report();
+        Assert.Equal(0, report.RootElement.GetProperty("skippedEvidence").GetArrayLength());
+        // 3 + 2 polls, then one listing page and 2 requests per file.
+        Assert.Equal(4 + 1 + 2 * 3, report.RootElement.GetProperty("requests").GetArrayLength());
+        Assert.DoesNotContain(SandboxSeed.DemoQMetryOpenApiKey, run.Process.Output);
+    }
+
+    [Fact]
     public async Task An_expired_upload_URL_restarts_once_and_a_second_expiry_is_reported_clearly()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);

@@ -59,6 +59,27 @@ public sealed class MultipartInteropTests : IDisposable
     }
 
     [Fact]
+    public async Task A_text_field_before_the_file_is_what_curl_F_sends_for_key_value()
+    {
+        // curl -F "key=a/b.png" -F "file=@x.png;type=image/png": a field has no Content-Type and no filename.
+        var expected = "--" + CurlBoundary + "\r\n"
+            + "Content-Disposition: form-data; name=\"key\"\r\n"
+            + "\r\n"
+            + "a/b.png\r\n"
+            + "--" + CurlBoundary + "\r\n"
+            + "Content-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n"
+            + "Content-Type: image/png\r\n"
+            + "\r\n"
+            + "PNG\r\n"
+            + "--" + CurlBoundary + "--\r\n";
+        var file = new StreamContent(new MemoryStream(Encoding.ASCII.GetBytes("PNG")));
+
+        var request = await SendAsync(new BrowserMultipart(CurlBoundary).AddField("key", "a/b.png").AddFile("file", "x.png", file, "image/png"));
+
+        Assert.Equal(Encoding.UTF8.GetBytes(expected), request.RawBody);
+    }
+
+    [Fact]
     public async Task A_non_ASCII_file_name_goes_as_UTF_8_like_a_browser_plus_filename_star()
     {
         // curl -F "file=@évidence ü.png;type=image/png" sends the name as raw UTF-8 in filename="…"

@@ -58,6 +58,17 @@ public sealed class BrowserMultipart : HttpContent
     }
 
     /// <summary>
+    /// Adds a text field as browsers send it: <c>Content-Disposition: form-data; name="<paramref name="name"/>"</c>,
+    /// no Content-Type, the value as UTF-8 (e.g. the fields of an S3 upload policy, which must precede the file).
+    /// </summary>
+    public BrowserMultipart AddField(string name, string value)
+    {
+        var head = "Content-Disposition: " + Disposition(name, null) + "\r\n\r\n";
+        _parts.Add((Encoding.UTF8.GetBytes(head), new ByteArrayContent(Encoding.UTF8.GetBytes(value))));
+        return this;
+    }
+
+    /// <summary>
     /// <c>form-data; name="n"</c>, with <c>; filename="f"</c> when a file name is given, and
     /// <c>; filename*=utf-8''…</c> after it only when that name is not ASCII.
     /// </summary>

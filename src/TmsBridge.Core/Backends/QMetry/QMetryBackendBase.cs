@@ -92,14 +92,19 @@ public abstract class QMetryBackendBase : ITmsBackend
         if (!answer.Succeeded) return;
         foreach (var u in report.Unmapped.Where(u => provisioned.Any(p => p.FullyQualifiedName == u.Test))) u.State = KeyStates.Sent;
 
-        SkipEvidence(context, evidence);
+        // Open API calls only when evidence is enabled (an Open API key) and there is evidence.
+        if (this is QMetryCloudBackend cloud && o.QmetryOpenApiKey is not null && evidence.Count > 0 && answer.CycleId is not null)
+            await new QMetryEvidence(cloud, context).AttachAsync(answer.CycleId, evidence, cancellationToken).ConfigureAwait(false);
+        else SkipEvidence(context, evidence);
     }
 
     /// <summary>A JUnit import carries no attachments: said plainly per file, with how to get them there.</summary>
     private void SkipEvidence(PublishContext context, List<PlannedEvidence> evidence)
     {
         if (evidence.Count == 0) return;
-        var how = IsCloud ? $"set {OptionCatalog.QmetryOpenApiKey.EnvironmentVariable} (an Open API key) to attach evidence after the import" : "QMetry Server/DC has no attachment step here";
+        var how = !IsCloud ? "QMetry Server/DC has no attachment step here"
+            : context.Options.QmetryOpenApiKey is null ? $"set {OptionCatalog.QmetryOpenApiKey.EnvironmentVariable} (an Open API key) to attach evidence after the import"
+            : "the import's answer named no cycle id for the Open API";
         if (!IsCloud && context.Options.QmetryOpenApiKey is not null)
             context.Report.Warnings.Add($"{DisplayName}: qmetryOpenApiKey is for QMetry Cloud only; it is not used.");
         context.Report.Warnings.Add($"{DisplayName}: a JUnit import carries no attachments: {evidence.Count} evidence file(s) not sent ({how}).");

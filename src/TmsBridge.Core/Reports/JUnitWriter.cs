@@ -121,21 +121,21 @@ public static class JUnitWriter
             var tests = cases.Count.ToString(CultureInfo.InvariantCulture);
             var time = Seconds(cases.Sum(c => c.Seconds));
 
-            w.WriteStartDocument();
-            w.WriteStartElement("testsuites");
-            w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
-            w.WriteAttributeString("tests", tests);
-            w.WriteAttributeString("failures", failures);
-            w.WriteAttributeString("errors", "0");
-            w.WriteAttributeString("time", time);
+            // testsuites and its one testsuite carry the same counts; skipped and timestamp only the suite.
+            void Counts(string element)
+            {
+                w.WriteStartElement(element);
+                w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
+                w.WriteAttributeString("tests", tests);
+                w.WriteAttributeString("failures", failures);
+                w.WriteAttributeString("errors", "0");
+                if (element == "testsuite") w.WriteAttributeString("skipped", skipped);
+                w.WriteAttributeString("time", time);
+            }
 
-            w.WriteStartElement("testsuite");
-            w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
-            w.WriteAttributeString("tests", tests);
-            w.WriteAttributeString("failures", failures);
-            w.WriteAttributeString("errors", "0");
-            w.WriteAttributeString("skipped", skipped);
-            w.WriteAttributeString("time", time);
+            w.WriteStartDocument();
+            Counts("testsuites");
+            Counts("testsuite");
             if (options.Timestamp is { } ts)
                 w.WriteAttributeString("timestamp", ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
 

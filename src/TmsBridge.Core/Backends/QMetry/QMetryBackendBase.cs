@@ -19,30 +19,26 @@ namespace TmsBridge.Backends.QMetry;
 /// </list>
 /// 3 requests plus the polls; evidence only through QMetry Cloud's Open API when qmetryOpenApiKey is set.
 /// </summary>
-public abstract class QMetryBackendBase : ITmsBackend
+public abstract class QMetryBackendBase(QMetryFlavour flavour) : ITmsBackend
 {
     /// <summary>Files above this are sent zipped (isZip=true): QTM4J's upload limit is not documented, SmartBear's own client stops at 10 MB.</summary>
     public const int ZipAboveBytes = 4 * 1024 * 1024;
 
-    public abstract string DisplayName { get; }
+    public QMetryFlavour Flavour { get; } = flavour;
+    public string DisplayName => Flavour.DisplayName;
     /// <summary>"qmetry" or "qmetry-cloud", for messages.</summary>
-    protected internal abstract string TargetName { get; }
+    protected internal string TargetName => Flavour.TargetName;
     public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => QMetryPayload.DefaultStatuses;
     /// <summary>QTM4J documents no rate limit.</summary>
     public RequestRate? DefaultRateLimit => null;
 
     /// <summary>The importresult endpoint: {cloud host}/rest/api/automation/importresult or {jira}/rest/qtm4j/automation/latest/importresult.</summary>
-    public abstract Uri ImportUri(TmsOptions options);
+    public Uri ImportUri(TmsOptions options) => Flavour.ImportUri(options);
     public Uri TrackUri(TmsOptions options, string trackingId) =>
         new(ImportUri(options) + "/track?trackingId=" + Uri.EscapeDataString(trackingId));
 
-    /// <summary>The apiKey header, and on Server the Jira credentials.</summary>
-    protected internal abstract void Authorize(HttpRequestMessage request, TmsOptions options);
-    /// <summary>Cloud: the upload goes to pre-signed storage on another host, as a PUT of the raw bytes, without credentials.</summary>
-    protected internal abstract bool IsCloud { get; }
-    protected internal abstract string CredentialsHint { get; }
-    protected internal abstract string BaseUrlHint { get; }
-    protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
+    protected internal void Authorize(HttpRequestMessage request, TmsOptions options) => Flavour.Authorize(request, options);
+    protected internal bool IsCloud => Flavour.IsCloud;
 
     /// <summary>Pauses between track polls; the last one repeats (QMetry's clients poll every 2-5 s). Static so unit tests can shorten them for every backend the Publisher creates.</summary>
     internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } =
@@ -50,7 +46,7 @@ public abstract class QMetryBackendBase : ITmsBackend
 
     public IEnumerable<string> Validate(TmsOptions options)
     {
-        foreach (var p in ValidateFlavour(options)) yield return p;
+        foreach (var p in Flavour.Validate(options)) yield return p;
         if (!options.DryRun && options.ApiKey is null)
             yield return $"target '{TargetName}' needs the QMetry Automation API key in {OptionCatalog.ApiKey.EnvironmentVariable} (or {OptionCatalog.ApiKey.SecretFileVariable}): QMetry → Configuration → Automation API → Generate, for the project the results go to. It is sent as the apiKey header.";
         foreach (var p in QMetryOptions.Read(options, TargetName).Problems) yield return p;

@@ -21,7 +21,7 @@ internal sealed class QMetryEvidence(QMetryCloudBackend backend, PublishContext 
     public const int MaxPages = 50;
 
     private string Name => backend.DisplayName;
-    private Uri Api(string relative) => new(new Uri(QMetryCloudBackend.Host(context.Options), OpenApiPath), relative);
+    private Uri Api(string relative) => new(new Uri(QMetryFlavour.CloudHost(context.Options), OpenApiPath), relative);
 
     private HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null)
     {

@@ -390,3 +390,46 @@ public sealed class QMetryBackendTests : IDisposable
         Assert.DoesNotContain("k1-secret-value", string.Join("|", env.ToPublicDictionary().Values));
     }
 }
+
+/// <summary>The step-1 body as QMetry's docs list its fields (no official schema exists: a golden file pins the shape).</summary>
+public sealed class QMetryPayloadGoldenTests
+{
+    [Fact]
+    public void The_importresult_body_for_a_new_cycle_with_fields()
+    {
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test")
+            .Add("qmetryFields", """{"testCycle":{"labels":["nightly"],"priority":"High","folderId":12},"testCase":{"components":["api"]},"testCaseExecution":{"comment":"CI"}}""")]);
+        var q = QMetryOptions.Read(options, "qmetry-cloud");
+        Assert.Empty(q.Problems);
+        var body = QMetryPayload.ImportBody(q, null, "Chrome", "1.4.0", isZip: false, "Tests: automated test run (run-1)", "TmsBridge run run-1");
+        Golden.AssertMatches("qmetry-importresult-new-cycle", body.ToJsonString());
+    }
+
+    [Fact]
+    public void The_importresult_body_reusing_a_cycle()
+    {
+        var q = QMetryOptions.Read(new TmsOptions(), "qmetry");
+        var body = QMetryPayload.ImportBody(q, "DEMO-TR-12", null, null, isZip: true, "ignored", "ignored");
+        Golden.AssertMatches("qmetry-importresult-reuse", body.ToJsonString());
+    }
+}
+
+public sealed class QMetryUploadTests
+{
+    [Fact]
+    public void A_zipped_upload_holds_the_one_xml_file_under_its_name()
+    {
+        var xml = System.Text.Encoding.UTF8.GetBytes("<testsuites/>");
+        var upload = QMetryUpload.Zip("tmsbridge-run.xml", xml);
+        Assert.True(upload.Zipped);
+        Assert.Equal("tmsbridge-run.zip", upload.FileName);
+        Assert.Equal("application/zip", upload.ContentType);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(upload.Bytes));
+        var entry = Assert.Single(zip.Entries);
+        Assert.Equal("tmsbridge-run.xml", entry.FullName);
+        using var s = entry.Open();
+        using var copy = new MemoryStream();
+        s.CopyTo(copy);
+        Assert.Equal(xml, copy.ToArray());
+    }
+}

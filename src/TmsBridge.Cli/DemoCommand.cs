@@ -64,6 +64,16 @@ public static class DemoCommand
             ["TMS_TARGET"] = "rtm-cloud", ["TMS_BASE_URL"] = new Uri(sandbox, "rtm-cloud/").ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300",
             ["TMS_TOKEN"] = SandboxSeed.DemoRtmToken,
         }),
+        new("qmetry-cloud", "qmetry", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+            ["TMS_QMETRY_OPEN_API_KEY"] = SandboxSeed.DemoQMetryOpenApiKey,
+        }),
+        new("qmetry", "qmetryServer", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -183,8 +193,11 @@ public static class DemoCommand
             {
                 foreach (var cycle in cycles.EnumerateArray())
                 {
-                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {cycle.GetProperty("title").GetString()}");
-                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
+                    // AIO cycles have a title and runs; QMetry cycles a summary and executions.
+                    var title = cycle.TryGetProperty("title", out var ti) ? ti.GetString() : cycle.GetProperty("summary").GetString();
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {title}");
+                    var runs = cycle.TryGetProperty("runs", out var r0) ? r0 : cycle.GetProperty("executions");
+                    foreach (var run in runs.EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
                     {
                         var attachments = run.TryGetProperty("attachments", out var at) ? at.GetArrayLength() : 0;
                         stdout.WriteLine($"    {run.GetProperty("testCaseKey").GetString(),-11} {run.GetProperty("status").GetString(),-8} attachments={attachments}");

@@ -259,6 +259,25 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
         Assert.False(Directory.Exists(Path.Combine(consumer, "results", "tms")));
     }
 
+    public static TheoryData<string, bool> MtpSamplesBothQMetryFlavours => new()
+    {
+        { "MSTestMtpSample", true }, { "MSTestMtpSample", false },
+        { "XunitMtpSample", true }, { "XunitMtpSample", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(MtpSamplesBothQMetryFlavours))]
+    public async Task Mtp_run_lands_in_QMetry_as_one_cycle_with_the_result_per_case_key(string mtpSample, bool cloud)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await RunMtpSampleAsync(mtpSample, QMetryAcceptanceTests.Environment(sandbox.BaseAddress, cloud));
+
+        Assert.True(run.Process.ExitCode == 2, run.Process.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        QMetryAcceptanceTests.AssertLanded(run, state, cloud);
+    }
+
     // ---- helpers ----
 
     private string MtpArtifacts => Path.Combine(samples.WorkFolder, "mtp-artifacts");

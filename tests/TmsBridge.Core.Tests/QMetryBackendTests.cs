@@ -284,6 +284,39 @@ public sealed class QMetryBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task With_an_Open_API_key_Cloud_attaches_evidence_to_the_executions_without_sending_a_key_to_storage()
+    {
+        using var q = new FakeQMetry(cloud: true);
+        var results = Sample();
+        var png = _dir.File("TestResults/tms/ev/screen.png", [1, 2, 3]);
+        var log = _dir.File("TestResults/tms/ev/fail.log", [4, 5]);
+        results[0].Attachments.Add(new EvidenceFile { Path = png, FileName = "screen.png", ContentType = "image/png", Size = 3 });
+        results[1].Attachments.Add(new EvidenceFile { Path = log, FileName = "fail.log", ContentType = "text/plain", Size = 2 });
+        var options = Options("qmetry-cloud", q.BaseUrl, [("apiKey", ApiKey), ("qmetryOpenApiKey", "open-api-key-0123456789")]);
+        var report = await Publisher.PublishAsync(Request(options, results), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Empty(report.SkippedEvidence);
+        // 3 + polls, then 1 listing + 2 per file.
+        Assert.Equal(["POST /rest/api/latest/testcycles/4711/testcases/search", "GET /rest/api/latest/testcycles/4711/testcase-executions/attachments/url", "GET /rest/api/latest/testcycles/4711/testcase-executions/attachments/url"],
+            q.OpenApi.Select(r => r.Method + " " + r.Path));
+        Assert.All(q.OpenApi, r => Assert.Equal("open-api-key-0123456789", r.Header("apiKey")));
+        Assert.Equal("?fileName=screen.png&projectId=10000&testcaseExecutionId=600001", q.OpenApi[1].Query);
+        Assert.Equal("?fileName=fail.log&projectId=10000&testcaseExecutionId=600002", q.OpenApi[2].Query);
+        Assert.Equal(2, q.AttachmentUploads.Count);
+        Assert.All(q.AttachmentUploads, r =>
+        {
+            Assert.Null(r.Header("apiKey"));
+            Assert.Null(r.Authorization);
+            Assert.StartsWith("multipart/form-data; boundary=", r.ContentType);
+        });
+        var first = q.AttachmentUploads[0].Body;
+        Assert.True(first.IndexOf("name=\"key\"", StringComparison.Ordinal) < first.IndexOf("name=\"file\"; filename=\"screen.png\"", StringComparison.Ordinal));
+        Assert.Contains("evidence 'screen.png' attached", report.FindKey("DEMO-TC-1")!.Messages);
+        Assert.DoesNotContain("open-api-key-0123456789", ReportText());
+    }
+
+    [Fact]
     public async Task A_dry_run_writes_the_step_1_body_and_the_JUnit_file_and_sends_nothing()
     {
         using var q = new FakeQMetry(cloud: true);
@@ -355,5 +388,48 @@ public sealed class QMetryBackendTests : IDisposable
         Assert.Equal("k1-secret-value", env.For<QMetryOptions>().ApiKey);
         Assert.Equal(["k1-secret-value", "k2-secret-value"], env.SecretValues());
         Assert.DoesNotContain("k1-secret-value", string.Join("|", env.ToPublicDictionary().Values));
+    }
+}
+
+/// <summary>The step-1 body as QMetry's docs list its fields (no official schema exists: a golden file pins the shape).</summary>
+public sealed class QMetryPayloadGoldenTests
+{
+    [Fact]
+    public void The_importresult_body_for_a_new_cycle_with_fields()
+    {
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test")
+            .Add("qmetryFields", """{"testCycle":{"labels":["nightly"],"priority":"High","folderId":12},"testCase":{"components":["api"]},"testCaseExecution":{"comment":"CI"}}""")]);
+        var q = QMetrySettings.Read(options, "qmetry-cloud");
+        Assert.Empty(q.Problems);
+        var body = QMetryPayload.ImportBody(q, null, "Chrome", "1.4.0", isZip: false, "Tests: automated test run (run-1)", "TmsBridge run run-1");
+        Golden.AssertMatches("qmetry-importresult-new-cycle", body.ToJsonString());
+    }
+
+    [Fact]
+    public void The_importresult_body_reusing_a_cycle()
+    {
+        var q = QMetrySettings.Read(new TmsOptions(), "qmetry");
+        var body = QMetryPayload.ImportBody(q, "DEMO-TR-12", null, null, isZip: true, "ignored", "ignored");
+        Golden.AssertMatches("qmetry-importresult-reuse", body.ToJsonString());
+    }
+}
+
+public sealed class QMetryUploadTests
+{
+    [Fact]
+    public void A_zipped_upload_holds_the_one_xml_file_under_its_name()
+    {
+        var xml = System.Text.Encoding.UTF8.GetBytes("<testsuites/>");
+        var upload = QMetryUpload.Zip("tmsbridge-run.xml", xml);
+        Assert.True(upload.Zipped);
+        Assert.Equal("tmsbridge-run.zip", upload.FileName);
+        Assert.Equal("application/zip", upload.ContentType);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(upload.Bytes));
+        var entry = Assert.Single(zip.Entries);
+        Assert.Equal("tmsbridge-run.xml", entry.FullName);
+        using var s = entry.Open();
+        using var copy = new MemoryStream();
+        s.CopyTo(copy);
+        Assert.Equal(xml, copy.ToArray());
     }
 }

@@ -92,6 +92,50 @@ public sealed class QMetryTests
     }
 
     [Fact]
+    public async Task Cloud_Open_API_lists_the_cycle_s_executions_hands_out_an_upload_policy_and_storage_attaches_the_file()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        var (url, id) = await StepOneAsync(sb, CloudImport);
+        await SendAsync(sb, HttpMethod.Put, url, Raw(JUnit), apiKey: false);
+        await SendAsync(sb, HttpMethod.Get, $"{CloudImport}/track?trackingId={id}");
+        var cycleId = (string)(await SendAsync(sb, HttpMethod.Get, $"{CloudImport}/track?trackingId={id}")).Json["summary"]!["testCycle"]!;
+
+        async Task<Answer> OpenAsync(HttpMethod method, string path, HttpContent? content = null, string key = SandboxSeed.DemoQMetryOpenApiKey)
+        {
+            using var http = new HttpClient { BaseAddress = sb.Server.BaseAddress };
+            using var request = new HttpRequestMessage(method, path) { Content = content };
+            request.Headers.Add("apiKey", key);
+            using var response = await http.SendAsync(request, Ct);
+            return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await OpenAsync(HttpMethod.Post, $"rest/api/latest/testcycles/{cycleId}/testcases/search", Json("""{"filter":{}}"""), SandboxSeed.DemoQMetryApiKey)).Status);
+        var page = await OpenAsync(HttpMethod.Post, $"rest/api/latest/testcycles/{cycleId}/testcases/search?startAt=0&maxResults=100", Json("""{"filter":{}}"""));
+        Assert.Equal(4, (int)page.Json["total"]!);
+        var tc1 = page.Json["data"]!.AsArray().Single(d => (string?)d!["key"] == "DEMO-TC-1")!;
+        var policy = await OpenAsync(HttpMethod.Get, $"rest/api/latest/testcycles/{cycleId}/testcase-executions/attachments/url?fileName=screen.png&projectId=10000&testcaseExecutionId={tc1["testCaseExecutionId"]}");
+        Assert.Equal(HttpStatusCode.OK, policy.Status);
+        var endpoint = (string)policy.Json["endpoint_url"]!;
+
+        MultipartFormDataContent Form(bool withFile = true)
+        {
+            var form = BrowserForm.Create();
+            foreach (var p in policy.Json["params"]!.AsObject()) form.Part(new StringContent((string)p.Value!), p.Key);
+            if (withFile) form.Part(new ByteArrayContent([1, 2, 3]) { Headers = { ContentType = new("image/png") } }, "file", "screen.png");
+            return form;
+        }
+        var withKey = await SendAsync(sb, HttpMethod.Post, endpoint, Form(), apiKey: true);
+        Assert.Equal(HttpStatusCode.BadRequest, withKey.Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(sb, HttpMethod.Post, endpoint, Form(), apiKey: false)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(sb, HttpMethod.Post, endpoint, Form(), apiKey: false)).Status); // the policy is used
+
+        var execution = (await StateAsync(sb))["qmetry"]!["cycles"]![0]!["executions"]!.AsArray().Single(e => (string?)e!["testCaseKey"] == "DEMO-TC-1")!;
+        var attachment = execution["attachments"]!.AsArray().Single()!;
+        Assert.Equal("screen.png", (string?)attachment["filename"]);
+        Assert.Equal(3, (int)attachment["size"]!);
+    }
+
+    [Fact]
     public async Task Cloud_storage_refuses_credentials_and_a_second_or_expired_upload()
     {
         await using var sb = await SandboxClient.StartAsync();

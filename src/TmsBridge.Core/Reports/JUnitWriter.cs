@@ -121,21 +121,21 @@ public static class JUnitWriter
             var tests = cases.Count.ToString(CultureInfo.InvariantCulture);
             var time = Seconds(cases.Sum(c => c.Seconds));
 
-            w.WriteStartDocument();
-            w.WriteStartElement("testsuites");
-            w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
-            w.WriteAttributeString("tests", tests);
-            w.WriteAttributeString("failures", failures);
-            w.WriteAttributeString("errors", "0");
-            w.WriteAttributeString("time", time);
+            // testsuites and its one testsuite carry the same counts; skipped and timestamp only the suite.
+            void Counts(string element)
+            {
+                w.WriteStartElement(element);
+                w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
+                w.WriteAttributeString("tests", tests);
+                w.WriteAttributeString("failures", failures);
+                w.WriteAttributeString("errors", "0");
+                if (element == "testsuite") w.WriteAttributeString("skipped", skipped);
+                w.WriteAttributeString("time", time);
+            }
 
-            w.WriteStartElement("testsuite");
-            w.WriteAttributeString("name", Clean(ShortName(options.SuiteName)));
-            w.WriteAttributeString("tests", tests);
-            w.WriteAttributeString("failures", failures);
-            w.WriteAttributeString("errors", "0");
-            w.WriteAttributeString("skipped", skipped);
-            w.WriteAttributeString("time", time);
+            w.WriteStartDocument();
+            Counts("testsuites");
+            Counts("testsuite");
             if (options.Timestamp is { } ts)
                 w.WriteAttributeString("timestamp", ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
 
@@ -228,7 +228,8 @@ public static class JUnitWriter
         if (c.Outcome == TestOutcome.Failed)
         {
             var failed = results.Where(r => r.Outcome == TestOutcome.Failed).ToList();
-            c.FailureMessage = FirstLine(failed.Select(r => r.ErrorMessage).FirstOrDefault(m => !string.IsNullOrWhiteSpace(m)) ?? "failed");
+            // The whole message: some frameworks put only a generic first line ("Assertion failed.") before the details.
+            c.FailureMessage = TrimMessage(failed.Select(r => r.ErrorMessage).FirstOrDefault(m => !string.IsNullOrWhiteSpace(m)) ?? "failed");
             c.FailureText = string.Join("\n\n", failed.Select(r => (several ? r.Name + ":\n" : "") + Detail(r)));
         }
         else if (IsSkipped(c.Outcome))
@@ -280,6 +281,15 @@ public static class JUnitWriter
     {
         var dot = testName.LastIndexOf('.');
         return dot >= 0 ? testName.Substring(dot + 1) : testName;
+    }
+
+    /// <summary>Cap on the failure message attribute (the whole message and stack are in the element's text).</summary>
+    public const int MaxMessageChars = 4000;
+
+    private static string TrimMessage(string text)
+    {
+        var t = text.Trim().Replace("\r\n", "\n");
+        return t.Length <= MaxMessageChars ? t : t.Substring(0, MaxMessageChars) + "…";
     }
 
     private static string FirstLine(string text)

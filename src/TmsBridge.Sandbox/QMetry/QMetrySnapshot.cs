@@ -21,12 +21,17 @@ public sealed record QMetryCycleSnapshot(
 /// <param name="Status">The execution result: Pass, Fail or Not Executed.</param>
 /// <param name="Matched">How the case was found: key, summary, or created.</param>
 public sealed record QMetryExecutionSnapshot(
+    string Id,
     string TestCaseKey,
     string Summary,
     string Status,
     string Matched,
     IReadOnlyList<string> StoryKeys,
-    string? Comment);
+    string? Comment,
+    IReadOnlyList<QMetryAttachmentSnapshot> Attachments);
+
+/// <summary>A file attached through the Open API's storage upload, as its digest.</summary>
+public sealed record QMetryAttachmentSnapshot(string Filename, string? ContentType, long Size, string Sha256);
 
 /// <param name="Status">new (URL handed out), SUCCESS or FAILED (after the upload; polls say INPROCESS first).</param>
 /// <param name="Request">The step-1 JSON body as received.</param>

@@ -28,7 +28,7 @@ public sealed class QMetryStore
     private readonly Dictionary<string, QMetryImport> _imports = new(StringComparer.Ordinal);
     private readonly List<string> _created = [];
     private readonly Dictionary<string, int> _nextCase = [], _nextCycle = [];
-    private int _nextCycleId, _nextImport;
+    private int _nextCycleId, _nextImport, _nextExecutionId = 600001;
 
     internal QMetryStore(SandboxSeed seed, QMetryFlavor flavor)
     {
@@ -49,6 +49,23 @@ public sealed class QMetryStore
     /// <summary>The project of a seeded Automation API key, or null.</summary>
     internal string? ProjectOfKey(string apiKey) =>
         _seed.QMetryApiKeys.FirstOrDefault(k => JiraAuth.FixedEquals(k.Key, apiKey))?.Project;
+
+    /// <summary>The project of a seeded Open API key (Cloud), or null.</summary>
+    internal string? ProjectOfOpenKey(string apiKey) =>
+        _seed.QMetryOpenApiKeys.FirstOrDefault(k => JiraAuth.FixedEquals(k.Key, apiKey))?.Project;
+
+    internal QMetryCycle? FindCycleById(string id) => _cycles.FirstOrDefault(c => c.Id == id);
+
+    internal (QMetryCycle Cycle, QMetryExecution Execution)? FindExecution(string executionId)
+    {
+        foreach (var c in _cycles)
+            foreach (var e in c.Executions)
+                if (e.Id.ToString(CultureInfo.InvariantCulture) == executionId) return (c, e);
+        return null;
+    }
+
+    /// <summary>Attachment upload policies handed out: storage key → execution id.</summary>
+    internal Dictionary<string, int> AttachmentPolicies { get; } = new(StringComparer.Ordinal);
 
     internal bool CycleExists(string project, string key) => _cycles.Exists(c => c.Project == project && c.Key == key);
 
@@ -201,7 +218,7 @@ public sealed class QMetryStore
         else counts["testCaseVersionsReused"]++;
 
         var status = worstOf is null ? StatusOf(element) : Worst(worstOf.Select(StatusOf));
-        var execution = new QMetryExecution(c.Key, summary, status, matched, Linked(element, "storykey").ToList(),
+        var execution = new QMetryExecution(_nextExecutionId++, c.Key, summary, status, matched, Linked(element, "storykey").ToList(),
             (string?)element.Element("failure")?.Attribute("message"));
         cycle.Executions.RemoveAll(e => e.TestCaseKey == c.Key);
         cycle.Executions.Add(execution);
@@ -238,6 +255,7 @@ public sealed class QMetryStore
         _created.Clear();
         _nextCase.Clear();
         _nextCycle.Clear();
+        AttachmentPolicies.Clear();
         ExpireNextUploads = 0;
         FailNextImports = (0, "");
         InProgressPolls = 1;
@@ -267,7 +285,7 @@ public sealed class QMetryStore
 
     internal QMetrySnapshot Snapshot() => new(
         _cycles.Where(c => c.Created || c.Executions.Count > 0).Select(c => new QMetryCycleSnapshot(c.Key, c.Id, c.Project, c.Summary, c.Description, c.Environment, c.Build, c.Created,
-            c.Executions.Select(e => new QMetryExecutionSnapshot(e.TestCaseKey, e.Summary, e.Status, e.Matched, e.StoryKeys, e.Comment)).ToList())).ToList(),
+            c.Executions.Select(e => new QMetryExecutionSnapshot(e.Id.ToString(CultureInfo.InvariantCulture), e.TestCaseKey, e.Summary, e.Status, e.Matched, e.StoryKeys, e.Comment, e.Attachments.ToList())).ToList())).ToList(),
         _imports.Values.Select(i => new QMetryImportSnapshot(i.TrackingId, i.Project, i.Status, i.FileName, i.FileSize, i.Uploads, i.Polls, i.CycleKey, i.DetailedMessage, i.Request)).ToList(),
         _created.ToList());
 }
@@ -287,7 +305,10 @@ internal sealed class QMetryCycle(string key, string id, string project, string 
     public List<QMetryExecution> Executions { get; } = [];
 }
 
-internal sealed record QMetryExecution(string TestCaseKey, string Summary, string Status, string Matched, List<string> StoryKeys, string? Comment);
+internal sealed record QMetryExecution(int Id, string TestCaseKey, string Summary, string Status, string Matched, List<string> StoryKeys, string? Comment)
+{
+    public List<QMetryAttachmentSnapshot> Attachments { get; } = [];
+}
 
 internal sealed class QMetryImport(string trackingId, string project, string request, string uploadToken, DateTimeOffset expiresAt)
 {

@@ -69,6 +69,11 @@ public sealed class SandboxSeed
 
     public const string DemoQMetryApiKey = "sandbox-qmetry-key";
 
+    /// <summary>QMetry Cloud Open API keys, each for one project (evidence after an import).</summary>
+    public List<SeedQMetryKey> QMetryOpenApiKeys { get; set; } = [];
+
+    public const string DemoQMetryOpenApiKey = "sandbox-qmetry-open-key";
+
     /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
     public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
@@ -83,6 +88,7 @@ public sealed class SandboxSeed
         AioCloudTokens = [DemoAioToken],
         RtmCloudTokens = [DemoRtmToken],
         QMetryApiKeys = [new SeedQMetryKey { Key = DemoQMetryApiKey, Project = "DEMO" }],
+        QMetryOpenApiKeys = [new SeedQMetryKey { Key = DemoQMetryOpenApiKey, Project = "DEMO" }],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [

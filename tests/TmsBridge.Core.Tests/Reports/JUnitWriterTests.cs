@@ -95,7 +95,7 @@ public class JUnitWriterTests
         Assert.Equal((string)cases[2].Attribute("name")!, (string)cases[3].Attribute("name")!);
 
         var failed = cases[4];
-        Assert.Equal("expected total 107.00", (string)failed.Element("failure")!.Attribute("message")!);
+        Assert.Equal("expected total 107.00\nbut was 100.00", (string)failed.Element("failure")!.Attribute("message")!);
         Assert.Contains("line 12", failed.Element("failure")!.Value);
         Assert.Equal("computing total for cart 42", failed.Element("system-out")!.Value);
 

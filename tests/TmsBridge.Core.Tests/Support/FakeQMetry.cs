@@ -53,6 +53,8 @@ internal sealed class FakeQMetry : IDisposable
     public List<TinyHttpServer.Request> Imports => Api.Requests.Where(r => r.Method == "POST" && r.Path == ImportPath).ToList();
     public List<TinyHttpServer.Request> Tracks => Api.Requests.Where(r => r.Path == ImportPath + "/track").ToList();
     public List<TinyHttpServer.Request> UploadRequests => Storage.Requests.Where(r => r.Path.Contains("/upload/", StringComparison.Ordinal)).ToList();
+    public List<TinyHttpServer.Request> OpenApi => Api.Requests.Where(r => r.Path.StartsWith("/rest/api/latest/", StringComparison.Ordinal)).ToList();
+    public List<TinyHttpServer.Request> AttachmentUploads => Storage.Requests.Where(r => r.Path == "/attachments").ToList();
 
     /// <summary>The last uploaded JUnit file (Server: the multipart part "file").</summary>
     public XDocument LastJUnit()
@@ -106,12 +108,26 @@ internal sealed class FakeQMetry : IDisposable
                 });
             }
         }
+        if (r.Method == "POST" && r.Path == "/rest/api/latest/testcycles/4711/testcases/search")
+        {
+            var data = new JsonArray();
+            foreach (var (key, n) in new[] { ("DEMO-TC-1", 1), ("DEMO-TC-2", 2), ("DEMO-TC-3", 3) })
+                data.Add(new JsonObject { ["key"] = key, ["testCaseExecutionId"] = 600000 + n, ["projectId"] = 10000 });
+            return Json(new JsonObject { ["total"] = 3, ["startAt"] = 0, ["maxResults"] = 100, ["data"] = data });
+        }
+        if (r.Method == "GET" && r.Path == "/rest/api/latest/testcycles/4711/testcase-executions/attachments/url")
+            return Json(new JsonObject
+            {
+                ["endpoint_url"] = new Uri(Storage.BaseUrl, "attachments").ToString(),
+                ["params"] = new JsonObject { ["key"] = "att/" + r.Query, ["policy"] = "cG9saWN5" },
+            });
         if (!Cloud && r.Path.StartsWith("/upload/", StringComparison.Ordinal)) return HandleStorage(r);
         return Json(new JsonObject { ["status"] = 404, ["errorMessage"] = "no such path " + r.Path }, 404);
     }
 
     private TinyHttpServer.Reply? HandleStorage(TinyHttpServer.Request r)
     {
+        if (r.Path == "/attachments") return new TinyHttpServer.Reply(204, "", "text/plain");
         var id = r.Path.Substring("/upload/".Length);
         lock (_gate)
         {

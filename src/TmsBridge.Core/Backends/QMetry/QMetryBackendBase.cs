@@ -19,32 +19,26 @@ namespace TmsBridge.Backends.QMetry;
 /// </list>
 /// 3 requests plus the polls; evidence only through QMetry Cloud's Open API when qmetryOpenApiKey is set.
 /// </summary>
-internal abstract class QMetryBackendBase : ITmsBackend
+internal abstract class QMetryBackendBase(QMetryFlavour flavour) : ITmsBackend
 {
     /// <summary>Files above this are sent zipped (isZip=true): QTM4J's upload limit is not documented, SmartBear's own client stops at 10 MB.</summary>
     public const int ZipAboveBytes = 4 * 1024 * 1024;
 
-    /// <summary>The target this backend publishes to: name, display name, statuses, rate limit.</summary>
-    protected internal abstract TargetDescriptor Descriptor { get; }
-    public string DisplayName => Descriptor.DisplayName;
+    public QMetryFlavour Flavour { get; } = flavour;
+    public string DisplayName => Flavour.Descriptor.DisplayName;
     /// <summary>"qmetry" or "qmetry-cloud", for messages.</summary>
-    protected internal string TargetName => Descriptor.Name;
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Descriptor.DefaultStatuses;
+    protected internal string TargetName => Flavour.Descriptor.Name;
+    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Flavour.Descriptor.DefaultStatuses;
     /// <summary>QTM4J documents no rate limit (the descriptor has none).</summary>
-    public RequestRate? DefaultRateLimit => Descriptor.DefaultRateLimit;
+    public RequestRate? DefaultRateLimit => Flavour.Descriptor.DefaultRateLimit;
 
     /// <summary>The importresult endpoint: {cloud host}/rest/api/automation/importresult or {jira}/rest/qtm4j/automation/latest/importresult.</summary>
-    public abstract Uri ImportUri(TmsOptions options);
+    public Uri ImportUri(TmsOptions options) => Flavour.ImportUri(options);
     public Uri TrackUri(TmsOptions options, string trackingId) =>
         new(ImportUri(options) + "/track?trackingId=" + Uri.EscapeDataString(trackingId));
 
-    /// <summary>The apiKey header, and on Server the Jira credentials.</summary>
-    protected internal abstract void Authorize(HttpRequestMessage request, TmsOptions options);
-    /// <summary>Cloud: the upload goes to pre-signed storage on another host, as a PUT of the raw bytes, without credentials.</summary>
-    protected internal abstract bool IsCloud { get; }
-    protected internal abstract string CredentialsHint { get; }
-    protected internal abstract string BaseUrlHint { get; }
-    protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
+    protected internal void Authorize(HttpRequestMessage request, TmsOptions options) => Flavour.Authorize(request, options);
+    protected internal bool IsCloud => Flavour.IsCloud;
 
     /// <summary>Pauses between track polls; the last one repeats (QMetry's clients poll every 2-5 s). Static so unit tests can shorten them for every backend the Publisher creates.</summary>
     internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } =
@@ -52,7 +46,7 @@ internal abstract class QMetryBackendBase : ITmsBackend
 
     public IEnumerable<string> Validate(TmsOptions options)
     {
-        foreach (var p in ValidateFlavour(options)) yield return p;
+        foreach (var p in Flavour.Validate(options)) yield return p;
         if (!options.DryRun && options.For<QMetryOptions>().ApiKey is null)
             yield return $"target '{TargetName}' needs the QMetry Automation API key in {QMetryTargets.ApiKey.EnvironmentVariable} (or {QMetryTargets.ApiKey.SecretFileVariable}): QMetry → Configuration → Automation API → Generate, for the project the results go to. It is sent as the apiKey header.";
         foreach (var p in QMetrySettings.Read(options, TargetName).Problems) yield return p;
@@ -94,14 +88,19 @@ internal abstract class QMetryBackendBase : ITmsBackend
         if (!answer.Succeeded) return;
         foreach (var u in report.Unmapped.Where(u => provisioned.Any(p => p.FullyQualifiedName == u.Test))) u.State = KeyStates.Sent;
 
-        SkipEvidence(context, evidence);
+        // Open API calls only when evidence is enabled (an Open API key) and there is evidence.
+        if (this is QMetryCloudBackend cloud && o.For<QMetryOptions>().QmetryOpenApiKey is not null && evidence.Count > 0 && answer.CycleId is not null)
+            await new QMetryEvidence(cloud, context).AttachAsync(answer.CycleId, evidence, cancellationToken).ConfigureAwait(false);
+        else SkipEvidence(context, evidence);
     }
 
     /// <summary>A JUnit import carries no attachments: said plainly per file, with how to get them there.</summary>
     private void SkipEvidence(PublishContext context, List<PlannedEvidence> evidence)
     {
         if (evidence.Count == 0) return;
-        var how = IsCloud ? $"set {QMetryTargets.QmetryOpenApiKey.EnvironmentVariable} (an Open API key) to attach evidence after the import" : "QMetry Server/DC has no attachment step here";
+        var how = !IsCloud ? "QMetry Server/DC has no attachment step here"
+            : context.Options.For<QMetryOptions>().QmetryOpenApiKey is null ? $"set {QMetryTargets.QmetryOpenApiKey.EnvironmentVariable} (an Open API key) to attach evidence after the import"
+            : "the import's answer named no cycle id for the Open API";
         if (!IsCloud && context.Options.For<QMetryOptions>().QmetryOpenApiKey is not null)
             context.Report.Warnings.Add($"{DisplayName}: qmetryOpenApiKey is for QMetry Cloud only; it is not used.");
         context.Report.Warnings.Add($"{DisplayName}: a JUnit import carries no attachments: {evidence.Count} evidence file(s) not sent ({how}).");

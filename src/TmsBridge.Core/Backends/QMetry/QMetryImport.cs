@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
@@ -88,7 +87,7 @@ internal sealed class QMetryImport(QMetryBackendBase backend, PublishContext con
             // The URL is signed storage on another host: the apiKey must not travel there (design §7).
             call = new HttpCall(() => new HttpRequestMessage(HttpMethod.Put, url)
             {
-                Content = new ByteArrayContent(upload.Bytes) { Headers = { ContentType = new MediaTypeHeaderValue("multipart/form-data") } },
+                Content = new ByteArrayContent(upload.Bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("multipart/form-data") } },
             });
         }
         else
@@ -200,9 +199,9 @@ internal sealed class QMetryImport(QMetryBackendBase backend, PublishContext con
     private string Describe(TmsHttpResponse r, bool upload = false) =>
         TmsErrors.Describe(r, context.Redactor, upload ? "" : r.StatusCode switch
         {
-            401 => backend.CredentialsHint,
+            401 => backend.Flavour.CredentialsHint,
             403 => " (the apiKey's user lacks permission in the project, or QMetry is disabled for it)",
-            404 => $" (is baseUrl {backend.BaseUrlHint}?)",
+            404 => $" (is baseUrl {backend.Flavour.BaseUrlHint}?)",
             _ => "",
         });
 

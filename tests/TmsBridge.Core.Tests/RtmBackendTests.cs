@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TmsBridge.Backends.Rtm;
 using TmsBridge.Configuration;
 using TmsBridge.Core.Tests.Support;
+using TmsBridge.Mapping;
 using TmsBridge.Model;
 using TmsBridge.Publishing;
 using static TmsBridge.Core.Tests.Support.Results;
@@ -330,5 +331,19 @@ public sealed class RtmBackendTests : IDisposable
         Assert.Equal(3, rtm.Calls.Count(c => c == "PUT v2/test-case-execution/DEMO-900-DEMO-3"));
         Assert.DoesNotContain(rtm.Comments, c => c.Tce == "DEMO-900-DEMO-3");
         Assert.Equal(3, report.Keys.Count(k => k.State == KeyStates.Sent));
+    }
+
+    [Fact]
+    public void The_TCE_comment_carries_the_runtime_comments_and_steps()
+    {
+        var r = Result("Demo.CheckoutTests.Pay", TestOutcome.Failed, keys: ["DEMO-7"]);
+        r.ErrorMessage = "card declined";
+        r.Comments.Add("cart had 3 items");
+        r.Steps.Add(new TestStep { Name = "Open cart" });
+        r.Steps.Add(new TestStep { Name = "Pay", Outcome = TestOutcome.Failed });
+        var keyed = new KeyedResult { Key = "DEMO-7" };
+        keyed.Results.Add(r);
+
+        Assert.Equal("card declined\ncart had 3 items\nSteps:\n1. PASSED Open cart\n2. FAILED Pay", RtmPayload.Comment(keyed));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Mapping;
 using TmsBridge.Model;
 
@@ -246,10 +247,18 @@ public static class JUnitWriter
             // The rows' own outcomes: the case carries only the worst one.
             foreach (var r in results) outLines.Append(r.Outcome.ToString()).Append(": ").Append(r.Name).Append('\n');
         }
-        foreach (var r in results.Where(r => !string.IsNullOrWhiteSpace(r.StandardOutput)))
+        foreach (var r in results)
         {
+            // Runtime comments and steps (Tms.Comment, Tms.Step) as text: JUnit has no element for them,
+            // and system-out is what QMetry and RTM keep of a testcase.
+            var comments = r.Comments.Where(x => !string.IsNullOrWhiteSpace(x)).Select(x => x.Trim()).ToList();
+            var steps = StepText.Format(r);
+            var output = string.IsNullOrWhiteSpace(r.StandardOutput) ? null : r.StandardOutput!.TrimEnd();
+            if (comments.Count == 0 && steps.Length == 0 && output is null) continue;
             if (several) outLines.Append("--- ").Append(r.Name).Append('\n');
-            outLines.Append(r.StandardOutput!.TrimEnd()).Append('\n');
+            foreach (var comment in comments) outLines.Append("Comment: ").Append(comment).Append('\n');
+            if (steps.Length > 0) outLines.Append("Steps:\n").Append(steps).Append('\n');
+            if (output is not null) outLines.Append(output).Append('\n');
         }
         c.SystemOut = outLines.Length == 0 ? null : outLines.ToString().TrimEnd('\n');
         var err = new StringBuilder();

@@ -199,4 +199,20 @@ public class JUnitWriterTests
         }
         finally { CultureInfo.CurrentCulture = previous; }
     }
+
+    [Fact]
+    public void Runtime_comments_and_steps_are_listed_in_system_out_before_the_output()
+    {
+        var r = Result("Demo.CheckoutTests.Pay", TestOutcome.Failed, keys: ["DEMO-TC-7"]);
+        r.ErrorMessage = "card declined";
+        r.StandardOutput = "paying";
+        r.Comments.Add("cart had 3 items");
+        r.Steps.Add(new TestStep { Name = "Open cart", Steps = { new TestStep { Name = "Count items" } } });
+        r.Steps.Add(new TestStep { Name = "Pay", Outcome = TestOutcome.Failed, Message = "InvalidOperationException: card declined" });
+        var xml = JUnitWriter.Write(Aggregator.Aggregate([r], KeyRule.TestCaseKey), new JUnitOptions());
+
+        AssertValid(xml);
+        var output = Parse(xml).Descendants("testcase").Single().Element("system-out")!.Value;
+        Assert.Equal("Comment: cart had 3 items\nSteps:\n1. PASSED Open cart\n1.1. PASSED Count items\n2. FAILED Pay — InvalidOperationException: card declined\npaying", output);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
 using TmsBridge.Configuration;
 using TmsBridge.Mapping;
 using TmsBridge.Model;
@@ -58,7 +59,8 @@ internal static class RtmPayload
     /// <summary>
     /// The TCE's comment, or null when there is nothing to say (one passing result without data):
     /// each result by name and outcome when the key has several (data rows, several tests), with
-    /// their parameters; the message and stack of every result that did not pass.
+    /// their parameters; the message and stack of every result that did not pass; each result's runtime
+    /// comments and steps.
     /// </summary>
     public static string? Comment(KeyedResult keyed)
     {
@@ -70,6 +72,10 @@ internal static class RtmPayload
                 lines.Add(r.Name + ": " + r.Outcome + (r.Parameters.Count > 0 ? " (" + string.Join(", ", r.Parameters.Select(p => p.Name + "=" + p.Value)) + ")" : ""));
             if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) lines.Add(r.ErrorMessage!.Trim());
             if (!string.IsNullOrWhiteSpace(r.ErrorStackTrace)) lines.Add(r.ErrorStackTrace!.Trim());
+            // Runtime comments and steps (Tms.Comment, Tms.Step) as text: the TCE write takes no step results.
+            lines.AddRange(r.Comments.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()));
+            var steps = StepText.Format(r);
+            if (steps.Length > 0) lines.Add("Steps:\n" + steps);
         }
         return lines.Count == 0 ? null : string.Join("\n", lines);
     }

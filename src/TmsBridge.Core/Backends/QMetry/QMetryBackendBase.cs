@@ -19,18 +19,14 @@ namespace TmsBridge.Backends.QMetry;
 /// </list>
 /// 3 requests plus the polls; evidence only through QMetry Cloud's Open API when qmetryOpenApiKey is set.
 /// </summary>
-internal abstract class QMetryBackendBase(QMetryFlavour flavour) : ITmsBackend
+internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBackend
 {
     /// <summary>Files above this are sent zipped (isZip=true): QTM4J's upload limit is not documented, SmartBear's own client stops at 10 MB.</summary>
     public const int ZipAboveBytes = 4 * 1024 * 1024;
 
     public QMetryFlavour Flavour { get; } = flavour;
-    public string DisplayName => Flavour.Descriptor.DisplayName;
-    /// <summary>"qmetry" or "qmetry-cloud", for messages.</summary>
-    protected internal string TargetName => Flavour.Descriptor.Name;
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Flavour.Descriptor.DefaultStatuses;
-    /// <summary>QTM4J documents no rate limit (the descriptor has none).</summary>
-    public RequestRate? DefaultRateLimit => Flavour.Descriptor.DefaultRateLimit;
+    /// <summary>Name, statuses and rate limit (QTM4J documents none) from the flavour's descriptor.</summary>
+    protected internal override TargetDescriptor Descriptor => Flavour.Descriptor;
 
     /// <summary>The importresult endpoint: {cloud host}/rest/api/automation/importresult or {jira}/rest/qtm4j/automation/latest/importresult.</summary>
     public Uri ImportUri(TmsOptions options) => Flavour.ImportUri(options);
@@ -44,7 +40,7 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : ITmsBackend
     internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)];
 
-    public IEnumerable<string> Validate(TmsOptions options)
+    public override IEnumerable<string> Validate(TmsOptions options)
     {
         foreach (var p in Flavour.Validate(options)) yield return p;
         if (!options.DryRun && options.For<QMetryOptions>().ApiKey is null)
@@ -52,7 +48,7 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : ITmsBackend
         foreach (var p in QMetrySettings.Read(options, TargetName).Problems) yield return p;
     }
 
-    public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
+    public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var o = context.Options;
         var report = context.Report;

@@ -19,18 +19,15 @@ namespace TmsBridge.Backends.QTest;
 /// Each keyed log carries its test case's own Automation Content, the fingerprint by which qTest
 /// attaches the log to that case: a keyed test never creates a new test case.
 /// </summary>
-internal sealed class QTestBackend : ITmsBackend
+internal sealed class QTestBackend : DescribedBackend
 {
     /// <summary>Keys per search request and items per page.</summary>
     public const int PageSize = 100;
     /// <summary>Bound on search pages per batch.</summary>
     public const int MaxPages = 50;
 
-    private static TargetDescriptor Descriptor => QTestTargets.Manager;
-    public string DisplayName => Descriptor.DisplayName;
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Descriptor.DefaultStatuses;
-    /// <summary>qTest documents no request budget for the Manager API v3 (the descriptor has none).</summary>
-    public RequestRate? DefaultRateLimit => Descriptor.DefaultRateLimit;
+    /// <summary>Name, statuses and rate limit (qTest documents none for the Manager API v3) from the descriptor.</summary>
+    protected internal override TargetDescriptor Descriptor => QTestTargets.Manager;
 
     /// <summary>How long the poll waits before its first look, and the most it waits between looks.</summary>
     internal static TimeSpan PollFirst { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -42,7 +39,7 @@ internal sealed class QTestBackend : ITmsBackend
 
     private static readonly Regex NumericId = new(@"^[1-9][0-9]*$", RegexOptions.CultureInvariant);
 
-    public IEnumerable<string> Validate(TmsOptions options)
+    public override IEnumerable<string> Validate(TmsOptions options)
     {
         if (options.BaseUrl is null)
             yield return $"target 'qtest' needs baseUrl, the qTest site such as https://acme.qtestnet.com (set {OptionCatalog.BaseUrl.EnvironmentVariable} or baseUrl in tmsbridge.json / .runsettings).";
@@ -56,7 +53,7 @@ internal sealed class QTestBackend : ITmsBackend
             yield return $"target 'qtest': testCycleParent '{parent}' is neither a release nor a test cycle: give a PID such as RL-3 or CL-4, or a test cycle id.";
     }
 
-    public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
+    public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var session = new QTestSession(this, context);
         if (context.DryRun)

@@ -18,16 +18,10 @@ namespace TmsBridge.Backends.Rtm;
 /// N + comments + defects + evidence + requirement links + a few requests, in about N/parallelism round trips.
 /// RTM Cloud's rtmMode=import instead sends the run as one zipped JUnit file (RtmSession.Import.cs): one request plus polls, no evidence.
 /// </summary>
-internal abstract class RtmBackendBase : ITmsBackend
+internal abstract class RtmBackendBase : DescribedBackend
 {
-    /// <summary>The target this backend publishes to: name, display name, statuses, rate limit.</summary>
-    protected internal abstract TargetDescriptor Descriptor { get; }
-    public string DisplayName => Descriptor.DisplayName;
-    /// <summary>"rtm" or "rtm-cloud", for messages.</summary>
-    protected internal string TargetName => Descriptor.Name;
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Descriptor.DefaultStatuses;
-    /// <summary>RTM documents no request budget (the descriptor has none); a 429's Retry-After pauses every worker.</summary>
-    public RequestRate? DefaultRateLimit => Descriptor.DefaultRateLimit;
+    // Name, statuses and rate limit come from the flavour's descriptor (DescribedBackend). RTM documents no
+    // request budget; a 429's Retry-After pauses every worker.
 
     /// <summary>The API root, ending in '/': {jira}/rest/rtm/1.0/api/ or {cloud host}/api/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);
@@ -43,7 +37,7 @@ internal abstract class RtmBackendBase : ITmsBackend
     /// <summary>How long to wait between reads of a Pending execution's status (tests shorten it).</summary>
     public TimeSpan PendingPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public IEnumerable<string> Validate(TmsOptions options)
+    public override IEnumerable<string> Validate(TmsOptions options)
     {
         foreach (var p in ValidateFlavour(options)) yield return p;
         foreach (var p in RtmOptions.Validate(options, TargetName, cloud: !IsJiraServer)) yield return p;
@@ -51,7 +45,7 @@ internal abstract class RtmBackendBase : ITmsBackend
             yield return $"target '{TargetName}' needs testPlan ({OptionCatalog.TestPlan.EnvironmentVariable}), the RTM Test Plan a new Test Execution is created from (e.g. DEMO-300), or testExecution ({OptionCatalog.TestExecution.EnvironmentVariable}) naming an existing Test Execution.";
     }
 
-    public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
+    public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var report = context.Report;
         if (context.Options.ProvisionUnmapped && context.Run.Unmapped.Count > 0)

@@ -8,7 +8,7 @@ namespace MSTestSample;
 public class CheckoutTests(TestContext testContext)
 {
     [TestMethod]
-    [TestCaseKey("DEMO-3", "DEMO-TC-3")]
+    [TestCaseKey("DEMO-3", "DEMO-TC-3", "1003")]
     [Defect("DEMO-201")]
     public void Checkout_total_includes_tax()
     {
@@ -25,7 +25,7 @@ public class CheckoutTests(TestContext testContext)
     }
 
     [TestMethod]
-    [TestCaseKey("DEMO-4", "DEMO-TC-4")]
+    [TestCaseKey("DEMO-4", "DEMO-TC-4", "1004")]
     [Ignore("gift cards not launched yet")]
     public void Gift_cards_are_accepted()
     {

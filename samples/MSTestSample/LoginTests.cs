@@ -8,7 +8,7 @@ namespace MSTestSample;
 public class LoginTests(TestContext testContext)
 {
     [TestMethod]
-    [TestCaseKey("DEMO-1", "DEMO-TC-1")]
+    [TestCaseKey("DEMO-1", "DEMO-TC-1", "1001")]
     [Covers("DEMO-101")]
     public void Valid_user_logs_in()
     {
@@ -26,7 +26,7 @@ public class LoginTests(TestContext testContext)
     [DataRow("bob")]
     [DataRow("eve")]
     [DataRow("mallory")]
-    [TestCaseKey("DEMO-2", "DEMO-TC-2")]
+    [TestCaseKey("DEMO-2", "DEMO-TC-2", "1002")]
     [Defect("DEMO-200")]
     public void Locked_user_is_refused(string user)
     {
@@ -34,7 +34,7 @@ public class LoginTests(TestContext testContext)
     }
 
     [TestMethod]
-    [TestCaseKey("DEMO-5", "DEMO-6", "DEMO-TC-5", "DEMO-TC-6")] // one test reporting to two test cases
+    [TestCaseKey("DEMO-5", "DEMO-6", "DEMO-TC-5", "DEMO-TC-6", "1005", "1006")] // one test reporting to two test cases
     public void Password_reset_sends_mail()
     {
         var outbox = new List<string> { "reset link for alice" };

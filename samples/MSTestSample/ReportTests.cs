@@ -4,7 +4,7 @@ using TmsBridge;
 namespace MSTestSample;
 
 [TestClass]
-[TestCaseKey("DEMO-7", "DEMO-TC-7")] // both tests report to DEMO-7 (Xray) / DEMO-TC-7 (AIO)
+[TestCaseKey("DEMO-7", "DEMO-TC-7", "1007")] // both tests report to DEMO-7 (Xray) / DEMO-TC-7 (AIO)
 public class ReportTests
 {
     [TestMethod]

@@ -7,7 +7,7 @@ namespace XunitSample;
 public class LoginTests
 {
     [Fact]
-    [TestCaseKey("DEMO-1", "DEMO-TC-1")]
+    [TestCaseKey("DEMO-1", "DEMO-TC-1", "1001")]
     [Covers("DEMO-101")]
     public void Valid_user_logs_in()
     {
@@ -24,7 +24,7 @@ public class LoginTests
     [InlineData("bob")]
     [InlineData("eve")]
     [InlineData("mallory")]
-    [TestCaseKey("DEMO-2", "DEMO-TC-2")]
+    [TestCaseKey("DEMO-2", "DEMO-TC-2", "1002")]
     [Defect("DEMO-200")]
     public void Locked_user_is_refused(string user)
     {
@@ -32,7 +32,7 @@ public class LoginTests
     }
 
     [Fact]
-    [TestCaseKey("DEMO-5", "DEMO-6", "DEMO-TC-5", "DEMO-TC-6")] // one test reporting to two test cases
+    [TestCaseKey("DEMO-5", "DEMO-6", "DEMO-TC-5", "DEMO-TC-6", "1005", "1006")] // one test reporting to two test cases
     public void Password_reset_sends_mail()
     {
         var outbox = new List<string> { "reset link for alice" };

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace XunitSample;
 
-[TestCaseKey("DEMO-7", "DEMO-TC-7")] // both tests report to DEMO-7 (Xray) / DEMO-TC-7 (AIO)
+[TestCaseKey("DEMO-7", "DEMO-TC-7", "1007")] // both tests report to DEMO-7 (Xray) / DEMO-TC-7 (AIO)
 public class ReportTests
 {
     [Fact]

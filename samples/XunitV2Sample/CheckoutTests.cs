@@ -8,7 +8,7 @@ namespace XunitV2Sample;
 public class CheckoutTests(ITestOutputHelper output)
 {
     [Fact]
-    [TestCaseKey("DEMO-3", "DEMO-TC-3")]
+    [TestCaseKey("DEMO-3", "DEMO-TC-3", "1003")]
     [Defect("DEMO-201")]
     public void Checkout_total_includes_tax()
     {
@@ -27,7 +27,7 @@ public class CheckoutTests(ITestOutputHelper output)
     }
 
     [Fact(Skip = "gift cards not launched yet")]
-    [TestCaseKey("DEMO-4", "DEMO-TC-4")]
+    [TestCaseKey("DEMO-4", "DEMO-TC-4", "1004")]
     public void Gift_cards_are_accepted()
     {
         Assert.Fail("not reached");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TmsBridge.Sandbox;
+using TmsBridge.Sandbox.QTest;
 using TmsBridge.Sandbox.Seed;
 
 namespace TmsBridge.Cli;
@@ -44,6 +45,33 @@ public static class DemoCommand
         new("aio", "aioServer", sandbox => new()
         {
             ["TMS_TARGET"] = "aio", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO",
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
+        new("qtest", "qTest", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qtest", ["TMS_BASE_URL"] = sandbox.ToString(),
+            ["TMS_PROJECT"] = QTestSeed.ProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TMS_TOKEN"] = QTestSeed.DemoToken,
+        }),
+        new("rtm", "rtm", sandbox => new()
+        {
+            ["TMS_TARGET"] = "rtm", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300",
+            ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
+        }),
+        // The sandbox serves RTM Cloud under /rtm-cloud/, standing in for https://rtm-api.hexygen.com.
+        new("rtm-cloud", "rtmCloud", sandbox => new()
+        {
+            ["TMS_TARGET"] = "rtm-cloud", ["TMS_BASE_URL"] = new Uri(sandbox, "rtm-cloud/").ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300",
+            ["TMS_TOKEN"] = SandboxSeed.DemoRtmToken,
+        }),
+        new("qmetry-cloud", "qmetry", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry-cloud", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
+            ["TMS_QMETRY_OPEN_API_KEY"] = SandboxSeed.DemoQMetryOpenApiKey,
+        }),
+        new("qmetry", "qmetryServer", sandbox => new()
+        {
+            ["TMS_TARGET"] = "qmetry", ["TMS_BASE_URL"] = sandbox.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey,
             ["TMS_USER"] = SandboxUser, ["TMS_PASSWORD"] = SandboxPassword,
         }),
     ];
@@ -122,11 +150,35 @@ public static class DemoCommand
         foreach (var target in targets)
         {
             if (!doc.RootElement.TryGetProperty(target.StateSection, out var section)) continue;
-            if (section.TryGetProperty("executions", out var executions))
+            if (section.TryGetProperty("testCases", out _))
+            {
+                // qTest: the cycles the demo created, each case's last log.
+                foreach (var cycle in section.GetProperty("cycles").EnumerateArray().Where(c => c.GetProperty("created").GetBoolean()))
+                {
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("pid").GetString()}  {cycle.GetProperty("name").GetString()}");
+                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCase").GetString())))
+                    {
+                        var log = run.GetProperty("logs").EnumerateArray().Last();
+                        stdout.WriteLine($"    {run.GetProperty("testCase").GetString(),-11} {log.GetProperty("status").GetString(),-8} attachments={log.GetProperty("attachments").GetArrayLength()}");
+                    }
+                }
+            }
+            else if (section.TryGetProperty("executions", out var executions))
             {
                 foreach (var exec in executions.EnumerateArray())
                 {
                     stdout.WriteLine($"{target.DisplayName}  {exec.GetProperty("key").GetString()}  {exec.GetProperty("summary").GetString()}");
+                    if (exec.TryGetProperty("testCaseExecutions", out var tces))
+                    {
+                        // RTM: one Test Case Execution per key.
+                        foreach (var t in tces.EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testCaseKey").GetString())))
+                        {
+                            var result = t.GetProperty("result").ValueKind == JsonValueKind.String ? t.GetProperty("result").GetString() : "not run";
+                            var defects = string.Join(",", t.GetProperty("defects").EnumerateArray().Select(x => x.GetString()));
+                            stdout.WriteLine($"    {t.GetProperty("testCaseKey").GetString(),-11} {result,-8} comments={t.GetProperty("comments").GetArrayLength()} evidence={t.GetProperty("attachments").GetArrayLength()}{(defects.Length > 0 ? " defects=" + defects : "")}");
+                        }
+                        continue;
+                    }
                     // Sorted by key number (DEMO-2 before DEMO-10) so runs of different frameworks read alike.
                     foreach (var t in exec.GetProperty("tests").EnumerateArray().OrderBy(t => KeyNumber(t.GetProperty("testKey").GetString())))
                     {
@@ -141,8 +193,11 @@ public static class DemoCommand
             {
                 foreach (var cycle in cycles.EnumerateArray())
                 {
-                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {cycle.GetProperty("title").GetString()}");
-                    foreach (var run in cycle.GetProperty("runs").EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
+                    // AIO cycles have a title and runs; QMetry cycles a summary and executions.
+                    var title = cycle.TryGetProperty("title", out var ti) ? ti.GetString() : cycle.GetProperty("summary").GetString();
+                    stdout.WriteLine($"{target.DisplayName}  {cycle.GetProperty("key").GetString()}  {title}");
+                    var runs = cycle.TryGetProperty("runs", out var r0) ? r0 : cycle.GetProperty("executions");
+                    foreach (var run in runs.EnumerateArray().OrderBy(r => KeyNumber(r.GetProperty("testCaseKey").GetString())))
                     {
                         var attachments = run.TryGetProperty("attachments", out var at) ? at.GetArrayLength() : 0;
                         stdout.WriteLine($"    {run.GetProperty("testCaseKey").GetString(),-11} {run.GetProperty("status").GetString(),-8} attachments={attachments}");

@@ -1,4 +1,7 @@
 using TmsBridge.Sandbox.Aio;
+using TmsBridge.Sandbox.QTest;
+using TmsBridge.Sandbox.QMetry;
+using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.State;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -16,5 +19,8 @@ internal static class SandboxModules
         new XrayServerModule(state.Xray),
         new XrayCloudModule(state.XrayCloud, state.XrayCloudLimiter, options.XrayCloudRateLimit),
         new AioModule(state.Aio, state.AioServer, state.AioLimiter, options.AioRateLimit),
+        new QTestModule(state.QTest),
+        new RtmModule(state.RtmServer, state.RtmCloud),
+        new QMetryModule(state.QMetry, state.QMetryServer),
     ];
 }

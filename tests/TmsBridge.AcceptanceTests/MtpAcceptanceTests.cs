@@ -76,6 +76,19 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     }
 
     [Fact]
+    public async Task Mtp_run_lands_in_RTM_Server_as_one_execution_with_per_tce_results()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var environment = RtmAcceptanceTests.Environment(sandbox.BaseAddress, cloud: false);
+        // testconfig.json's summary and tmsbridge.json's project apply as under VSTest.
+        var run = await RunMtpSampleAsync("XunitMtpSample", environment);
+
+        Assert.True(run.Process.ExitCode == 2, run.Process.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        RtmAcceptanceTests.AssertSampleLanded(run, state, cloud: false, mtp: true);
+    }
+
+    [Fact]
     public async Task Command_line_options_layer_over_testconfig_and_the_environment_and_are_validated()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
@@ -246,6 +259,25 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
         Assert.False(Directory.Exists(Path.Combine(consumer, "results", "tms")));
     }
 
+    public static TheoryData<string, bool> MtpSamplesBothQMetryFlavours => new()
+    {
+        { "MSTestMtpSample", true }, { "MSTestMtpSample", false },
+        { "XunitMtpSample", true }, { "XunitMtpSample", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(MtpSamplesBothQMetryFlavours))]
+    public async Task Mtp_run_lands_in_QMetry_as_one_cycle_with_the_result_per_case_key(string mtpSample, bool cloud)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await RunMtpSampleAsync(mtpSample, QMetryAcceptanceTests.Environment(sandbox.BaseAddress, cloud));
+
+        Assert.True(run.Process.ExitCode == 2, run.Process.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        QMetryAcceptanceTests.AssertLanded(run, state, cloud);
+    }
+
     // ---- helpers ----
 
     private string MtpArtifacts => Path.Combine(samples.WorkFolder, "mtp-artifacts");
@@ -269,7 +301,7 @@ public sealed class MtpAcceptanceTests(SampleRuns samples)
     /// `dotnet test` in MTP mode: the working directory decides the mode (the nearest global.json),
     /// the project is named with --project, and everything after the SDK's own options goes to the test app.
     /// </summary>
-    private async Task<SampleRun> RunMtpSampleAsync(string sample, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
+    internal async Task<SampleRun> RunMtpSampleAsync(string sample, IReadOnlyDictionary<string, string?> environment, params string[] extraArguments)
     {
         await EnsureMtpBuiltAsync(sample);
         var results = Path.Combine(samples.WorkFolder, "results", sample + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));

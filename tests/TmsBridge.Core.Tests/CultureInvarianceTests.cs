@@ -65,13 +65,13 @@ public sealed class CultureInvarianceTests : IDisposable
 
     private List<TestResultRecord> Sample(string tag)
     {
-        var failed = Result("Ns.C.Fails", TestOutcome.Failed, keys: [tag == "xray" ? "DEMO-2" : "DEMO-TC-2"], sequence: 2)
+        var failed = Result("Ns.C.Fails", TestOutcome.Failed, keys: [tag is "xray" or "rtm" ? "DEMO-2" : "DEMO-TC-2"], sequence: 2)
             .WithParameters(("ratio", "0.5"), ("when", "2026-05-06"));
         failed.ErrorMessage = "Expected 1.5 but was 2.25";
         failed.DurationMs = 1234.5678;
         failed.StartTime = T0.AddSeconds(3);
         failed.EndTime = T0.AddSeconds(4.2345678);
-        var passed = Result("Ns.C.Passes", keys: [tag == "xray" ? "DEMO-1" : "DEMO-TC-1"], sequence: 1);
+        var passed = Result("Ns.C.Passes", keys: [tag is "xray" or "rtm" ? "DEMO-1" : "DEMO-TC-1"], sequence: 1);
         passed.DurationMs = 20.25;
         passed.StartTime = T0.AddSeconds(1);
         passed.EndTime = T0.AddSeconds(1.02025);
@@ -172,6 +172,43 @@ public sealed class CultureInvarianceTests : IDisposable
 
         Assert.Contains("automated test run 2026-05-06 07:08 UTC (20260506T070809Z-ab12cd34)", expected.Wire);
         Assert.Contains("\"effort\":1.235", expected.Wire);
+        Assert.NotEmpty(expected.DryRun);
+        Assert.Equal(expected.Wire, actual.Wire);
+        Assert.Equal(expected.DryRun, actual.DryRun);
+    }
+
+    private async Task<(string Wire, string DryRun)> RtmServerAsync(string culture)
+    {
+        using var rtm = new FakeRtm(cloud: false);
+        var secrets = new[] { ("password", "jira-Pa55word") };
+        var results = Sample("rtm");
+        // One worker: the requests' order is then the same in every run.
+        (string, string)[] extra = [("user", "admin"), ("testPlan", "DEMO-300"), ("parallelism", "1"), ("environments", "linux")];
+        await UnderCulture(culture, async () =>
+        {
+            var summary = RunSession.DefaultSummary(["/src/MyTests/bin/MyTests.dll"], T0);
+            var request = TestPublishRequests.Create(_dir.Combine($"rtm-{culture}/tms"), Options("rtm", rtm.BaseUrl, false, secrets, extra), results, defaultSummary: summary);
+            Assert.Empty((await Publisher.PublishAsync(request, _output, TestContext.Current.CancellationToken)).Errors);
+            var dry = TestPublishRequests.Create(_dir.Combine($"rtm-dry-{culture}/tms"), Options("rtm", DryRunHost, true, secrets, extra), results, defaultSummary: summary);
+            Assert.Empty((await Publisher.PublishAsync(dry, _output, TestContext.Current.CancellationToken)).Errors);
+            return 0;
+        });
+        Assert.Single(rtm.Attachments);
+        return (Wire(rtm.Requests), DryRunFiles(_dir.Combine($"rtm-dry-{culture}/tms")));
+    }
+
+    [Theory]
+    [InlineData("th-TH")]
+    [InlineData("de-DE")]
+    [InlineData("ar-SA")]
+    [InlineData("fi-FI")]
+    public async Task RTM_sends_and_writes_the_same_bytes_as_under_en_US(string culture)
+    {
+        var expected = await RtmServerAsync("en-US");
+        var actual = await RtmServerAsync(culture);
+
+        Assert.Contains("\"startDate\":\"2026-05-06\"", expected.Wire);
+        Assert.Contains("\"actualTime\":1", expected.Wire);
         Assert.NotEmpty(expected.DryRun);
         Assert.Equal(expected.Wire, actual.Wire);
         Assert.Equal(expected.DryRun, actual.DryRun);

@@ -59,6 +59,27 @@ public sealed class MultipartInteropTests : IDisposable
     }
 
     [Fact]
+    public async Task A_text_field_is_what_curl_F_name_value_sends()
+    {
+        // curl -F "reportType=JUNIT" -F "file=@x.png;type=image/png": a field has no Content-Type.
+        var curl = "--" + CurlBoundary + "\r\n"
+            + "Content-Disposition: form-data; name=\"reportType\"\r\n"
+            + "\r\n"
+            + "JUNIT\r\n"
+            + "--" + CurlBoundary + "\r\n"
+            + "Content-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n"
+            + "Content-Type: image/png\r\n"
+            + "\r\n"
+            + "PNG\r\n"
+            + "--" + CurlBoundary + "--\r\n";
+        var file = new StreamContent(new MemoryStream(Encoding.ASCII.GetBytes("PNG")));
+
+        var request = await SendAsync(new BrowserMultipart(CurlBoundary).AddText("reportType", "JUNIT").AddFile("file", "x.png", file, "image/png"));
+
+        Assert.Equal(Encoding.UTF8.GetBytes(curl), request.RawBody);
+    }
+
+    [Fact]
     public async Task A_non_ASCII_file_name_goes_as_UTF_8_like_a_browser_plus_filename_star()
     {
         // curl -F "file=@évidence ü.png;type=image/png" sends the name as raw UTF-8 in filename="…"

@@ -94,7 +94,7 @@ public sealed class SecretCanaryTests : IDisposable
     {
         var results = _dir.Combine("TestResults-" + target + (dryRun ? "-dry" : ""));
         var output = new CaptureOutput();
-        var aio = target.StartsWith("aio", StringComparison.Ordinal);
+        var aio = target.StartsWith("aio", StringComparison.Ordinal) || target.StartsWith("qmetry", StringComparison.Ordinal); // case keys PROJ-TC-n
         using var session = RunSession.Start(new RunStartInfo
         {
             TestRunDirectory = results,
@@ -132,6 +132,8 @@ public sealed class SecretCanaryTests : IDisposable
     [InlineData("xray-cloud")]
     [InlineData("aio")]
     [InlineData("aio-cloud")]
+    [InlineData("qmetry")]
+    [InlineData("qmetry-cloud")]
     public async Task A_canary_printed_by_a_test_reaches_no_file_of_a_plan_or_dry_run(string target)
     {
         var (report, output, results) = await RunAsync(target, new Uri("http://127.0.0.1:9/jira/"), dryRun: target != "none");
@@ -190,6 +192,21 @@ public sealed class SecretCanaryTests : IDisposable
         Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
         Assert.NotEmpty(aio.Attachments);
         AssertNoLeak(RequestLeaks(aio.Requests).Concat(LeaksUnder(results)).Concat(Leaks("console", output.All)).ToList());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_canary_printed_by_a_test_reaches_no_request_of_a_QMetry_publish(bool cloud)
+    {
+        TmsBridge.Backends.QMetry.QMetryBackendBase.PollDelays = [TimeSpan.FromMilliseconds(20)];
+        using var q = new FakeQMetry(cloud: cloud);
+        var (report, output, results) = await RunAsync(cloud ? "qmetry-cloud" : "qmetry", q.BaseUrl, dryRun: false);
+
+        Assert.Empty(report.Errors);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        Assert.NotEmpty(q.Uploads);
+        AssertNoLeak(RequestLeaks(q.All).Concat(LeaksUnder(results)).Concat(Leaks("console", output.All)).ToList());
     }
 
     private static IEnumerable<string> RequestLeaks(IEnumerable<TinyHttpServer.Request> requests) =>

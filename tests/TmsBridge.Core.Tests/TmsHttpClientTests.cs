@@ -64,6 +64,20 @@ public sealed class TmsHttpClientTests
     }
 
     [Fact]
+    public async Task A_429s_Retry_After_pauses_the_clients_other_requests_too()
+    {
+        // Parallel workers share the client: one 429 means the server wants all of them to wait.
+        using var server = Sequence(Status(429, new Dictionary<string, string> { ["Retry-After"] = "2" }), Status(200));
+        using var http = Client(maxRetries: 0);
+        var first = await http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken);
+        var second = await http.SendAsync(Post(server.BaseUrl), TestContext.Current.CancellationToken);
+
+        Assert.Equal(429, first.StatusCode);
+        Assert.Equal(200, second.StatusCode);
+        Assert.Equal([TimeSpan.FromSeconds(2)], _clock.Waits);
+    }
+
+    [Fact]
     public async Task Http_503_twice_then_200()
     {
         using var server = Sequence(Status(503), Status(503), Status(200));

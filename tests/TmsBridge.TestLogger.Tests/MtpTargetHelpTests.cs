@@ -11,7 +11,7 @@ public sealed class MtpTargetHelpTests
         var provider = new TmsCommandLineOptions();
         var options = provider.GetCommandLineOptions();
         Assert.Contains("Targets: aio, aio-cloud.", options.Single(o => o.Name == "tms-cycle-mode").Description);
-        Assert.Contains("Targets: xray-cloud.", options.Single(o => o.Name == "tms-region").Description);
+        Assert.Contains("Targets: xray-cloud, qmetry-cloud, rtm-cloud.", options.Single(o => o.Name == "tms-region").Description);
         Assert.DoesNotContain("Targets:", options.Single(o => o.Name == "tms-project").Description);
         Assert.Equal("Publishes test results to a test-management system (Xray, AIO Tests, QMetry, qTest, RTM).", provider.Description);
     }

@@ -58,6 +58,17 @@ internal sealed class BrowserMultipart : HttpContent
     }
 
     /// <summary>
+    /// Adds a text field: <c>Content-Disposition: form-data; name="<paramref name="name"/>"</c> and the
+    /// value as UTF-8, with no Content-Type, exactly as browsers and <c>curl -F name=value</c> send a field.
+    /// </summary>
+    public BrowserMultipart AddText(string name, string value)
+    {
+        var head = "Content-Disposition: " + Disposition(name, null) + "\r\n\r\n";
+        _parts.Add((Encoding.UTF8.GetBytes(head), new ByteArrayContent(Encoding.UTF8.GetBytes(value))));
+        return this;
+    }
+
+    /// <summary>
     /// <c>form-data; name="n"</c>, with <c>; filename="f"</c> when a file name is given, and
     /// <c>; filename*=utf-8''…</c> after it only when that name is not ASCII.
     /// </summary>

@@ -77,6 +77,8 @@ internal sealed class TmsHttpClient : IDisposable
     private readonly TimeProvider _time;
     private readonly DateTimeOffset? _deadline;
     private readonly ResiliencePipeline<TmsHttpResponse> _pipeline;
+    private readonly object _pauseGate = new();
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
     /// <summary>The per-call data the shared pipeline's callbacks need.</summary>
     private static readonly ResiliencePropertyKey<CallState> CallKey = new("TmsBridge.HttpCall");
@@ -280,15 +282,38 @@ internal sealed class TmsHttpClient : IDisposable
 
     private async Task<TmsHttpResponse> SendAttemptAsync(HttpRequestMessage request, int attempt, CancellationToken cancellationToken)
     {
+        await WaitOutPauseAsync(cancellationToken).ConfigureAwait(false);
         var slot = await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await SendCountedAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+            var response = await SendCountedAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == 429 && RetryAfter(response, _time.GetUtcNow()) is { } wait) Pause(wait);
+            return response;
         }
         finally
         {
             _limiter.Release(slot);
         }
+    }
+
+    /// <summary>
+    /// A 429 is about the client, not one request: every request of this client (all the workers of a
+    /// parallel backend) waits until the server's Retry-After has passed, so
+    /// parallel workers do not keep drawing 429s while one of them waits. Never past the publish deadline.
+    /// </summary>
+    private void Pause(TimeSpan wait)
+    {
+        var until = _time.GetUtcNow() + wait;
+        if (_deadline is { } deadline && until > deadline) until = deadline;
+        lock (_pauseGate) if (until > _pausedUntil) _pausedUntil = until;
+    }
+
+    private async Task WaitOutPauseAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset until;
+        lock (_pauseGate) until = _pausedUntil;
+        var wait = until - _time.GetUtcNow();
+        if (wait > TimeSpan.Zero) await _time.Delay(wait, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TmsHttpResponse> SendCountedAsync(HttpRequestMessage request, int attempt, CancellationToken cancellationToken)

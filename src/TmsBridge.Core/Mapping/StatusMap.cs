@@ -66,6 +66,32 @@ public sealed class StatusMap
         [TestOutcome.NotRun] = "Not Run",
     };
 
+    /// <summary>
+    /// qTest Manager automation status values (the left column of a project's Automation Settings;
+    /// api-notes/qtest-rtm.md §1.5): PASS/FAIL/SKIP. Projects may map other values: statusMap overrides.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> QTestDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "PASS",
+        [TestOutcome.Failed] = "FAIL",
+        [TestOutcome.Skipped] = "SKIP",
+        [TestOutcome.Inconclusive] = "SKIP",
+        [TestOutcome.NotRun] = "SKIP",
+    };
+
+    /// <summary>
+    /// RTM test case execution results (api-notes/qtest-rtm.md §2.4: Pass, Fail, Blocked, To do). Statuses are per
+    /// project and RTM has no listing endpoint: statusMap overrides, and a refused status is named per key.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TestOutcome, string> RtmDefaults = new Dictionary<TestOutcome, string>
+    {
+        [TestOutcome.Passed] = "Pass",
+        [TestOutcome.Failed] = "Fail",
+        [TestOutcome.Skipped] = "To do",
+        [TestOutcome.Inconclusive] = "Blocked",
+        [TestOutcome.NotRun] = "To do",
+    };
+
     /// <summary>Neutral names used by the dry-run plan when no target is configured.</summary>
     public static readonly IReadOnlyDictionary<TestOutcome, string> NeutralDefaults = Enum.GetValues(typeof(TestOutcome)).Cast<TestOutcome>().ToDictionary(o => o, o => o.ToString());
 }

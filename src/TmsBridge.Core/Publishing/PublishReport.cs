@@ -91,6 +91,8 @@ public sealed class ExecutionReference
     public string? Url { get; set; }
     /// <summary>True when the run was reported into an execution given by the testExecution option.</summary>
     public bool Reused { get; set; }
+    /// <summary>What the TMS said it made of an import, by name (QMetry: testCasesCreated, testCaseVersionsReused, ...); null when it says nothing.</summary>
+    public SortedDictionary<string, int>? Counts { get; set; }
 }
 
 public sealed class ReportTotals

@@ -171,8 +171,8 @@ public static class Publisher
     }
 
     /// <summary>
-    /// What stops the target from being published to, beyond the option problems: a target not
-    /// implemented yet, a missing baseUrl or credentials. RunSession prints these when the run
+    /// What stops the target from being published to, beyond the option problems: a target with
+    /// no backend, a missing baseUrl or credentials. RunSession prints these when the run
     /// starts (while the user is watching) and the publish reports them again at the end.
     /// </summary>
     public static IReadOnlyList<string> TargetProblems(TmsOptions options) =>
@@ -182,7 +182,8 @@ public static class Publisher
     {
         var problems = new List<string>();
         if (options.Target != Targets.None && backend is null)
-            problems.Add($"target '{options.Target}' is not supported by this version of TmsBridge yet, so nothing is sent to it.");
+            // Every name the design fixes is implemented; a name outside Targets.All can only come from code setting TmsOptions.Target (the resolver refuses it).
+            problems.Add($"target '{options.Target}' is not a target this version of TmsBridge knows ({string.Join(", ", Targets.Known)}), so nothing is sent to it.");
         if (backend is not null) problems.AddRange(backend.Validate(options));
         return problems;
     }

@@ -1,5 +1,8 @@
 using TmsBridge.Configuration;
 using TmsBridge.Backends.Aio;
+using TmsBridge.Backends.QMetry;
+using TmsBridge.Backends.QTest;
+using TmsBridge.Backends.Rtm;
 using TmsBridge.Backends.Xray;
 using TmsBridge.Keys;
 using TmsBridge.Mapping;
@@ -12,8 +15,8 @@ public static class Targets
     public const string None = "none";
 
     /// <summary>
-    /// One line per target. A new TMS replaces its reserved lines below with the descriptors its
-    /// folder declares (see docs/architecture.md, "Adding a TMS").
+    /// One line per target: the descriptors each TMS folder declares (see docs/architecture.md,
+    /// "Adding a TMS"). Every name the design fixes is implemented, so none is reserved any more.
     /// </summary>
     public static IReadOnlyList<TargetDescriptor> All { get; } =
     [
@@ -21,11 +24,11 @@ public static class Targets
         XrayTargets.Cloud,
         AioTargets.Server,
         AioTargets.Cloud,
-        Reserved("qmetry", "QMetry", "Server/DC", KeyRule.TestCaseKey),
-        Reserved("qmetry-cloud", "QMetry", "Cloud", KeyRule.TestCaseKey),
-        Reserved("qtest", "qTest", "", KeyRule.QTestId),
-        Reserved("rtm", "RTM", "Server/DC", KeyRule.JiraIssueKey),
-        Reserved("rtm-cloud", "RTM", "Cloud", KeyRule.JiraIssueKey),
+        QMetryTargets.Server,
+        QMetryTargets.Cloud,
+        QTestTargets.Manager,
+        RtmTargets.Server,
+        RtmTargets.Cloud,
     ];
 
     /// <summary>Every target name, with "none" last.</summary>
@@ -45,8 +48,4 @@ public static class Targets
 
     /// <summary>The products, in registration order: "Xray, AIO Tests, QMetry, qTest, RTM".</summary>
     public static IEnumerable<string> Products => All.Select(t => t.Tms).Distinct();
-
-    /// <summary>A name the design fixes whose backend has not landed: known (so it is not a typo), publishes nothing.</summary>
-    private static TargetDescriptor Reserved(string name, string tms, string flavour, KeyRule rule) =>
-        new(name, tms, flavour, rule, StatusMap.NeutralDefaults);
 }

@@ -66,6 +66,6 @@ public static class JiraAuth
     }
 
     // Constant-time comparison: cheap, and keeps the emulator from teaching timing-leaky habits.
-    private static bool FixedEquals(string expected, string actual) =>
+    internal static bool FixedEquals(string expected, string actual) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));
 }

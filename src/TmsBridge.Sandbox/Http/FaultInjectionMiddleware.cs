@@ -115,7 +115,8 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, SandboxStat
     }
 
     /// <summary>Xray Cloud's API lives under <c>/api/</c> (api-notes §1); the limiter counts only those requests.</summary>
-    internal static bool IsXrayCloudPath(string path) => path.StartsWith("/api/", StringComparison.Ordinal);
+    // Xray Cloud is /api/v1 and /api/v2; qTest's /api/v3 is not under its rate limit.
+    internal static bool IsXrayCloudPath(string path) => path.StartsWith("/api/v1/", StringComparison.Ordinal) || path.StartsWith("/api/v2/", StringComparison.Ordinal);
 
     private static async Task AnswerAsync(HttpContext context, FaultRule rule)
     {

@@ -44,7 +44,7 @@ internal static class JiraSearchEndpoints
         {
             try
             {
-                rows = JqlFilter.Parse(q["jql"].ToString(), state.Jira).Apply(ExecutionRow.All(state.Jira, state.Xray));
+                rows = JqlFilter.Parse(q["jql"].ToString(), state.Jira).Apply(ExecutionRow.All(state.Jira, state.Xray, state.RtmServer.Describe));
             }
             catch (JqlException e)
             {

@@ -8,11 +8,13 @@ namespace TmsBridge.Sandbox.Jira;
 internal sealed record ExecutionRow(string Key, string Id, string Project, string? Summary, string? Description, long Sequence)
 {
     /// <summary>Every Test Execution of the instance: seeded ones (no summary until an import touches them) and created ones.</summary>
-    public static IEnumerable<ExecutionRow> All(JiraInstance jira, XrayServerState store) =>
+    /// <param name="other">Another API's executions in the same Jira (RTM Server's): summary and description, or null.</param>
+    public static IEnumerable<ExecutionRow> All(JiraInstance jira, XrayServerState store, Func<string, (string? Summary, string? Description)?>? other = null) =>
         jira.Issues.Where(i => i.Kind == IssueKind.TestExecution).Select(i =>
         {
             var e = store.FindExecution(i.Key);
-            return new ExecutionRow(i.Key, i.Id, i.ProjectKey, e?.Summary, e?.Description, i.Sequence);
+            var o = e is null ? other?.Invoke(i.Key) : null;
+            return new ExecutionRow(i.Key, i.Id, i.ProjectKey, e?.Summary ?? o?.Summary, e?.Description ?? o?.Description, i.Sequence);
         });
 }
 

@@ -50,8 +50,29 @@ public sealed class SandboxSeed
     /// </summary>
     public bool AioNestedRunListing { get; set; }
 
+    /// <summary>RTM Cloud API tokens accepted as <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
+    public List<string> RtmCloudTokens { get; set; } = [];
+
+    /// <summary>RTM test case execution results of every project (RTM has no listing endpoint; admins configure them).</summary>
+    public List<string> RtmStatuses { get; set; } = ["Pass", "Fail", "Blocked", "To do", "In progress"];
+
+    /// <summary>How many reads of a new Test Execution's status answer <c>Pending</c> (RTM creates TCEs asynchronously).</summary>
+    public int RtmPendingReads { get; set; } = 1;
+
     /// <summary>The sandbox's AIO Tests Cloud API token (default seed only; documented, not a secret).</summary>
     public const string DemoAioToken = "sandbox-aio-token";
+
+    /// <summary>The demo RTM Cloud token.</summary>
+    public const string DemoRtmToken = "sandbox-rtm-token";
+    /// <summary>QMetry (QTM4J) Automation API keys, each for one project (the key decides where results go).</summary>
+    public List<SeedQMetryKey> QMetryApiKeys { get; set; } = [];
+
+    public const string DemoQMetryApiKey = "sandbox-qmetry-key";
+
+    /// <summary>QMetry Cloud Open API keys, each for one project (evidence after an import).</summary>
+    public List<SeedQMetryKey> QMetryOpenApiKeys { get; set; } = [];
+
+    public const string DemoQMetryOpenApiKey = "sandbox-qmetry-open-key";
 
     /// <summary>The sandbox's demo Xray Cloud key pair (default seed only; documented, not a secret).</summary>
     public const string DemoCloudClientId = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
@@ -65,6 +86,9 @@ public sealed class SandboxSeed
         Users = [new SeedUser { Name = "admin", Password = "admin", Tokens = ["sandbox-pat-token"] }],
         XrayCloudApiKeys = [new SeedCloudApiKey { ClientId = DemoCloudClientId, ClientSecret = DemoCloudClientSecret }],
         AioCloudTokens = [DemoAioToken],
+        RtmCloudTokens = [DemoRtmToken],
+        QMetryApiKeys = [new SeedQMetryKey { Key = DemoQMetryApiKey, Project = "DEMO" }],
+        QMetryOpenApiKeys = [new SeedQMetryKey { Key = DemoQMetryOpenApiKey, Project = "DEMO" }],
         Statuses = ["PASS", "FAIL", "TODO", "EXECUTING", "ABORTED"],
         Projects =
         [
@@ -82,6 +106,10 @@ public sealed class SandboxSeed
                 NextTest = 500,
                 AioCases = new() { ["Published"] = ["DEMO-TC-1..DEMO-TC-50"], ["Draft"] = ["DEMO-TC-51..DEMO-TC-55"] },
                 AioCycles = ["DEMO-CY-1..DEMO-CY-3"],
+                // DEMO-301 lacks DEMO-7: a run of the samples against it has one key outside the plan.
+                RtmPlans = new() { ["DEMO-301"] = ["DEMO-1..DEMO-6"] },
+                QMetryCases = ["DEMO-TC-1..DEMO-TC-50"],
+                QMetryCycles = ["DEMO-TR-1..DEMO-TR-3"],
             },
         ],
     };
@@ -193,6 +221,14 @@ public sealed class SeedProject
     /// <summary>AIO Tests cycles that already exist (empty, titled "Existing cycle n"), keys <c>KEY-CY-n</c>.</summary>
     public List<string> AioCycles { get; set; } = [];
 
+    /// <summary>RTM: the test cases of a test plan (entries like Tests); a plan not listed holds every Test of the project.</summary>
+    public Dictionary<string, List<string>> RtmPlans { get; set; } = [];
+    /// <summary>QMetry test cases of the project (summary "Test case n"), keys <c>KEY-TC-n</c>; ranges allowed.</summary>
+    public List<string> QMetryCases { get; set; } = [];
+
+    /// <summary>QMetry test cycles that already exist (empty, "Existing cycle n"), keys <c>KEY-TR-n</c>: targets of testCycleToReuse.</summary>
+    public List<string> QMetryCycles { get; set; } = [];
+
     /// <summary>AIO Tests run statuses of the project (AIO's defaults unless the seed says otherwise).</summary>
     public List<SeedAioRunStatus> AioRunStatuses { get; set; } =
     [
@@ -215,3 +251,10 @@ public sealed class SeedAioRunStatus
 }
 
 public sealed class SeedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A QMetry Automation API key and the project it imports into.</summary>
+public sealed class SeedQMetryKey
+{
+    public string Key { get; set; } = "";
+    public string Project { get; set; } = "";
+}

@@ -1,5 +1,9 @@
+using System.Text.Json.Serialization;
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.QTest;
+using TmsBridge.Sandbox.QMetry;
+using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.Xray;
 
 namespace TmsBridge.Sandbox.State;
@@ -10,10 +14,16 @@ public sealed record SandboxSnapshot(
     XraySnapshot XrayCloud,
     AioSnapshot Aio,
     AioSnapshot AioServer,
+    QTestSnapshot QTest,
+    RtmSnapshot Rtm,
+    RtmSnapshot RtmCloud,
     IReadOnlyList<RequestRecord> Requests,
     IReadOnlyDictionary<string, int> RequestCounts,
     IReadOnlyList<FaultRule> Faults,
-    LimitsSnapshot Limits);
+    LimitsSnapshot Limits,
+    // Named explicitly: camel-casing "QMetry" would give "qMetry".
+    [property: JsonPropertyName("qmetry")] QMetrySnapshot QMetry,
+    [property: JsonPropertyName("qmetryServer")] QMetrySnapshot QMetryServer);
 
 /// <summary>The limits in force (<c>GET /_sandbox/limits</c>, <c>limits</c> in the state).</summary>
 /// <param name="Aio">AIO Tests (both flavours); <c>used</c> is the busiest client IP's count.</param>

@@ -1,5 +1,8 @@
 using TmsBridge.Sandbox.Aio;
 using TmsBridge.Sandbox.Http;
+using TmsBridge.Sandbox.QTest;
+using TmsBridge.Sandbox.QMetry;
+using TmsBridge.Sandbox.Rtm;
 using TmsBridge.Sandbox.Seed;
 using TmsBridge.Sandbox.Xray;
 using TmsBridge.Sandbox.XrayCloud;
@@ -37,6 +40,11 @@ public sealed class SandboxState
         Aio = new AioStore(seed, XrayCloud.Jira, AioFlavor.Cloud);
         AioServer = new AioStore(seed, Jira, AioFlavor.Server);
         AioLimiter = new PerClientRateLimiter(options.AioRateLimit);
+        QTest = new QTestStore();
+        RtmServer = new RtmStore(seed, Jira, cloud: false);
+        RtmCloud = new RtmStore(seed, XrayCloud.Jira, cloud: true);
+        QMetry = new QMetryStore(seed, QMetryFlavor.Cloud);
+        QMetryServer = new QMetryStore(seed, QMetryFlavor.Server);
         Modules = SandboxModules.For(this, options);
     }
 
@@ -60,6 +68,19 @@ public sealed class SandboxState
 
     /// <summary>AIO Tests Server/Data Center (<c>/rest/aio-tcms-api/1.0/...</c>), in the DC Jira.</summary>
     public AioStore AioServer { get; }
+
+    /// <summary>qTest Manager (<c>/oauth/token</c>, <c>/api/v3/...</c>).</summary>
+    internal QTestStore QTest { get; }
+    /// <summary>RTM Server/Data Center (<c>/rest/rtm/1.0/api/...</c>), in the DC Jira.</summary>
+    public RtmStore RtmServer { get; }
+
+    /// <summary>RTM Cloud (<c>/rtm-cloud/api/...</c>), on the Cloud site's Jira.</summary>
+    public RtmStore RtmCloud { get; }
+    /// <summary>QMetry Cloud (<c>/rest/api/automation/importresult</c>).</summary>
+    public QMetryStore QMetry { get; }
+
+    /// <summary>QMetry Server/Data Center (<c>/rest/qtm4j/automation/latest/importresult</c>).</summary>
+    public QMetryStore QMetryServer { get; }
 
     public RequestLog Requests { get; } = new();
 
@@ -96,7 +117,7 @@ public sealed class SandboxState
     {
         lock (SyncRoot)
             return new SandboxSnapshot(
-                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), Requests.Records, Requests.Counts,
-                Faults.Rules, Limits());
+                Xray.Snapshot(), XrayCloud.Snapshot(), Aio.Snapshot(), AioServer.Snapshot(), QTest.Snapshot(), RtmServer.Snapshot(), RtmCloud.Snapshot(), Requests.Records, Requests.Counts,
+                Faults.Rules, Limits(), QMetry.Snapshot(), QMetryServer.Snapshot());
     }
 }

@@ -10,6 +10,7 @@ public sealed class TmsErrorsTests
     [InlineData("{\"error\":\"no such project\"}", "no such project")]
     [InlineData("{\"errorMessages\":[\"a\",\"b\"],\"errors\":{\"summary\":\"required\"}}", "a; b; summary: required")]
     [InlineData("{\"message\":\"Invalid token\"}", "Invalid token")]
+    [InlineData("{\"status\":400,\"errorMessage\":\"The supplied fields are invalid\",\"errors\":[\"Provided Label Name(s) xyz not found\"],\"timestamp\":\"29/May/2025 12:44\"}", "The supplied fields are invalid; Provided Label Name(s) xyz not found")]
     [InlineData("\"plain json string\"", "plain json string")]
     [InlineData("  Service Unavailable  ", "Service Unavailable")]
     [InlineData("", "(empty body)")]

@@ -19,21 +19,14 @@ namespace TmsBridge.Backends.Aio;
 /// </list>
 /// About ceil(N/100) + E + a few requests, paced by the client-side limiter (60 per minute per IP).
 /// </summary>
-internal abstract class AioBackendBase : ITmsBackend
+internal abstract class AioBackendBase : DescribedBackend
 {
     public const int MaxRunsPerBulk = 100;
     public const int PageSize = 100;
     /// <summary>Bound on listing pages (100 runs each): a cycle with more runs is not read whole.</summary>
     public const int MaxListingPages = 200;
 
-    public string DisplayName => Descriptor.DisplayName;
-    /// <summary>This flavour's descriptor: name, statuses and rate limit come from it.</summary>
-    protected internal abstract TargetDescriptor Descriptor { get; }
-    /// <summary>"aio" or "aio-cloud", for messages.</summary>
-    protected internal string TargetName => Descriptor.Name;
-    public IReadOnlyDictionary<TestOutcome, string> DefaultStatuses => Descriptor.DefaultStatuses;
-    /// <summary>AIO: 60 requests per minute per IP, on every endpoint.</summary>
-    public RequestRate? DefaultRateLimit => Descriptor.DefaultRateLimit;
+    // Name, statuses and rate limit (AIO: 60 requests per minute per IP) come from the flavour's descriptor (DescribedBackend).
 
     /// <summary>The API root, ending in '/': {cloud host}/aio-tcms/api/v1/ or {jira}/rest/aio-tcms-api/1.0/.</summary>
     public abstract Uri ApiRoot(TmsOptions options);
@@ -46,7 +39,7 @@ internal abstract class AioBackendBase : ITmsBackend
     protected internal abstract string BaseUrlHint { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
-    public IEnumerable<string> Validate(TmsOptions options)
+    public override IEnumerable<string> Validate(TmsOptions options)
     {
         foreach (var p in ValidateFlavour(options)) yield return p;
         if (options.TestExecution is null && options.For<AioOptions>().CycleMode == "reuse")
@@ -55,7 +48,7 @@ internal abstract class AioBackendBase : ITmsBackend
             yield return $"target '{TargetName}': cycleMode=createIfAbsent looks the cycle up by its title: set summary ({OptionCatalog.Summary.EnvironmentVariable}).";
     }
 
-    public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
+    public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var o = context.Options;
         var report = context.Report;

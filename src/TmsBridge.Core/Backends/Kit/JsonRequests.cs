@@ -10,6 +10,14 @@ internal static class JsonRequests
     /// <summary>The node as a UTF-8 <c>application/json</c> body.</summary>
     public static StringContent Body(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
+    /// <summary>A request that asks for JSON, with the node as its JSON body when there is one (credentials are the caller's).</summary>
+    public static HttpRequestMessage Create(HttpMethod method, Uri uri, JsonNode? body = null)
+    {
+        var request = new HttpRequestMessage(method, uri).AcceptJson();
+        if (body is not null) request.Content = Body(body);
+        return request;
+    }
+
     /// <summary>Adds <c>Accept: application/json</c>, so a TMS answers errors as JSON rather than an HTML page.</summary>
     public static HttpRequestMessage AcceptJson(this HttpRequestMessage request)
     {

@@ -16,7 +16,7 @@ internal static class TmsErrors
 
     /// <summary>
     /// The message of an error body: Jira's and most TMSs' {"error": ...}, {"message": ...},
-    /// {"errorMessages": [...], "errors": {...}}, a JSON string, or the plain text (capped).
+    /// {"errorMessages": [...], "errors": {...}}, QMetry's {"errorMessage": ..., "errors": [...]}, a JSON string, or the plain text (capped).
     /// </summary>
     public static string MessageOf(string body)
     {
@@ -33,6 +33,9 @@ internal static class TmsErrors
                 if (root.TryGetProperty("message", out var msg)) parts.Add(msg.ToString());
                 if (root.TryGetProperty("errorMessages", out var em) && em.ValueKind == JsonValueKind.Array) parts.AddRange(em.EnumerateArray().Select(x => x.ToString()));
                 if (root.TryGetProperty("errors", out var es) && es.ValueKind == JsonValueKind.Object) parts.AddRange(es.EnumerateObject().Select(p => $"{p.Name}: {p.Value}"));
+                // QMetry: {"status": 400, "errorMessage": "...", "errors": ["...", ...], "timestamp": ...}.
+                if (root.TryGetProperty("errorMessage", out var qm)) parts.Add(qm.ToString());
+                if (es.ValueKind == JsonValueKind.Array) parts.AddRange(es.EnumerateArray().Select(x => x.ToString()));
                 if (parts.Count > 0) return string.Join("; ", parts);
             }
         }

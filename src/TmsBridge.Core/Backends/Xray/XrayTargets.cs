@@ -12,7 +12,8 @@ public static class XrayTargets
         reader: (o, v, _) => o.For<XrayOptions>().ClientId = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ClientId);
     public static readonly OptionDefinition ClientSecret = new("clientSecret", OptionKind.Text, "Xray Cloud API key client secret.", isSecret: true,
         reader: (o, v, _) => o.For<XrayOptions>().ClientSecret = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ClientSecret);
-    public static readonly OptionDefinition Region = new("region", OptionKind.Text, "Xray Cloud region: us, eu or au (picks the regional host when baseUrl is not set).",
+    // Declared here (Xray Cloud had it first); QMetry Cloud and RTM Cloud list it among their options too.
+    public static readonly OptionDefinition Region = new("region", OptionKind.Text, "Cloud region, picking the regional host when baseUrl is not set: Xray Cloud us, eu or au; QMetry Cloud us or au; RTM Cloud us or eu.",
         reader: (o, v, bad) =>
         {
             var region = v.ToLowerInvariant();

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TmsBridge.Backends.Kit;
+using TmsBridge.Configuration;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+
+namespace TmsBridge.Backends.Rtm;
+
+/// <summary>
+/// The bodies RTM is sent (api-notes/qtest-rtm.md §2.2), apart from the HTTP code so tests can call
+/// them. Everything culture-invariant (design §7).
+/// </summary>
+internal static class RtmPayload
+{
+    /// <summary>The TCE key: "{Test Execution key}-{Test Case key}", e.g. DEMO-900-DEMO-12.</summary>
+    public static string TceKey(string executionKey, string testCaseKey) => executionKey + "-" + testCaseKey;
+
+    /// <summary>
+    /// POST test-execution/execute/{plan}: the run's test case keys as a JSON list, summary, the
+    /// description with the run marker, environment, versions and the run's dates (YYYY-MM-DD, UTC).
+    /// </summary>
+    public static JsonObject ExecuteBody(IEnumerable<string> keys, string summary, string description, TmsOptions options, DateTimeOffset start, DateTimeOffset end)
+    {
+        var body = new JsonObject
+        {
+            ["testCaseIssueKeys"] = new JsonArray(keys.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["summary"] = summary,
+            ["description"] = description,
+            ["startDate"] = Day(start),
+            ["endDate"] = Day(end),
+        };
+        if (Environment(options) is { } env) body["environment"] = env;
+        if (options.Version is { } v) body["versions"] = new JsonArray(JsonValue.Create(v));
+        return body;
+    }
+
+    /// <summary>RTM's environment is one text: the environments option joined with ", ", or null.</summary>
+    public static string? Environment(TmsOptions options) => options.Environments.Count == 0 ? null : string.Join(", ", options.Environments);
+
+    private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// PUT test-case-execution/{tce}: <c>result {name}</c> from the status map, <c>actualTime</c>
+    /// (whole seconds of the key's results together), <c>environment</c>.
+    /// </summary>
+    public static JsonObject ResultBody(KeyedResult keyed, StatusMap statuses, TmsOptions options)
+    {
+        var body = new JsonObject
+        {
+            ["result"] = new JsonObject { ["name"] = statuses[keyed.Outcome] },
+            ["actualTime"] = (long)Math.Round(keyed.Results.Sum(r => r.DurationMs) / 1000.0, MidpointRounding.AwayFromZero),
+        };
+        if (Environment(options) is { } env) body["environment"] = env;
+        return body;
+    }
+
+    /// <summary>
+    /// The TCE's comment, or null when there is nothing to say (one passing result without data):
+    /// each result by name and outcome when the key has several (data rows, several tests), with
+    /// their parameters; the message and stack of every result that did not pass; each result's runtime
+    /// comments and steps.
+    /// </summary>
+    public static string? Comment(KeyedResult keyed)
+    {
+        var several = keyed.Results.Count > 1 || keyed.HasIterations;
+        var lines = new List<string>();
+        foreach (var r in keyed.Results)
+        {
+            if (several)
+                lines.Add(r.Name + ": " + r.Outcome + (r.Parameters.Count > 0 ? " (" + string.Join(", ", r.Parameters.Select(p => p.Name + "=" + p.Value)) + ")" : ""));
+            if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) lines.Add(r.ErrorMessage!.Trim());
+            if (!string.IsNullOrWhiteSpace(r.ErrorStackTrace)) lines.Add(r.ErrorStackTrace!.Trim());
+            // Runtime comments and steps (Tms.Comment, Tms.Step) as text: the TCE write takes no step results.
+            lines.AddRange(r.Comments.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()));
+            var steps = StepText.Format(r);
+            if (steps.Length > 0) lines.Add("Steps:\n" + steps);
+        }
+        return lines.Count == 0 ? null : string.Join("\n", lines);
+    }
+
+    /// <summary>POST test-case-execution-comment/{tce}/comments: <c>{text}</c>.</summary>
+    public static JsonObject CommentBody(string text) => new() { ["text"] = text };
+
+    /// <summary>
+    /// PUT test-case/{key}: <c>{"coveredRequirements": {"add": [{"testKey": ...}]}}</c>. Always
+    /// <c>add</c>: an empty or <c>set</c> operation would drop the links the test case already has.
+    /// </summary>
+    public static JsonObject CoverBody(IEnumerable<string> requirements) => new()
+    {
+        ["coveredRequirements"] = new JsonObject
+        {
+            ["add"] = new JsonArray(requirements.Select(r => (JsonNode)new JsonObject { ["testKey"] = r }).ToArray()),
+        },
+    };
+
+    /// <summary>V1 defect link (PUT test-case-execution/{tce}/defect): <c>{testKey}</c>; V2 puts the key in the path.</summary>
+    public static JsonObject DefectBodyV1(string defect) => new() { ["testKey"] = defect };
+
+    /// <summary>The TE key a create answered: <c>testKey</c>, else <c>issueKey</c>.</summary>
+    public static string? ExecutionKeyOf(JsonElement answer)
+    {
+        if (answer.ValueKind != JsonValueKind.Object) return null;
+        foreach (var name in new[] { "testKey", "issueKey", "key" })
+            if (answer.TryGetProperty(name, out var k) && k.ValueKind == JsonValueKind.String && k.GetString() is { Length: > 0 } key) return key;
+        return null;
+    }
+
+    /// <summary>The TCE keys a TE holds (GET test-execution/{key}: <c>testCaseExecutions[].testKey</c>).</summary>
+    public static HashSet<string> TceKeysOf(JsonElement execution)
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (execution.ValueKind == JsonValueKind.Object && execution.TryGetProperty("testCaseExecutions", out var list) && list.ValueKind == JsonValueKind.Array)
+            foreach (var tce in list.EnumerateArray())
+                if (tce.ValueKind == JsonValueKind.Object && tce.TryGetProperty("testKey", out var k) && k.ValueKind == JsonValueKind.String) keys.Add(k.GetString()!);
+        return keys;
+    }
+
+    /// <summary>True while the status endpoint says the TE is still being created (<c>executionStatus: Pending</c>).</summary>
+    public static bool IsPending(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("executionStatus", out var s)
+                && s.ValueKind == JsonValueKind.String && string.Equals(s.GetString(), "Pending", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

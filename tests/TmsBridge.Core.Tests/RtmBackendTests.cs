@@ -1,0 +1,349 @@
+using System.Text.Json.Nodes;
+using TmsBridge.Backends.Rtm;
+using TmsBridge.Configuration;
+using TmsBridge.Core.Tests.Support;
+using TmsBridge.Mapping;
+using TmsBridge.Model;
+using TmsBridge.Publishing;
+using static TmsBridge.Core.Tests.Support.Results;
+
+namespace TmsBridge.Core.Tests;
+
+/// <summary>
+/// targets rtm and rtm-cloud end to end through Publisher.PublishAsync against a real listener on
+/// 127.0.0.1 playing RTM (<see cref="FakeRtm"/>): the Test Execution from a plan (Pending, then done),
+/// one TCE per key with result, comment, defects, evidence and requirement links, a key outside the
+/// plan, a refused status, testExecution, V1, the lost create, parallelism and 429s.
+/// </summary>
+public sealed class RtmBackendTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly CaptureOutput _output = new();
+    public void Dispose() => _dir.Dispose();
+
+    private const string Token = "rtm-token-0123456789abcdef";
+    private const string Password = "jira-Pa55word";
+    private const string RunId = "20260506T070809Z-ab12cd34";
+    private string RunFolder => _dir.Combine("TestResults/tms");
+    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private PublishRequest Request(TmsOptions options, IReadOnlyList<TestResultRecord>? results = null) =>
+        TestPublishRequests.Create(RunFolder, options, results ?? Sample(), RunId, "Tests: automated test run");
+
+    private List<TestResultRecord> Sample()
+    {
+        var passed = Result("Ns.Login.Valid", keys: ["DEMO-1"], covers: ["DEMO-100", "DEMO-101"], sequence: 1);
+        passed.DurationMs = 1600;
+        var path = _dir.File("ev/1/screen.png", "png bytes");
+        passed.Attachments = [new EvidenceFile { Path = path, FileName = "screen.png", ContentType = "image/png", Size = new FileInfo(path).Length }];
+        var failed = Result("Ns.Checkout.Total", TestOutcome.Failed, keys: ["DEMO-3"], defects: ["DEMO-201"], sequence: 2);
+        failed.ErrorMessage = "expected total 107.00";
+        failed.ErrorStackTrace = "at Ns.Checkout.Total() in C.cs:line 12";
+        var rows = new[] { "bob", "eve" }.Select((u, i) => Result($"Ns.Login.Locked(\"{u}\")", keys: ["DEMO-2"], sequence: 3 + i).WithParameters(("user", u))).ToList();
+        return [passed, failed, .. rows, Result("Ns.Gift", TestOutcome.Skipped, keys: ["DEMO-4"], sequence: 5)];
+    }
+
+    private static TmsOptions Options(string target, Uri baseUrl, (string, string)[] secrets, params (string Name, string Value)[] extra)
+    {
+        var layer = new ConfigurationLayer("test").Add("target", target).Add("baseUrl", baseUrl.ToString()).Add("timeout", "30").Add("project", "DEMO");
+        foreach (var (name, value) in extra) layer.Add(name, value);
+        var env = new ConfigurationLayer("environment", allowsSecrets: true);
+        foreach (var (name, value) in secrets) env.Add(name, value);
+        var options = ConfigurationResolver.Resolve([env, layer]);
+        Assert.Empty(options.Problems);
+        return options;
+    }
+
+    private static TmsOptions Server(FakeRtm rtm, params (string Name, string Value)[] extra) => Options("rtm", rtm.BaseUrl, [("password", Password)], [("user", "admin"), .. extra]);
+    private static TmsOptions Cloud(FakeRtm rtm, params (string Name, string Value)[] extra) => Options("rtm-cloud", rtm.BaseUrl, [("token", Token)], extra);
+
+    [Fact]
+    public async Task Server_creates_the_execution_from_the_plan_waits_while_pending_and_writes_every_tce()
+    {
+        using var rtm = new FakeRtm(cloud: false) { PendingReads = 2 };
+        var report = await Publisher.PublishAsync(Request(Server(rtm, ("testPlan", "DEMO-300"), ("environments", "linux;chrome"), ("version", "v1.0"), ("parallelism", "1"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+        Assert.False(report.Execution.Reused);
+        var calls = rtm.Calls;
+        Assert.Equal(["POST test-execution/execute/DEMO-300", "GET test-execution/status/DEMO-900", "GET test-execution/status/DEMO-900", "GET test-execution/status/DEMO-900", "GET v2/test-execution/DEMO-900"], calls.Take(5));
+        var create = JsonNode.Parse(rtm.Requests[0].Body)!;
+        Assert.Equal(["DEMO-1", "DEMO-3", "DEMO-2", "DEMO-4"], create["testCaseIssueKeys"]!.AsArray().Select(k => (string?)k));
+        Assert.Equal("linux, chrome", (string?)create["environment"]);
+        Assert.Equal(["v1.0"], create["versions"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal("2026-05-06", (string?)create["startDate"]);
+        Assert.Contains("TmsBridge run " + RunId, (string?)create["description"]);
+        Assert.All(rtm.Requests, r => Assert.StartsWith("Basic ", r.Authorization));
+
+        Assert.Equal(new Dictionary<string, string> { ["DEMO-900-DEMO-1"] = "Pass", ["DEMO-900-DEMO-3"] = "Fail", ["DEMO-900-DEMO-2"] = "Pass", ["DEMO-900-DEMO-4"] = "To do" },
+            rtm.Results.OrderBy(p => p.Key == "DEMO-900-DEMO-1" ? 0 : p.Key == "DEMO-900-DEMO-3" ? 1 : p.Key == "DEMO-900-DEMO-2" ? 2 : 3).ToDictionary());
+        var first = JsonNode.Parse(rtm.Requests.First(r => r.Path.EndsWith("v2/test-case-execution/DEMO-900-DEMO-1", StringComparison.Ordinal)).Body)!;
+        Assert.Equal(2, (long)first["actualTime"]!);
+        Assert.Equal("linux, chrome", (string?)first["environment"]);
+
+        // Comments only where there is something to say: the failure, and the data rows.
+        Assert.Equal(["DEMO-900-DEMO-3", "DEMO-900-DEMO-2"], rtm.Comments.Select(c => c.Tce));
+        Assert.Equal("expected total 107.00\nat Ns.Checkout.Total() in C.cs:line 12", rtm.Comments[0].Text);
+        Assert.Equal("Ns.Login.Locked(\"bob\"): Passed (user=bob)\nNs.Login.Locked(\"eve\"): Passed (user=eve)", rtm.Comments[1].Text);
+        Assert.Equal([("DEMO-900-DEMO-3", "DEMO-201")], rtm.Defects);
+        var attachment = Assert.Single(rtm.Attachments);
+        Assert.Equal("DEMO-900-DEMO-1", attachment.Tce);
+        Assert.Contains("Content-Disposition: form-data; name=\"file\"; filename=\"screen.png\"", attachment.Body);
+        Assert.Equal("no-check", rtm.Requests.Single(r => r.Path.EndsWith("/attachment", StringComparison.Ordinal)).Header("X-Atlassian-Token"));
+        var cover = Assert.Single(rtm.Covers);
+        Assert.Equal("DEMO-1", cover.TestCase);
+        Assert.Equal("{\"coveredRequirements\":{\"add\":[{\"testKey\":\"DEMO-100\"},{\"testKey\":\"DEMO-101\"}]}}", cover.Body);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        // N results + comments + defects + evidence + links + a few: 4 + 2 + 1 + 1 + 1 + 5.
+        Assert.Equal(14, rtm.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Cloud_uses_the_v2_create_Bearer_and_no_Jira_xsrf_header()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("POST v2/test-execution/execute/DEMO-300", rtm.Calls[0]);
+        Assert.All(rtm.Requests, r => Assert.Equal("Bearer " + Token, r.Authorization));
+        Assert.Null(rtm.Requests.Single(r => r.Path.EndsWith("/attachment", StringComparison.Ordinal)).Header("X-Atlassian-Token"));
+        Assert.Equal(4, rtm.Results.Count);
+        Assert.DoesNotContain(Token, File.ReadAllText(Path.Combine(RunFolder, RunId + ".report.json")));
+    }
+
+    [Fact]
+    public async Task A_key_outside_the_plan_is_a_named_partial_failure_and_the_others_land()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.PlanCases.Remove("DEMO-3");
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        var refused = report.Keys.Single(k => k.Key == "DEMO-3");
+        Assert.Equal(KeyStates.Refused, refused.State);
+        Assert.Contains("DEMO-900-DEMO-3", refused.Messages.Single());
+        Assert.Contains("not in its test plan", refused.Messages.Single());
+        Assert.All(report.Keys.Where(k => k.Key != "DEMO-3"), k => Assert.Equal(KeyStates.Sent, k.State));
+        // Known from the TE read: no request is spent on the missing TCE, nor its comment or defect.
+        Assert.DoesNotContain(rtm.Calls, c => c.Contains("DEMO-900-DEMO-3", StringComparison.Ordinal));
+        Assert.Contains(report.Warnings, w => w.Contains("DEMO-3", StringComparison.Ordinal) && w.Contains("test plan", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_status_the_project_lacks_is_refused_naming_the_key_and_statusMap()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.Statuses.Remove("Fail");
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        var refused = report.Keys.Single(k => k.Key == "DEMO-3");
+        Assert.Equal(KeyStates.Refused, refused.State);
+        Assert.Contains("'Fail' of DEMO-3", refused.Messages.Single());
+        Assert.Contains("Status 'Fail' does not exist", refused.Messages.Single());
+        Assert.Contains("statusMap", refused.Messages.Single());
+        Assert.DoesNotContain(rtm.Comments, c => c.Tce == "DEMO-900-DEMO-3");
+        Assert.Equal(KeyStates.Sent, report.Keys.Single(k => k.Key == "DEMO-1").State);
+    }
+
+    [Fact]
+    public async Task TestExecution_is_read_for_its_tces_and_nothing_is_created()
+    {
+        using var rtm = new FakeRtm(cloud: false);
+        rtm.Executions["DEMO-950"] = ["DEMO-950-DEMO-1", "DEMO-950-DEMO-2", "DEMO-950-DEMO-3", "DEMO-950-DEMO-4"];
+        var report = await Publisher.PublishAsync(Request(Server(rtm, ("testExecution", "DEMO-950"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.True(report.Execution!.Reused);
+        Assert.Equal("GET v2/test-execution/DEMO-950", rtm.Calls[0]);
+        Assert.DoesNotContain(rtm.Calls, c => c.Contains("execute", StringComparison.Ordinal));
+        Assert.Equal(4, rtm.Results.Count);
+    }
+
+    [Fact]
+    public async Task An_unknown_testExecution_stops_with_a_message_naming_it()
+    {
+        using var rtm = new FakeRtm(cloud: false);
+        var report = await Publisher.PublishAsync(Request(Server(rtm, ("testExecution", "DEMO-999"))), _output, Ct);
+
+        Assert.Contains(report.Errors, e => e.Contains("DEMO-999 (testExecution)", StringComparison.Ordinal) && e.Contains("does not exist", StringComparison.Ordinal));
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+    }
+
+    [Fact]
+    public async Task V1_sends_results_and_defects_to_the_v1_paths()
+    {
+        using var rtm = new FakeRtm(cloud: false);
+        var report = await Publisher.PublishAsync(Request(Server(rtm, ("testPlan", "DEMO-300"), ("rtmApiVersion", "v1"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Contains("GET test-execution/DEMO-900", rtm.Calls);
+        Assert.Contains("PUT test-case-execution/DEMO-900-DEMO-1", rtm.Calls);
+        Assert.Contains("PUT test-case-execution/DEMO-900-DEMO-3/defect", rtm.Calls);
+        Assert.Equal([("DEMO-900-DEMO-3", "DEMO-201")], rtm.Defects);
+        Assert.DoesNotContain(rtm.Calls, c => c.Contains("v2/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_lost_create_answer_on_Server_is_found_by_the_run_marker_never_created_twice()
+    {
+        using var rtm = new FakeRtm(cloud: false) { LoseCreateAnswers = 1 };
+        var report = await Publisher.PublishAsync(Request(Server(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Single(rtm.Executions);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+        Assert.Single(rtm.Calls, c => c.StartsWith("POST test-execution/execute", StringComparison.Ordinal));
+        Assert.Contains(rtm.Calls, c => c.StartsWith("GET /rest/api/2/search", StringComparison.Ordinal));
+        Assert.Contains(report.Warnings, w => w.Contains("lost", StringComparison.Ordinal));
+        Assert.Equal(4, rtm.Results.Count);
+    }
+
+    [Fact]
+    public async Task Parallelism_bounds_the_results_in_flight_and_429s_lose_nothing_and_double_nothing()
+    {
+        using var rtm = new FakeRtm(cloud: true) { ResultDelay = TimeSpan.FromMilliseconds(150), TooManyRequests = 3 };
+        var results = Enumerable.Range(1, 12).Select(i => Result($"Ns.T{i}", keys: [$"DEMO-{i}"], sequence: i)).ToList();
+        foreach (var i in Enumerable.Range(1, 12)) rtm.PlanCases.Add($"DEMO-{i}");
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"), ("parallelism", "4")), results), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal(4, rtm.MaxInFlight);
+        Assert.Equal(12, rtm.Results.Count);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        Assert.Equal(12 + 3, rtm.Calls.Count(c => c.StartsWith("PUT v2/test-case-execution/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Bad_credentials_stop_the_rest_with_one_error()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.Executions["DEMO-950"] = ["DEMO-950-DEMO-1"];
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testExecution", "DEMO-950"))), _output, Ct);
+        rtm.FailAllWith = null;
+
+        Assert.Equal(KeyStates.Sent, report.Keys.Single(k => k.Key == "DEMO-1").State);
+        using var denied = new FakeRtm(cloud: true) { FailAllWith = 401 };
+        var report2 = await Publisher.PublishAsync(Request(Cloud(denied, ("testExecution", "DEMO-950"))), _output, Ct);
+        var error = Assert.Single(report2.Errors);
+        Assert.Contains("401", error);
+        Assert.Contains("TMS_TOKEN", error);
+        Assert.All(report2.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+    }
+
+    [Fact]
+    public void Validation_names_the_missing_plan_and_the_region_without_an_RTM_host()
+    {
+        var noPlan = new RtmCloudBackend().Validate(new TmsOptions { Target = "rtm-cloud", Token = "t" }).ToList();
+        Assert.Contains(noPlan, p => p.Contains("testPlan", StringComparison.Ordinal) && p.Contains("TMS_TEST_PLAN", StringComparison.Ordinal));
+        Assert.Empty(new RtmCloudBackend().Validate(new TmsOptions { Target = "rtm-cloud", Token = "t", TestExecution = "DEMO-9" }));
+        Assert.Contains(new RtmCloudBackend().Validate(new TmsOptions { Target = "rtm-cloud", Token = "t", TestPlan = "DEMO-300", Region = "au" }), p => p.Contains("region 'au'", StringComparison.Ordinal));
+        Assert.Contains(new RtmServerBackend().Validate(new TmsOptions { Target = "rtm", TestPlan = "DEMO-300" }), p => p.Contains("baseUrl", StringComparison.Ordinal));
+        Assert.Equal(new Uri("https://rtm-eu-api.hexygen.com/api/"), new RtmCloudBackend().ApiRoot(new TmsOptions { Region = "eu" }));
+        Assert.Equal(new Uri("https://rtm-api.hexygen.com/api/"), new RtmCloudBackend().ApiRoot(new TmsOptions()));
+        Assert.Equal(new Uri("https://jira.example.com/ctx/rest/rtm/1.0/api/"), new RtmServerBackend().ApiRoot(new TmsOptions { BaseUrl = new Uri("https://jira.example.com/ctx/") }));
+    }
+
+    [Fact]
+    public async Task DryRun_writes_the_plan_and_sends_nothing()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"), ("dryRun", "true"))), _output, Ct);
+
+        Assert.Empty(rtm.Requests);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Planned, k.State));
+        var plan = JsonNode.Parse(File.ReadAllText(Directory.GetFiles(RunFolder, "rtm-plan.json", SearchOption.AllDirectories).Single()))!;
+        Assert.Equal(["DEMO-1", "DEMO-3", "DEMO-2", "DEMO-4"], plan["testExecution"]!["body"]!["testCaseIssueKeys"]!.AsArray().Select(k => (string?)k));
+        Assert.Equal("Fail", (string?)plan["testCaseExecutions"]![1]!["result"]!["result"]!["name"]);
+    }
+
+    [Fact]
+    public async Task Import_mode_sends_one_zipped_JUnit_file_with_TC_KEY_and_polls_the_task()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("rtmMode", "import"), ("summary", "Nightly"), ("description", "from CI"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal(["POST v2/automation/import-test-results", "GET v2/automation/import-status/77", "GET v2/automation/import-status/77"], rtm.Calls);
+        Assert.Equal("DEMO-990", report.Execution!.Key);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+        var import = Assert.Single(rtm.Imports);
+        Assert.Equal("Bearer " + Token, import.Authorization);
+        Assert.Null(import.Header("X-Atlassian-Token"));
+        // Latin-1 keeps every byte of the zip part as one char.
+        var parts = Multipart.Parse(import.ContentType, System.Text.Encoding.Latin1.GetString(import.RawBody!));
+        string Text(string name) => parts.Single(p => p.Name == name).Body;
+        Assert.Equal("DEMO", Text("projectKey"));
+        Assert.Equal("JUNIT", Text("reportType"));
+        Assert.Equal("Nightly", Text("name"));
+        var fields = JsonNode.Parse(Text("testExecutionFields"))!;
+        Assert.Equal("doc", (string?)fields["fields"]!["description"]!["type"]);
+        Assert.Contains("TmsBridge run " + RunId, fields.ToJsonString());
+        var file = parts.Single(p => p.Name == "file");
+        Assert.Equal("tmsbridge-junit.zip", file.FileName);
+        Assert.Equal("application/zip", file.ContentType);
+        var bytes = System.Text.Encoding.Latin1.GetBytes(file.Body);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes));
+        using var reader = new StreamReader(Assert.Single(zip.Entries).Open());
+        var xml = System.Xml.Linq.XDocument.Parse(reader.ReadToEnd());
+        var cases = xml.Descendants("testcase").ToList();
+        Assert.Equal(4, cases.Count);
+        Assert.StartsWith("TC_KEY=DEMO-3", cases.Single(c => c.Element("failure") is not null).Element("system-out")!.Value);
+        // Evidence cannot travel in a JUnit import: skipped, and said once.
+        Assert.Equal("screen.png", Assert.Single(report.SkippedEvidence).File);
+        Assert.Contains(report.Warnings, w => w.Contains("rtmMode=import", StringComparison.Ordinal) && w.Contains("no evidence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_import_leaves_every_key_not_sent_with_RTMs_words()
+    {
+        using var rtm = new FakeRtm(cloud: true) { ImportResult = "FAILED", ImportingReads = 0 };
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("rtmMode", "import"))), _output, Ct);
+
+        Assert.Contains(report.Errors, e => e.Contains("task 77", StringComparison.Ordinal) && e.Contains("FAILED: Invalid JUnit file", StringComparison.Ordinal));
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.NotSent, k.State));
+    }
+
+    [Fact]
+    public void Import_mode_is_Cloud_only_and_needs_no_plan()
+    {
+        var server = new TmsOptions { Target = "rtm", BaseUrl = new Uri("https://jira.example.com/"), Token = "t", TestPlan = "DEMO-300" };
+        server.For<RtmOptions>().RtmMode = "import";
+        Assert.Contains(new RtmServerBackend().Validate(server), p => p.Contains("rtmMode=import", StringComparison.Ordinal) && p.Contains("no import endpoint", StringComparison.Ordinal));
+        var cloud = new TmsOptions { Target = "rtm-cloud", Token = "t" };
+        cloud.For<RtmOptions>().RtmMode = "import";
+        Assert.Empty(new RtmCloudBackend().Validate(cloud));
+        cloud.For<RtmOptions>().RtmMode = "bulk";
+        Assert.Contains(new RtmCloudBackend().Validate(cloud), p => p.Contains("rtmMode is 'bulk'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_5xx_on_one_result_leaves_that_key_not_sent_after_the_retries_and_the_rest_lands()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.BrokenTces.Add("DEMO-900-DEMO-3");
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"), ("maxRetries", "2"))), _output, Ct);
+
+        var broken = report.Keys.Single(k => k.Key == "DEMO-3");
+        Assert.Equal(KeyStates.NotSent, broken.State);
+        Assert.Contains("HTTP 500", broken.Messages.Single());
+        Assert.Contains("Internal server error", broken.Messages.Single());
+        Assert.Equal(3, rtm.Calls.Count(c => c == "PUT v2/test-case-execution/DEMO-900-DEMO-3"));
+        Assert.DoesNotContain(rtm.Comments, c => c.Tce == "DEMO-900-DEMO-3");
+        Assert.Equal(3, report.Keys.Count(k => k.State == KeyStates.Sent));
+    }
+
+    [Fact]
+    public void The_TCE_comment_carries_the_runtime_comments_and_steps()
+    {
+        var r = Result("Demo.CheckoutTests.Pay", TestOutcome.Failed, keys: ["DEMO-7"]);
+        r.ErrorMessage = "card declined";
+        r.Comments.Add("cart had 3 items");
+        r.Steps.Add(new TestStep { Name = "Open cart" });
+        r.Steps.Add(new TestStep { Name = "Pay", Outcome = TestOutcome.Failed });
+        var keyed = new KeyedResult { Key = "DEMO-7" };
+        keyed.Results.Add(r);
+
+        Assert.Equal("card declined\ncart had 3 items\nSteps:\n1. PASSED Open cart\n2. FAILED Pay", RtmPayload.Comment(keyed));
+    }
+}

@@ -125,6 +125,61 @@ public sealed class RtmTests
         Assert.Equal(["DEMO-100", "DEMO-101"], state["coveredRequirements"]!["DEMO-1"]!.AsArray().Select(c => (string?)c));
     }
 
+    [Theory]
+    [InlineData("server")]
+    [InlineData("cloud")]
+    public async Task A_tces_steps_come_from_its_test_case_and_take_status_comment_and_evidence(string flavor)
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        // DEMO-300 holds every Test; the seed gives DEMO-8 three steps and DEMO-1 none.
+        var key = await ExecuteAsync(sb, flavor, """["DEMO-8","DEMO-1"]""", plan: "DEMO-300");
+        var tce = key + "-DEMO-8";
+        var read = await CallAsync(sb, flavor, HttpMethod.Get, "v2/test-case-execution/" + tce);
+        Assert.Equal(HttpStatusCode.OK, read.Status);
+        var steps = read.Json["executionGroups"]![0]!["executionSteps"]!.AsArray();
+        Assert.Equal([1, 2, 3], steps.Select(st => (int)st!["ordinal"]!));
+        Assert.Equal("Pay with the declined card", (string?)steps[1]!["step"]!["stepColumns"]![0]!["value"]);
+        Assert.All(steps, st => Assert.Equal("To do", (string?)st!["currentStatus"]!["name"]));
+        Assert.Empty((await CallAsync(sb, flavor, HttpMethod.Get, $"test-case-execution/{key}-DEMO-1")).Json["executionGroups"]![0]!["executionSteps"]!.AsArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await CallAsync(sb, flavor, HttpMethod.Put, $"test-case-execution/{tce}/step/1/status", """{"name":"Pass"}""")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await CallAsync(sb, flavor, HttpMethod.Put, $"test-case-execution/{tce}/step/2", """{"id":2,"statusName":"Fail"}""")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await CallAsync(sb, flavor, HttpMethod.Put, $"test-case-execution/{tce}/step/2/comment", """{"text":"card declined"}""")).Status);
+        var badIndex = await CallAsync(sb, flavor, HttpMethod.Put, $"test-case-execution/{tce}/step/4/status", """{"name":"Pass"}""");
+        Assert.Equal(HttpStatusCode.NotFound, badIndex.Status);
+        Assert.Contains("no step with index 4", badIndex.Json["errorMessages"]![0]!.ToString());
+        var badStatus = await CallAsync(sb, flavor, HttpMethod.Put, $"test-case-execution/{tce}/step/3/status", """{"name":"Passed"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus.Status);
+        Assert.Contains("'Passed' does not exist", (string?)badStatus.Json["errors"]!["name"]);
+        // No V2 step status path is known: the real API has none to accept.
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, flavor, HttpMethod.Put, $"v2/test-case-execution/{tce}/step/1/status", """{"name":"Pass"}""")).Status);
+
+        var bytes = Encoding.UTF8.GetBytes("declined png");
+        MultipartFormDataContent Form() => BrowserForm.Create().Part(new ByteArrayContent(bytes) { Headers = { ContentType = new("image/png") } }, "file", "declined.png");
+        var stepId = (long)steps[1]!["id"]!;
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(sb, flavor, HttpMethod.Post, $"v2/test-case-execution/{tce}/step/{stepId}/attachment", content: Form(), xsrf: flavor == "server")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, flavor, HttpMethod.Post, $"v2/test-case-execution/{tce}/step/1/attachment", content: Form(), xsrf: flavor == "server")).Status);
+
+        var t = (await sb.StateAsync())[flavor == "cloud" ? "rtmCloud" : "rtm"]!["executions"]![0]!["testCaseExecutions"]!.AsArray().Single(x => (string?)x!["key"] == tce)!;
+        var state = t["steps"]!.AsArray();
+        Assert.Equal(["Pass", "Fail", "To do"], state.Select(st => (string?)st!["status"]));
+        Assert.Equal("card declined", (string?)state[1]!["comment"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), (string?)state[1]!["attachments"]![0]!["sha256"]);
+        Assert.Empty(t["attachments"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task The_tces_of_a_test_case_are_listed_across_executions()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        var first = await ExecuteAsync(sb, "cloud");
+        var second = await ExecuteAsync(sb, "cloud", """["DEMO-2"]""");
+        var listed = await CallAsync(sb, "cloud", HttpMethod.Get, "test-case-execution/test-case/DEMO-2");
+        Assert.Equal(HttpStatusCode.OK, listed.Status);
+        Assert.Equal([first + "-DEMO-2", second + "-DEMO-2"], listed.Json.AsArray().Select(t => (string?)t!["testKey"]));
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, "cloud", HttpMethod.Get, "test-case-execution/test-case/DEMO-999")).Status);
+    }
+
     [Fact]
     public async Task A_Server_execution_is_found_by_its_run_marker_through_Jira_search()
     {

@@ -40,9 +40,18 @@ internal static class RtmEndpoints
         {
             g.MapPost(v + "/test-execution/execute/{plan}", Handler(http => ExecuteAsync(http, state, store)));
             g.MapGet(v + "/test-execution/{key}", Handler(http => Task.FromResult(ReadExecution(http, state, store))));
+            g.MapGet(v + "/test-case-execution/{tce}", Handler(http => Task.FromResult(ReadTce(http, state, store))));
             g.MapPut(v + "/test-case-execution/{tce}", Handler(http => ResultAsync(http, state, store)));
             g.MapPost(v + "/test-case-execution/{tce}/attachment", Handler(http => AttachAsync(http, state, store)));
         }
+        // Step status and comment exist as V1 paths only, by the step's index (1-based: its ordinal); the
+        // step's evidence as V2 only, by the execution step's id (api-notes §2.2; no V2 step status was found).
+        g.MapPut("/test-case-execution/{tce}/step/{index}", Handler(http => StepStatusAsync(http, state, store)));
+        g.MapPut("/test-case-execution/{tce}/step/{index}/status", Handler(http => StepStatusAsync(http, state, store)));
+        g.MapPut("/test-case-execution/{tce}/step/{index}/comment", Handler(http => StepCommentAsync(http, state, store)));
+        g.MapPost("/v2/test-case-execution/{tce}/step/{stepId}/attachment", Handler(http => StepAttachAsync(http, state, store)));
+        // Every TCE of a test case, across Test Executions (V1 "Get all test case executions related to Test Case").
+        g.MapGet("/test-case-execution/test-case/{key}", Handler(http => Task.FromResult(TcesOfCase(http, state, store))));
         g.MapGet("/test-execution/status/{key}", Handler(http => Task.FromResult(Status(http, state, store))));
         g.MapPost("/test-case-execution-comment/{tce}/comments", Handler(http => CommentAsync(http, state, store)));
         g.MapPost("/v2/test-case-execution/{tce}/defect/{defect}", Handler(http => Task.FromResult(Defect(http, state, store, Route(http, "defect")))));
@@ -138,7 +147,7 @@ internal static class RtmEndpoints
                     warnings.Add($"Test Case {key} is not included in Test Plan {plan.Key}; no Test Case Execution was created for it.");
                     continue;
                 }
-                execution.Tces.Add(new RtmTce(issue.Key + "-" + key, key, execution));
+                execution.Tces.Add(store.NewTce(issue.Key + "-" + key, key, execution));
             }
             store.Executions[issue.Key] = execution;
             return Json(new JsonObject
@@ -214,6 +223,111 @@ internal static class RtmEndpoints
         }
     }
 
+    /// <summary>GET a TCE (readable while Pending): its result and <c>executionGroups[].executionSteps[]</c> in RTM's shape.</summary>
+    private static IResult ReadTce(HttpContext http, SandboxState state, RtmStore store)
+    {
+        lock (state.SyncRoot)
+        {
+            var key = Route(http, "tce");
+            var tce = store.FindTce(key) ?? throw new RtmException($"Test Case Execution with key {key} does not exist.", 404);
+            return Json(TceJson(tce));
+        }
+    }
+
+    private static JsonObject TceJson(RtmTce tce) => new()
+    {
+        ["testKey"] = tce.Key,
+        ["actualTime"] = tce.ActualTime,
+        ["environment"] = tce.Environment,
+        ["result"] = tce.Result is null ? null : new JsonObject { ["name"] = tce.Result, ["statusName"] = tce.Result },
+        ["executionGroups"] = new JsonArray(new JsonObject
+        {
+            ["id"] = 1,
+            ["name"] = "",
+            ["ordinal"] = 1,
+            ["executionSteps"] = new JsonArray(tce.Steps.Select(st => (JsonNode)new JsonObject
+            {
+                ["id"] = st.Id,
+                ["ordinal"] = st.Ordinal,
+                ["step"] = new JsonObject
+                {
+                    ["id"] = st.Id - 1000,
+                    ["ordinal"] = st.Ordinal,
+                    ["stepColumns"] = new JsonArray(new JsonObject { ["columnId"] = 1, ["ordinal"] = 1, ["value"] = st.Action, ["name"] = "Actions" }),
+                },
+                ["currentStatus"] = new JsonObject { ["name"] = st.Status, ["statusName"] = st.Status },
+                ["comment"] = st.Comment,
+                ["evidences"] = new JsonArray(st.Attachments.Select((a, i) => (JsonNode)new JsonObject { ["id"] = i + 1, ["fileName"] = a.Filename }).ToArray()),
+            }).ToArray()),
+        }),
+    };
+
+    private static IResult TcesOfCase(HttpContext http, SandboxState state, RtmStore store)
+    {
+        lock (state.SyncRoot)
+        {
+            var key = Route(http, "key");
+            if (store.Jira.Find(key) is not { Kind: IssueKind.Test })
+                throw new RtmException($"Test Case with key {key} does not exist.", 404);
+            return Results.Content(new JsonArray(store.Executions.Values.SelectMany(e => e.Tces).Where(t => t.TestCaseKey == key)
+                .Select(t => (JsonNode)TceJson(t)).ToArray()).ToJsonString(), "application/json;charset=UTF-8");
+        }
+    }
+
+    /// <summary>The step at <c>{index}</c> (1-based, its ordinal) of a writable TCE, or RTM's 404.</summary>
+    private static RtmStep StepAt(HttpContext http, RtmTce tce)
+    {
+        var raw = Route(http, "index");
+        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            throw new RtmException($"Step index must be a number, not '{raw}'.");
+        return tce.Steps.FirstOrDefault(s => s.Ordinal == index)
+            ?? throw new RtmException($"Test Case Execution {tce.Key} has no step with index {index} (it has {tce.Steps.Count} step(s)).", 404);
+    }
+
+    private static async Task<IResult> StepStatusAsync(HttpContext http, SandboxState state, RtmStore store)
+    {
+        var body = await ReadObjectAsync(http);
+        var name = OptionalString(body, "name") ?? OptionalString(body, "statusName")
+            ?? throw new RtmException("name (or statusName) of the step status is required.", field: "name");
+        lock (state.SyncRoot)
+        {
+            var tce = Tce(http, store);
+            var step = StepAt(http, tce);
+            var valid = store.Seed.RtmStatuses;
+            step.Status = valid.FirstOrDefault(s => string.Equals(s, name, StringComparison.Ordinal))
+                ?? throw new RtmException($"Step status '{name}' does not exist in project {tce.Execution.Project}. Valid statuses: {string.Join(", ", valid)}.", field: "name");
+            return Results.NoContent();
+        }
+    }
+
+    private static async Task<IResult> StepCommentAsync(HttpContext http, SandboxState state, RtmStore store)
+    {
+        var body = await ReadObjectAsync(http);
+        var text = OptionalString(body, "text");
+        if (string.IsNullOrWhiteSpace(text)) throw new RtmException("text is required.", field: "text");
+        lock (state.SyncRoot)
+        {
+            var step = StepAt(http, Tce(http, store));
+            step.Comment = text;
+            return Results.NoContent();
+        }
+    }
+
+    private static async Task<IResult> StepAttachAsync(HttpContext http, SandboxState state, RtmStore store)
+    {
+        var (file, failure) = await ReadFileAsync(http, store);
+        if (failure is not null) return failure;
+        lock (state.SyncRoot)
+        {
+            var tce = Tce(http, store);
+            var raw = Route(http, "stepId");
+            var step = tce.Steps.FirstOrDefault(s => s.Id.ToString(CultureInfo.InvariantCulture) == raw)
+                ?? throw new RtmException($"Test Case Execution {tce.Key} has no step with id {raw}.", 404);
+            step.Attachments.Add(file!);
+            return Json(new JsonObject { ["id"] = step.Attachments.Count, ["fileName"] = file!.Filename });
+        }
+    }
+
     private static async Task<IResult> CommentAsync(HttpContext http, SandboxState state, RtmStore store)
     {
         var body = await ReadObjectAsync(http);
@@ -247,7 +361,20 @@ internal static class RtmEndpoints
 
     private static async Task<IResult> AttachAsync(HttpContext http, SandboxState state, RtmStore store)
     {
-        if (!store.Cloud && MultipartChecks.JiraXsrf(http.Request) is { } xsrf) return xsrf;
+        var (file, failure) = await ReadFileAsync(http, store);
+        if (failure is not null) return failure;
+        lock (state.SyncRoot)
+        {
+            var tce = Tce(http, store);
+            tce.Attachments.Add(file!);
+            return Json(new JsonObject { ["id"] = tce.Attachments.Count, ["fileName"] = file!.Filename });
+        }
+    }
+
+    /// <summary>The multipart part <c>file</c> (Server: behind Jira's XSRF check), or the answer refusing the request.</summary>
+    private static async Task<(RtmAttachmentSnapshot? File, IResult? Failure)> ReadFileAsync(HttpContext http, RtmStore store)
+    {
+        if (!store.Cloud && MultipartChecks.JiraXsrf(http.Request) is { } xsrf) return (null, xsrf);
         if (!http.Request.HasFormContentType) throw new RtmException("The request must be multipart/form-data with a part named file.", 415);
         var (form, problem) = await MultipartChecks.ReadBrowserFormAsync(http.Request, http.RequestAborted);
         if (form is null) throw new RtmException(problem!);
@@ -255,12 +382,7 @@ internal static class RtmEndpoints
         string sha;
         await using (var stream = file.OpenReadStream())
             sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, http.RequestAborted));
-        lock (state.SyncRoot)
-        {
-            var tce = Tce(http, store);
-            tce.Attachments.Add(new RtmAttachmentSnapshot(file.FileName, file.ContentType, file.Length, sha));
-            return Json(new JsonObject { ["id"] = tce.Attachments.Count, ["fileName"] = file.FileName });
-        }
+        return (new RtmAttachmentSnapshot(file.FileName, file.ContentType, file.Length, sha), null);
     }
 
     // ---- Test case links ----

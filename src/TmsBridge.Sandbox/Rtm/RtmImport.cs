@@ -103,7 +103,7 @@ internal static partial class RtmImport
                 if (store.Jira.Find(key) is not { Kind: IssueKind.Test } test || test.ProjectKey != project.Key) continue;
                 var tceKey = execution.Key + "-" + key;
                 var tce = execution.Tces.FirstOrDefault(t => t.Key == tceKey);
-                if (tce is null) execution.Tces.Add(tce = new RtmTce(tceKey, key, execution));
+                if (tce is null) execution.Tces.Add(tce = store.NewTce(tceKey, key, execution));
                 tce.Result = result;
                 tce.ResultWrites++;
             }

@@ -32,7 +32,11 @@ public sealed record RtmTceSnapshot(
     int ResultWrites,
     IReadOnlyList<string> Comments,
     IReadOnlyList<string> Defects,
-    IReadOnlyList<RtmAttachmentSnapshot> Attachments);
+    IReadOnlyList<RtmAttachmentSnapshot> Attachments,
+    IReadOnlyList<RtmStepSnapshot> Steps);
+
+/// <summary>An execution step: RTM's step id, its 1-based ordinal, the action text, status ("To do" until set), comment and evidence.</summary>
+public sealed record RtmStepSnapshot(long Id, int Ordinal, string Action, string Status, string? Comment, IReadOnlyList<RtmAttachmentSnapshot> Attachments);
 
 /// <summary>An uploaded file, stored as its digest rather than its bytes.</summary>
 public sealed record RtmAttachmentSnapshot(string Filename, string? ContentType, long Size, string Sha256);

@@ -17,7 +17,7 @@ internal static class RtmStatePage
                 .Append(Enc(e.Project)).Append(" · plan ").Append(Enc(e.TestPlan ?? "none")).Append(" · ").Append(Enc(e.Status));
             if (e.Environment is not null) h.Append(" · environment ").Append(Enc(e.Environment));
             if (e.Versions.Count > 0) h.Append(" · versions ").Append(Enc(string.Join(", ", e.Versions)));
-            h.Append("</p><table><tr><th>TCE</th><th>Result</th><th>Time</th><th>Comments</th><th>Defects</th><th>Attachments</th></tr>");
+            h.Append("</p><table><tr><th>TCE</th><th>Result</th><th>Time</th><th>Comments</th><th>Defects</th><th>Attachments</th><th>Steps</th></tr>");
             foreach (var t in e.TestCaseExecutions)
             {
                 h.Append("<tr>").Append(Td(t.Key)).Append(Td(t.Result ?? "not run")).Append(Td(t.ActualTime?.ToString(CultureInfo.InvariantCulture)))
@@ -25,7 +25,8 @@ internal static class RtmStatePage
                 foreach (var a in t.Attachments)
                     h.Append(Enc(a.Filename)).Append(" (").Append(a.Size.ToString(CultureInfo.InvariantCulture)).Append(" B, sha256 <code>")
                         .Append(Enc(a.Sha256[..Math.Min(12, a.Sha256.Length)])).Append("…</code>)<br>");
-                h.Append("</td></tr>");
+                h.Append("</td>").Append(Td(string.Join(" | ", t.Steps.Select(st => st.Ordinal.ToString(CultureInfo.InvariantCulture) + ". " + st.Action + ": " + st.Status
+                    + (st.Comment is null ? "" : " (" + st.Comment + ")") + (st.Attachments.Count == 0 ? "" : " [" + string.Join(", ", st.Attachments.Select(a => a.Filename)) + "]"))))).Append("</tr>");
             }
             h.Append("</table>");
         }

@@ -26,6 +26,20 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
         return KeyRange.ExpandAll(entries, plan.ProjectKey).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Execution step ids, unique in the flavour (RTM's <c>executionSteps[].id</c>).</summary>
+    private long _nextStepId = 7001;
+
+    /// <summary>A new TCE of <paramref name="testCaseKey"/>, with the test case's seeded steps (status "To do").</summary>
+    public RtmTce NewTce(string key, string testCaseKey, RtmExecution execution)
+    {
+        var tce = new RtmTce(key, testCaseKey, execution);
+        var project = Seed.Projects.FirstOrDefault(p => p.Key == execution.Project);
+        if (project is not null && project.RtmCaseSteps.TryGetValue(testCaseKey, out var steps))
+            for (var i = 0; i < steps.Count; i++)
+                tce.Steps.Add(new RtmStep(_nextStepId++, i + 1, steps[i]));
+        return tce;
+    }
+
     public RtmTce? FindTce(string key) => Executions.Values.SelectMany(e => e.Tces).FirstOrDefault(t => t.Key == key);
 
     public void Clear()
@@ -33,6 +47,7 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
         Executions.Clear();
         Covers.Clear();
         Imports.Clear();
+        _nextStepId = 7001;
     }
 
     /// <summary>The summary and description of a Test Execution this flavour created (Jira search reads them), or null.</summary>
@@ -43,7 +58,7 @@ public sealed class RtmStore(SandboxSeed seed, JiraInstance jira, bool cloud)
         Executions.Values.Select(e => new RtmExecutionSnapshot(e.Key, e.Project, e.TestPlan, e.Summary, e.Description, e.Environment, e.Versions.ToList(),
             e.StartDate, e.EndDate, e.PendingReads > 0 ? "Pending" : "Done", e.Imported,
             e.Tces.Select(t => new RtmTceSnapshot(t.Key, t.TestCaseKey, t.Result, t.ActualTime, t.Environment, t.ResultWrites, t.Comments.ToList(), t.Defects.ToList(),
-                t.Attachments.ToList())).ToList())).ToList(),
+                t.Attachments.ToList(), t.Steps.Select(st => new RtmStepSnapshot(st.Id, st.Ordinal, st.Action, st.Status, st.Comment, st.Attachments.ToList())).ToList())).ToList())).ToList(),
         Covers.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value.ToList(), StringComparer.Ordinal));
 }
 
@@ -76,5 +91,18 @@ public sealed class RtmTce(string key, string testCaseKey, RtmExecution executio
     public int ResultWrites { get; set; }
     public List<string> Comments { get; } = [];
     public List<string> Defects { get; } = [];
+    public List<RtmAttachmentSnapshot> Attachments { get; } = [];
+    /// <summary>The test case's steps as this TCE executes them (one group), by ordinal.</summary>
+    public List<RtmStep> Steps { get; } = [];
+}
+
+/// <summary>One execution step of a TCE: RTM's id and ordinal (1-based), the step's action, its status, comment and evidence.</summary>
+public sealed class RtmStep(long id, int ordinal, string action)
+{
+    public long Id { get; } = id;
+    public int Ordinal { get; } = ordinal;
+    public string Action { get; } = action;
+    public string Status { get; set; } = "To do";
+    public string? Comment { get; set; }
     public List<RtmAttachmentSnapshot> Attachments { get; } = [];
 }

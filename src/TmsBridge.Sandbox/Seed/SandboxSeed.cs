@@ -108,6 +108,8 @@ public sealed class SandboxSeed
                 AioCycles = ["DEMO-CY-1..DEMO-CY-3"],
                 // DEMO-301 lacks DEMO-7: a run of the samples against it has one key outside the plan.
                 RtmPlans = new() { ["DEMO-301"] = ["DEMO-1..DEMO-6"] },
+                // The runtime steps sample's checkout test: three steps, so its TCE takes per-step statuses.
+                RtmCaseSteps = new() { ["DEMO-8"] = ["Open the cart", "Pay with the declined card", "See the error page"] },
                 QMetryCases = ["DEMO-TC-1..DEMO-TC-50"],
                 QMetryCycles = ["DEMO-TR-1..DEMO-TR-3"],
             },
@@ -223,6 +225,9 @@ public sealed class SeedProject
 
     /// <summary>RTM: the test cases of a test plan (entries like Tests); a plan not listed holds every Test of the project.</summary>
     public Dictionary<string, List<string>> RtmPlans { get; set; } = [];
+
+    /// <summary>RTM: the steps of a test case (their action text, in order); each TCE of it gets these steps, status "To do". A test case not listed has none.</summary>
+    public Dictionary<string, List<string>> RtmCaseSteps { get; set; } = [];
     /// <summary>QMetry test cases of the project (summary "Test case n"), keys <c>KEY-TC-n</c>; ranges allowed.</summary>
     public List<string> QMetryCases { get; set; } = [];
 

@@ -333,6 +333,115 @@ public sealed class RtmBackendTests : IDisposable
         Assert.Equal(3, report.Keys.Count(k => k.State == KeyStates.Sent));
     }
 
+    /// <summary>The steps sample's shape: three runtime steps, the second fails with a screenshot.</summary>
+    private List<TestResultRecord> StepsRun()
+    {
+        var r = Result("Ns.Checkout.Declined", TestOutcome.Failed, keys: ["DEMO-8"], sequence: 1).WithParameters(("card", "declined"));
+        r.ErrorMessage = "checkout failed: card declined";
+        r.Comments.Add("the cart still holds 3 items");
+        var shot = _dir.File("ev/1/declined.png", "png bytes");
+        var log = _dir.File("ev/1/run.log", "log bytes");
+        r.Attachments = [new EvidenceFile { Path = log, FileName = "run.log", ContentType = "text/plain", Size = new FileInfo(log).Length }];
+        r.Steps.Add(new TestStep { Name = "Open the cart" });
+        r.Steps.Add(new TestStep
+        {
+            Name = "Pay with the declined card", Outcome = TestOutcome.Failed, Message = "InvalidOperationException: payment refused",
+            Evidence = [new EvidenceFile { Path = shot, FileName = "declined.png", ContentType = "image/png", Size = new FileInfo(shot).Length }],
+        });
+        r.Steps.Add(new TestStep { Name = "See the error page" });
+        return [r];
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Runtime_steps_land_on_the_tces_steps_with_status_comment_and_evidence_when_the_counts_match(bool cloud)
+    {
+        using var rtm = new FakeRtm(cloud);
+        rtm.PlanCases.Add("DEMO-8");
+        rtm.CaseSteps["DEMO-8"] = 3;
+        var options = cloud ? Cloud(rtm, ("testPlan", "DEMO-300")) : Server(rtm, ("testPlan", "DEMO-300"));
+        var report = await Publisher.PublishAsync(Request(options, StepsRun()), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Empty(report.Warnings);
+        const string tce = "DEMO-900-DEMO-8";
+        Assert.Equal("Fail", rtm.Results[tce]);
+        Assert.Equal(["Pass", "Fail", "Pass"], Enumerable.Range(1, 3).Select(i => rtm.StepResults[(tce, i)]));
+        Assert.Equal("InvalidOperationException: payment refused", Assert.Single(rtm.StepComments).Value);
+        Assert.Equal((tce, 2), rtm.StepComments.Single().Key);
+        var shot = Assert.Single(rtm.StepAttachments);
+        Assert.Equal("502", shot.StepId);
+        Assert.Contains("filename=\"declined.png\"", shot.Body);
+        if (!cloud) Assert.Equal("no-check", rtm.Requests.Single(r => r.Path.EndsWith("/step/502/attachment", StringComparison.Ordinal)).Header("X-Atlassian-Token"));
+        // The test's own file still goes to the TCE; the step's does not go twice.
+        Assert.Contains("filename=\"run.log\"", Assert.Single(rtm.Attachments).Body);
+        // The steps are on the TCE: the comment keeps the failure and the runtime comment, not the step text.
+        var comment = Assert.Single(rtm.Comments).Text;
+        Assert.Contains("checkout failed: card declined", comment);
+        Assert.Contains("the cart still holds 3 items", comment);
+        Assert.DoesNotContain("Steps:", comment);
+        Assert.Contains("GET v2/test-case-execution/" + tce, rtm.Calls);
+        Assert.Contains("PUT test-case-execution/" + tce + "/step/2/status", rtm.Calls);
+        Assert.Equal(KeyStates.Sent, report.Keys.Single().State);
+    }
+
+    [Fact]
+    public async Task Runtime_steps_stay_text_in_the_comment_when_the_tce_has_another_step_count()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.PlanCases.Add("DEMO-8");
+        rtm.CaseSteps["DEMO-8"] = 2;
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300")), StepsRun()), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Empty(rtm.StepResults);
+        Assert.Empty(rtm.StepComments);
+        Assert.Empty(rtm.StepAttachments);
+        Assert.Contains("Steps:\n1. PASSED Open the cart\n2. FAILED Pay with the declined card — InvalidOperationException: payment refused [evidence: declined.png]\n3. PASSED See the error page",
+            Assert.Single(rtm.Comments).Text);
+        Assert.Equal(["declined.png", "run.log"], rtm.Attachments.Select(a => a.Body.Contains("declined.png", StringComparison.Ordinal) ? "declined.png" : "run.log").Order());
+        Assert.Equal(KeyStates.Sent, report.Keys.Single().State);
+    }
+
+    [Fact]
+    public async Task A_step_status_RTM_refuses_is_named_by_key_and_step_and_the_tce_result_still_goes()
+    {
+        using var rtm = new FakeRtm(cloud: true) { StepStatuses = new(StringComparer.OrdinalIgnoreCase) { "Pass", "To do" } };
+        rtm.PlanCases.Add("DEMO-8");
+        rtm.CaseSteps["DEMO-8"] = 3;
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300")), StepsRun()), _output, Ct);
+
+        const string tce = "DEMO-900-DEMO-8";
+        Assert.Equal("Fail", rtm.Results[tce]);
+        var key = report.Keys.Single();
+        Assert.Equal(KeyStates.Sent, key.State);
+        var message = Assert.Single(key.Messages);
+        Assert.Contains("'Fail' of DEMO-8 step 2 ('Pay with the declined card')", message);
+        Assert.Contains("Step status 'Fail' does not exist", message);
+        Assert.Contains("statusMap", message);
+        Assert.Contains(report.Warnings, w => w.Contains(tce, StringComparison.Ordinal) && w.Contains("step 2", StringComparison.Ordinal));
+        // The other steps took theirs; the comment keeps the steps as text, since not all of them landed.
+        Assert.Equal("Pass", rtm.StepResults[(tce, 1)]);
+        Assert.Equal("Pass", rtm.StepResults[(tce, 3)]);
+        Assert.Contains("2. FAILED Pay with the declined card", Assert.Single(rtm.Comments).Text);
+    }
+
+    [Fact]
+    public async Task RtmStepPath_moves_the_step_writes_and_a_bad_template_is_named()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.PlanCases.Add("DEMO-8");
+        rtm.CaseSteps["DEMO-8"] = 3;
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"), ("rtmStepPath", "test-case-execution/{tce}/step/{index0}")), StepsRun()), _output, Ct);
+
+        // 0-based: the first step is index 0, which this RTM (1-based) refuses by name; the others shift.
+        Assert.Contains("PUT test-case-execution/DEMO-900-DEMO-8/step/0/status", rtm.Calls);
+        Assert.Contains(report.Keys.Single().Messages, m => m.Contains("step 1", StringComparison.Ordinal) && m.Contains("rtmStepPath", StringComparison.Ordinal));
+        var bad = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "rtm-cloud").Add("rtmStepPath", "steps/{n}")]);
+        Assert.Contains(bad.Problems, p => p.Message.Contains("rtmStepPath", StringComparison.Ordinal) && p.Message.Contains("{tce}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_TCE_comment_carries_the_runtime_comments_and_steps()
     {

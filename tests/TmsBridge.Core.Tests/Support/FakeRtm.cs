@@ -53,6 +53,14 @@ internal sealed class FakeRtm : IDisposable
     /// <summary>The final import status (DONE, FAILED...).</summary>
     public string ImportResult { get; set; } = "DONE";
     public List<TinyHttpServer.Request> Imports { get; } = [];
+    /// <summary>Test case key → how many steps its TCEs have (ids 501, 502, ...); others have none.</summary>
+    public Dictionary<string, int> CaseSteps { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Step statuses the project has (RTM's step results); by default the TCE results.</summary>
+    public HashSet<string>? StepStatuses { get; set; }
+    /// <summary>(TCE, 1-based step index) → the status, comment, or evidence body it was given.</summary>
+    public Dictionary<(string Tce, int Index), string> StepResults { get; } = [];
+    public Dictionary<(string Tce, int Index), string> StepComments { get; } = [];
+    public List<(string Tce, string StepId, string Body)> StepAttachments { get; } = [];
 
     public IReadOnlyList<TinyHttpServer.Request> Requests => Server.Requests;
     public List<string> Calls => Requests.Select(r => r.Method + " " + (r.Path.StartsWith(ApiRoot, StringComparison.Ordinal) ? r.Path.Substring(ApiRoot.Length) : r.Path)).ToList();
@@ -81,10 +89,47 @@ internal sealed class FakeRtm : IDisposable
             lock (_gate)
             {
                 if (!Executions.TryGetValue(m.Groups[1].Value, out var tces)) return Error(404, $"Test Execution {m.Groups[1].Value} does not exist.");
-                return new(200, new JsonObject { ["testKey"] = m.Groups[1].Value, ["testCaseExecutions"] = new JsonArray(tces.Select(t => (JsonNode)new JsonObject { ["testKey"] = t }).ToArray()) }.ToJsonString());
+                return new(200, new JsonObject { ["testKey"] = m.Groups[1].Value, ["description"] = ExecutionDescriptions.GetValueOrDefault(m.Groups[1].Value), ["testCaseExecutions"] = new JsonArray(tces.Select(t => (JsonNode)new JsonObject { ["testKey"] = t }).ToArray()) }.ToJsonString());
             }
         }
         if (r.Method == "PUT" && (m = Regex.Match(path, "^(?:v2/)?test-case-execution/([^/]+)$")).Success) return await ResultAsync(r, m.Groups[1].Value);
+        if (r.Method == "GET" && (m = Regex.Match(path, "^test-case-execution/test-case/([^/]+)$")).Success)
+        {
+            lock (_gate)
+                return new(200, new JsonArray(Executions.Values.SelectMany(t => t).Where(t => t.EndsWith("-" + m.Groups[1].Value, StringComparison.OrdinalIgnoreCase))
+                    .Select(t => (JsonNode)new JsonObject { ["testKey"] = t }).ToArray()).ToJsonString());
+        }
+        if (r.Method == "GET" && (m = Regex.Match(path, "^(?:v2/)?test-case-execution/([^/]+)$")).Success)
+            return Known(m.Groups[1].Value, () => new(200, new JsonObject
+            {
+                ["testKey"] = m.Groups[1].Value,
+                ["executionGroups"] = new JsonArray(new JsonObject
+                {
+                    ["ordinal"] = 1,
+                    ["executionSteps"] = new JsonArray(Enumerable.Range(1, StepCount(m.Groups[1].Value))
+                        .Select(i => (JsonNode)new JsonObject { ["id"] = 500 + i, ["ordinal"] = i, ["currentStatus"] = new JsonObject { ["name"] = "To do" } }).ToArray()),
+                }),
+            }.ToJsonString()));
+        if (r.Method == "PUT" && (m = Regex.Match(path, "^test-case-execution/([^/]+)/step/([0-9]+)/(status|comment)$")).Success)
+        {
+            var (tce, index, what) = (m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[3].Value);
+            return Known(tce, () =>
+            {
+                if (index < 1 || index > StepCount(tce)) return Error(404, $"Test Case Execution {tce} has no step with index {index}.");
+                var body = JsonNode.Parse(r.Body)!;
+                if (what == "comment")
+                {
+                    StepComments[(tce, index)] = (string)body["text"]!;
+                    return new(204, "");
+                }
+                var name = (string?)body["name"];
+                if (name is null || !(StepStatuses ?? Statuses).Contains(name)) return Error(400, $"Step status '{name}' does not exist in this project.");
+                StepResults[(tce, index)] = name;
+                return new(204, "");
+            });
+        }
+        if (r.Method == "POST" && (m = Regex.Match(path, "^v2/test-case-execution/([^/]+)/step/([^/]+)/attachment$")).Success)
+            return Known(m.Groups[1].Value, () => { StepAttachments.Add((m.Groups[1].Value, m.Groups[2].Value, r.Body)); return new(200, "{\"id\":8}"); });
         if (r.Method == "POST" && path == "v2/automation/import-test-results")
         {
             lock (_gate) Imports.Add(r);
@@ -112,6 +157,9 @@ internal sealed class FakeRtm : IDisposable
         }
         return Error(404, "no such endpoint: " + path);
     }
+
+    private int StepCount(string tce) =>
+        CaseSteps.FirstOrDefault(c => tce.EndsWith("-" + c.Key, StringComparison.OrdinalIgnoreCase)).Value;
 
     private TinyHttpServer.Reply Known(string tce, Func<TinyHttpServer.Reply> then)
     {

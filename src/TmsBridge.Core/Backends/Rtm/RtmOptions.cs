@@ -12,6 +12,14 @@ public sealed class RtmOptions
     public int Parallelism { get; set; } = 4;
     /// <summary>"v2" or "v1" for the per-TCE result and defect calls.</summary>
     public string RtmApiVersion { get; set; } = "v2";
+    /// <summary>
+    /// Where one TCE step is written, relative to the API root; "/status" and "/comment" are appended.
+    /// Placeholders {tce}, {index} (1-based position), {index0} (0-based), {stepId} (the execution step's id).
+    /// The default is RTM's documented V1 path; no V2 step status endpoint is documented.
+    /// </summary>
+    public string RtmStepPath { get; set; } = DefaultStepPath;
+    public const string DefaultStepPath = "test-case-execution/{tce}/step/{index}";
+
     /// <summary>rtmMode as given (checked by <see cref="Validate"/>, which knows the flavour).</summary>
     public string? RtmMode { get; set; }
 

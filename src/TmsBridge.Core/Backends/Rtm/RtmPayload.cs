@@ -62,7 +62,8 @@ internal static class RtmPayload
     /// their parameters; the message and stack of every result that did not pass; each result's runtime
     /// comments and steps.
     /// </summary>
-    public static string? Comment(KeyedResult keyed)
+    /// <param name="stepsOnTce">The runtime steps went onto the TCE's own steps: they are not repeated as text.</param>
+    public static string? Comment(KeyedResult keyed, bool stepsOnTce = false)
     {
         var several = keyed.Results.Count > 1 || keyed.HasIterations;
         var lines = new List<string>();
@@ -74,11 +75,59 @@ internal static class RtmPayload
             if (!string.IsNullOrWhiteSpace(r.ErrorStackTrace)) lines.Add(r.ErrorStackTrace!.Trim());
             // Runtime comments and steps (Tms.Comment, Tms.Step) as text: the TCE write takes no step results.
             lines.AddRange(r.Comments.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()));
-            var steps = StepText.Format(r);
+            var steps = stepsOnTce ? "" : StepText.Format(r);
             if (steps.Length > 0) lines.Add("Steps:\n" + steps);
         }
         return lines.Count == 0 ? null : string.Join("\n", lines);
     }
+
+    /// <summary>
+    /// The one result whose runtime steps can go onto the TCE's steps, or null: a key with several
+    /// results (data rows, several tests) has no one step list to match, so its steps stay text.
+    /// </summary>
+    public static TestResultRecord? StepSource(KeyedResult keyed) =>
+        keyed.Results.Count == 1 && keyed.Results[0].Steps.Count > 0 ? keyed.Results[0] : null;
+
+    /// <summary>
+    /// A TCE's execution steps in RTM's order (GET test-case-execution/{tce}:
+    /// <c>executionGroups[].executionSteps[]</c>, groups and steps by <c>ordinal</c>): each step's id as text.
+    /// </summary>
+    public static List<string> ExecutionStepIdsOf(JsonElement tce)
+    {
+        var ids = new List<string>();
+        if (tce.ValueKind != JsonValueKind.Object || !tce.TryGetProperty("executionGroups", out var groups) || groups.ValueKind != JsonValueKind.Array) return ids;
+        foreach (var group in groups.EnumerateArray().Where(g => g.ValueKind == JsonValueKind.Object).OrderBy(Ordinal))
+        {
+            if (!group.TryGetProperty("executionSteps", out var steps) || steps.ValueKind != JsonValueKind.Array) continue;
+            foreach (var step in steps.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object).OrderBy(Ordinal))
+                ids.Add(step.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.Number or JsonValueKind.String ? (id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText()) : "");
+        }
+        return ids;
+    }
+
+    private static long Ordinal(JsonElement e) => e.TryGetProperty("ordinal", out var o) && o.ValueKind == JsonValueKind.Number && o.TryGetInt64(out var n) ? n : long.MaxValue;
+
+    /// <summary>PUT {step}/status: <c>{name}</c>, the step status through the status map (RTM's step results are the project's results).</summary>
+    public static JsonObject StepStatusBody(string name) => new() { ["name"] = name };
+
+    /// <summary>
+    /// A step's comment, or null: its failure message, and its nested steps as numbered text (RTM's steps
+    /// do not nest).
+    /// </summary>
+    public static string? StepComment(TestStep step)
+    {
+        var lines = new List<string>();
+        if (!string.IsNullOrWhiteSpace(step.Message)) lines.Add(step.Message!.Trim());
+        if (step.Steps.Count > 0) lines.Add(StepText.Format(new TestResultRecord { Steps = step.Steps }));
+        return lines.Count == 0 ? null : string.Join("\n", lines);
+    }
+
+    /// <summary>The step path of <see cref="RtmOptions.RtmStepPath"/> for one step: its TCE, 1-based and 0-based position, and id.</summary>
+    public static string StepPath(string template, string tce, int index0, string stepId) => template
+        .Replace("{tce}", Uri.EscapeDataString(tce))
+        .Replace("{index}", (index0 + 1).ToString(CultureInfo.InvariantCulture))
+        .Replace("{index0}", index0.ToString(CultureInfo.InvariantCulture))
+        .Replace("{stepId}", Uri.EscapeDataString(stepId));
 
     /// <summary>POST test-case-execution-comment/{tce}/comments: <c>{text}</c>.</summary>
     public static JsonObject CommentBody(string text) => new() { ["text"] = text };

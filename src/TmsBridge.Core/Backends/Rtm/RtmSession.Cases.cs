@@ -66,15 +66,22 @@ internal sealed partial class RtmSession
         }
 
         var messages = new List<string>();
-        // 2. The comment: failure message and stack, data rows.
-        if (RtmPayload.Comment(k) is { } text)
+        // 2. Runtime steps onto the TCE's steps when they match; before the comment, which keeps them as text otherwise.
+        var steps = await WriteStepsAsync(k, tce, files, ct).ConfigureAwait(false);
+        if (steps is not null)
+        {
+            messages.AddRange(steps.Messages);
+            files = files.Where(f => !steps.Sent.Contains(f.File)).ToList();
+        }
+        // 3. The comment: failure message and stack, data rows, runtime comments (and steps, unless they landed on the TCE's steps).
+        if (RtmPayload.Comment(k, stepsOnTce: steps?.Landed == true) is { } text)
         {
             var commentUri = Api("test-case-execution-comment/" + Uri.EscapeDataString(tce) + "/comments");
             // A comment is a create: repeated after a lost answer it would appear twice.
             var problem = await SendAsync(() => Request(HttpMethod.Post, commentUri, RtmPayload.CommentBody(text)), idempotent: false, ct).ConfigureAwait(false);
             if (problem is not null) messages.Add("the comment was not added: " + problem);
         }
-        // 3. Defects on the TCE.
+        // 4. Defects on the TCE.
         foreach (var defect in k.Defects)
         {
             var problem = V1
@@ -82,7 +89,7 @@ internal sealed partial class RtmSession
                 : await SendAsync(() => Request(HttpMethod.Post, Api("v2/test-case-execution/" + Uri.EscapeDataString(tce) + "/defect/" + Uri.EscapeDataString(defect))), idempotent: false, ct).ConfigureAwait(false);
             if (problem is not null) messages.Add($"defect {defect} was not linked: {problem}");
         }
-        // 4. Evidence on the TCE.
+        // 5. Evidence on the TCE (a step's went to its step when the steps matched).
         var attachUri = Api((V1 ? "test-case-execution/" : "v2/test-case-execution/") + Uri.EscapeDataString(tce) + "/attachment");
         foreach (var e in files)
         {
@@ -98,7 +105,7 @@ internal sealed partial class RtmSession
             }
             if (problem is not null) lock (_gate) EvidencePlan.Skip(Report, k.Key, e.FileName, e.Size, "the upload failed: " + problem);
         }
-        // 5. [Covers] on the test case, always with add so existing links survive.
+        // 6. [Covers] on the test case, always with add so existing links survive.
         if (O.LinkRequirements && k.Requirements.Count > 0)
         {
             var coverUri = Api("test-case/" + Uri.EscapeDataString(k.Key));

@@ -29,7 +29,19 @@ public static class RtmTargets
     public static readonly OptionDefinition RtmMode = new("rtmMode", OptionKind.Text, "RTM Cloud: tce (each test case execution written, with comments, defects and evidence) or import (one JUnit import for the whole run, no evidence).", defaultValue: "tce",
         reader: (o, v, _) => o.For<RtmOptions>().RtmMode = v.Length == 0 ? null : v, valueOf: o => o.For<RtmOptions>().RtmMode);
 
-    private static readonly OptionDefinition[] ServerOptions = [Parallelism, RtmApiVersion, RtmMode];
+    // RTM documents the step status only as V1 "step/{stepIndex}" (index base not stated) and no V2 form: a
+    // template lets a site whose RTM differs point it elsewhere without a release.
+    public static readonly OptionDefinition RtmStepPath = new("rtmStepPath", OptionKind.Text, "RTM: the path of one test case execution step, relative to the API, for its status (+ /status) and comment (+ /comment); placeholders {tce}, {index} (1-based), {index0} (0-based), {stepId}.", defaultValue: RtmOptions.DefaultStepPath,
+        reader: (o, v, bad) =>
+        {
+            var path = v.Trim().TrimStart('/');
+            if (path.Contains("{tce}", StringComparison.Ordinal) && (path.Contains("{index}", StringComparison.Ordinal) || path.Contains("{index0}", StringComparison.Ordinal) || path.Contains("{stepId}", StringComparison.Ordinal)))
+                o.For<RtmOptions>().RtmStepPath = path;
+            else bad("a path with {tce} and one of {index}, {index0} or {stepId}, e.g. " + RtmOptions.DefaultStepPath);
+        },
+        valueOf: o => o.Target is "rtm" or "rtm-cloud" ? o.For<RtmOptions>().RtmStepPath : null);
+
+    private static readonly OptionDefinition[] ServerOptions = [Parallelism, RtmApiVersion, RtmMode, RtmStepPath];
     /// <summary>RTM Cloud also reads region (us or eu), which Xray Cloud declares.</summary>
     private static readonly OptionDefinition[] CloudOptions = [.. ServerOptions, XrayTargets.Region];
 

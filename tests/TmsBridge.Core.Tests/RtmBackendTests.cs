@@ -200,6 +200,41 @@ public sealed class RtmBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lost_create_answer_on_Cloud_is_found_through_the_test_cases_tces_by_the_run_marker()
+    {
+        using var rtm = new FakeRtm(cloud: true) { LoseCreateAnswers = 1 };
+        // An earlier run's TE holding DEMO-1, newer by number: read first, and passed over for its marker.
+        rtm.Executions["DEMO-950"] = ["DEMO-950-DEMO-1"];
+        rtm.ExecutionDescriptions["DEMO-950"] = "TmsBridge run 20260101T000000Z-00000000";
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+        Assert.Single(rtm.Calls, c => c.StartsWith("POST v2/test-execution/execute", StringComparison.Ordinal));
+        var lookup = rtm.Calls.SkipWhile(c => !c.StartsWith("POST", StringComparison.Ordinal)).Skip(1).Take(3).ToList();
+        Assert.Equal(["GET test-case-execution/test-case/DEMO-1", "GET v2/test-execution/DEMO-950", "GET v2/test-execution/DEMO-900"], lookup);
+        Assert.DoesNotContain(rtm.Calls, c => c.StartsWith("GET /rest/api", StringComparison.Ordinal));
+        Assert.Contains(report.Warnings, w => w.Contains("lost", StringComparison.Ordinal) && w.Contains("DEMO-900", StringComparison.Ordinal));
+        Assert.Equal(4, rtm.Results.Count);
+        Assert.All(rtm.Results.Keys, k => Assert.StartsWith("DEMO-900-", k));
+    }
+
+    [Fact]
+    public async Task A_lost_create_on_Cloud_that_made_nothing_is_sent_again_once()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        rtm.DropBeforeCreate = 1;
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        // Nothing carries the marker: the create is repeated, and one TE exists.
+        Assert.Equal(2, rtm.Calls.Count(c => c.StartsWith("POST v2/test-execution/execute", StringComparison.Ordinal)));
+        Assert.Contains("GET test-case-execution/test-case/DEMO-1", rtm.Calls);
+        Assert.Single(rtm.Executions);
+        Assert.Equal(4, rtm.Results.Count);
+    }
+
+    [Fact]
     public async Task Parallelism_bounds_the_results_in_flight_and_429s_lose_nothing_and_double_nothing()
     {
         using var rtm = new FakeRtm(cloud: true) { ResultDelay = TimeSpan.FromMilliseconds(150), TooManyRequests = 3 };

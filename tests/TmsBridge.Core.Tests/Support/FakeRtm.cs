@@ -38,6 +38,8 @@ internal sealed class FakeRtm : IDisposable
     public List<(string TestCase, string Body)> Covers { get; } = [];
     /// <summary>How many status reads answer Pending after a create.</summary>
     public int PendingReads { get; set; }
+    /// <summary>Drop this many creates before doing anything (the client cannot tell them from a lost answer).</summary>
+    public int DropBeforeCreate { get; set; }
     /// <summary>Create the TE, then lose the answer this many times.</summary>
     public int LoseCreateAnswers { get; set; }
     /// <summary>Every result PUT waits this long (to observe parallelism).</summary>
@@ -175,6 +177,7 @@ internal sealed class FakeRtm : IDisposable
         bool lose;
         lock (_gate)
         {
+            if (DropBeforeCreate-- > 0) return TinyHttpServer.Reply.Drop;
             key = "DEMO-" + _nextExecution++;
             Executions[key] = body["testCaseIssueKeys"]!.AsArray().Select(k => (string)k!).Where(PlanCases.Contains).Select(k => key + "-" + k).ToHashSet(StringComparer.OrdinalIgnoreCase);
             ExecutionDescriptions[key] = (string?)body["description"] ?? "";

@@ -85,12 +85,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         var plan = O.TestPlan!;
         var marker = RunMarker.For(Context.RunId);
         var project = RunProject.Of(O.Project, Context.Run.Keyed.Select(k => k.Key)) ?? KeyRule.ProjectOf(plan);
-        // Only Jira Server/DC can be searched with the same credentials: RTM Cloud's API host is not Jira.
-        Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier = backend.IsJiraServer && marker is not null && project is not null
-            ? async token => await JiraMarkerSearch.FindAsync(Context.Http, O.BaseUrl!, r => backend.Authorize(r, O), project, marker, null, token).ConfigureAwait(false) is { } found
-                ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, new JsonObject { ["testKey"] = found.Key, ["issueId"] = found.Id }.ToJsonString(), "application/json", new Dictionary<string, string>())
-                : null
-            : null;
+        var findEarlier = FindEarlier(marker, project);
         var body = ExecuteBody();
         CreateOnceAnswer created;
         try
@@ -100,7 +95,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
             Fail($"the Test Execution could not be created from test plan {plan}: {Redact(e.Message)}"
-                 + (e.OutcomeUnknown && findEarlier is null && marker is not null ? $" (the answer was lost: before publishing again, look in RTM for a Test Execution whose description holds '{marker}')" : ""));
+                 + (e.OutcomeUnknown && marker is not null ? $" (the answer was lost{(findEarlier is null ? "" : " and no Test Execution carrying the run marker was found")}: before publishing again, look in RTM for a Test Execution whose description holds '{marker}')" : ""));
             return null;
         }
         if (!created.Response.IsSuccess)
@@ -134,6 +129,31 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
             Report.Warnings.Add($"{Name}: the new Test Execution {key} could not be read back ({readProblem}); every key's TCE is written blindly.");
         return new RtmExecution(key, tceKeys);
     }
+
+    /// <summary>
+    /// The lookup handed to <see cref="CreateOnce"/> that finds the TE this run created by its run marker,
+    /// its answer shaped like the create's (<c>testKey</c>); null when there is nothing to look up by.
+    /// Server/DC: Jira's search, with the same credentials. Cloud, whose API host is not Jira: the TCEs of
+    /// the run's first test cases name their TEs, read for the marker (<see cref="RtmExecutionFinder"/>).
+    /// </summary>
+    internal Func<CancellationToken, Task<TmsHttpResponse?>>? FindEarlier(string? marker, string? project)
+    {
+        if (marker is null) return null;
+        if (backend.IsJiraServer)
+        {
+            if (project is null) return null;
+            return async token => await JiraMarkerSearch.FindAsync(Context.Http, O.BaseUrl!, r => backend.Authorize(r, O), project, marker, null, token).ConfigureAwait(false) is { } found
+                ? Found(found.Key, found.Id)
+                : null;
+        }
+        return async token => await RtmExecutionFinder.FindAsync(Context.Http, Api, r => backend.Authorize(r, O), Context.Run.Keyed.Select(k => k.Key), marker,
+                key => (V1 ? "test-execution/" : "v2/test-execution/") + Uri.EscapeDataString(key), token).ConfigureAwait(false) is { } key
+            ? Found(key, null)
+            : null;
+    }
+
+    private static TmsHttpResponse Found(string key, string? id) =>
+        new(System.Net.HttpStatusCode.OK, new JsonObject { ["testKey"] = key, ["issueId"] = id }.ToJsonString(), "application/json", new Dictionary<string, string>());
 
     /// <summary>GET test-execution/status/{key} until it says anything but Pending; false (and the publish failed) when it could not be read.</summary>
     private async Task<bool> WaitWhilePendingAsync(string key, CancellationToken ct)

@@ -189,4 +189,69 @@ public sealed class RtmAcceptanceTests(SampleRuns samples)
         Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
         Assert.Contains(run.TmsLines, l => l.Contains("rtmMode=import", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("runtime/XunitStepsSample", true)]
+    [InlineData("runtime/NUnitStepsSample", false)]
+    public async Task Steps_sample_lands_with_per_step_statuses_and_the_steps_evidence_on_the_tce(string sample, bool cloud)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await samples.RunAsync(sample, Environment(sandbox.BaseAddress, cloud));
+
+        Assert.Equal(1, run.Process.ExitCode);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Execution(state, cloud);
+        // DEMO-8's test case has three steps (the seed): each runtime step's status lands on its step.
+        var checkout = Tce(execution, "DEMO-8");
+        Assert.Equal("Fail", checkout.GetProperty("result").GetString());
+        var steps = checkout.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["Pass", "Fail", "Pass"], steps.Select(st => st.GetProperty("status").GetString()));
+        Assert.Contains("payment refused: card declined", steps[1].GetProperty("comment").GetString());
+        var shot = Assert.Single(steps[1].GetProperty("attachments").EnumerateArray());
+        Assert.Equal("declined.png", shot.GetProperty("filename").GetString());
+        Assert.Equal(SampleRuns.Sha256(ScreenPng), shot.GetProperty("sha256").GetString());
+        Assert.Empty(checkout.GetProperty("attachments").EnumerateArray());
+        var comment = string.Join("\n", Strings(checkout, "comments"));
+        Assert.Contains("checkout failed: card declined", comment);
+        Assert.Contains("the cart still holds 3 items after the refused payment", comment);
+        Assert.DoesNotContain("Steps:", comment);
+        // DEMO-9's test case has no steps: its runtime step stays text in the comment.
+        var runtimeKey = Tce(execution, "DEMO-9");
+        Assert.Equal("Pass", runtimeKey.GetProperty("result").GetString());
+        Assert.Contains("1. PASSED Look up the region's price list", string.Join("\n", Strings(runtimeKey, "comments")));
+        Assert.Contains(run.TmsLines, l => l.Contains("2 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_lost_create_answer_on_RTM_Cloud_is_found_by_the_run_marker_one_execution_results_in_it()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        using (var http = new HttpClient())
+        {
+            // The TE is created, then the connection is dropped before the answer leaves.
+            var faults = await http.PostAsJsonAsync(new Uri(sandbox.BaseAddress, "_sandbox/faults"), new object[]
+            {
+                new { method = "POST", path = "/rtm-cloud/api/v2/test-execution/execute/*", count = 1, action = "loseResponse" },
+            }, TestContext.Current.CancellationToken);
+            Assert.True(faults.IsSuccessStatusCode, await faults.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var run = await samples.RunAsync("NUnitSample", Environment(sandbox.BaseAddress, cloud: true));
+
+        SampleRun.AssertSampleOutcomeUnchanged(run);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Execution(state, cloud: true);
+        var key = execution.GetProperty("key").GetString()!;
+        Assert.Equal(ExpectedResults.OrderBy(p => p.Key),
+            execution.GetProperty("testCaseExecutions").EnumerateArray().ToDictionary(t => t.GetProperty("testCaseKey").GetString()!, t => t.GetProperty("result").GetString()!).OrderBy(p => p.Key));
+        Assert.All(execution.GetProperty("testCaseExecutions").EnumerateArray(), t => Assert.Equal(1, t.GetProperty("resultWrites").GetInt32()));
+        Assert.Contains(run.TmsLines, l => l.Contains("7 sent, 0 refused, 0 not sent", StringComparison.Ordinal));
+        using var report = run.Report();
+        var requests = report.RootElement.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("method").GetString() + " " + r.GetProperty("url").GetString()).ToList();
+        Assert.Single(requests, r => r.Contains("/test-execution/execute/", StringComparison.Ordinal));
+        // The lookup: the TCEs of the run's first test case name the TE.
+        Assert.Contains(requests, r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/rtm-cloud/api/test-case-execution/test-case/DEMO-", StringComparison.Ordinal));
+        Assert.Contains(report.RootElement.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains($"created Test Execution {key} was lost", StringComparison.Ordinal));
+    }
 }

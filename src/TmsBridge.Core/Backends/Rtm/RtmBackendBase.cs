@@ -11,9 +11,9 @@ namespace TmsBridge.Backends.Rtm;
 /// The per-TCE flow both RTM flavours share (api-notes/qtest-rtm.md §2; RTM has no bulk result API):
 /// <list type="number">
 /// <item>the Test Execution: testExecution (read to learn its TCEs), or one created from testPlan with the run's
-/// test case keys, once (a lost answer is found by the run marker on Server), then waited for while its status is Pending;</item>
+/// test case keys, once (a lost answer is found by the run marker: Jira search on Server, the test cases' TCEs on Cloud), then waited for while its status is Pending;</item>
 /// <item>per key, with at most <c>parallelism</c> keys in flight: the TCE's result, a comment (failure, rows), its defects,
-/// its evidence, and the test case's [Covers] requirements with <c>add</c>.</item>
+/// its runtime steps on the TCE's steps when they match, its evidence, and the test case's [Covers] requirements with <c>add</c>.</item>
 /// </list>
 /// N + comments + defects + evidence + requirement links + a few requests, in about N/parallelism round trips.
 /// RTM Cloud's rtmMode=import instead sends the run as one zipped JUnit file (RtmSession.Import.cs): one request plus polls, no evidence.

@@ -73,7 +73,7 @@ internal static class RtmPayload
                 lines.Add(r.Name + ": " + r.Outcome + (r.Parameters.Count > 0 ? " (" + string.Join(", ", r.Parameters.Select(p => p.Name + "=" + p.Value)) + ")" : ""));
             if (!string.IsNullOrWhiteSpace(r.ErrorMessage)) lines.Add(r.ErrorMessage!.Trim());
             if (!string.IsNullOrWhiteSpace(r.ErrorStackTrace)) lines.Add(r.ErrorStackTrace!.Trim());
-            // Runtime comments and steps (Tms.Comment, Tms.Step) as text: the TCE write takes no step results.
+            // Runtime comments (Tms.Comment), and the steps (Tms.Step) as text unless they went onto the TCE's own steps.
             lines.AddRange(r.Comments.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()));
             var steps = stepsOnTce ? "" : StepText.Format(r);
             if (steps.Length > 0) lines.Add("Steps:\n" + steps);

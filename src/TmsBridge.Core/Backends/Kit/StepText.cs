@@ -20,6 +20,15 @@ internal static class StepText
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary><paramref name="steps"/> (e.g. a step's nested ones) as lines numbered from 1, or "" when there are none.</summary>
+    public static string Format(List<TestStep> steps)
+    {
+        if (steps.Count == 0) return "";
+        var text = new StringBuilder();
+        Append(text, steps, "");
+        return text.ToString().TrimEnd('\n');
+    }
+
     private static void Append(StringBuilder text, List<TestStep> steps, string prefix)
     {
         for (var i = 0; i < steps.Count; i++)

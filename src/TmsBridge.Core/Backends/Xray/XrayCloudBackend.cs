@@ -150,6 +150,26 @@ internal sealed class XrayCloudBackend : XrayBackendBase
     /// </summary>
     protected override async Task<Dictionary<string, int>> LookUpStepsAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken)
     {
+        // JQL fails as a whole for a key Jira does not know ("An issue with key 'X' does not exist"): such keys
+        // are dropped and the rest asked again, a few times, so one typo does not cost the chunk its step results.
+        var asked = keys.ToList();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await LookUpOnceAsync(asked, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e) when (attempt < 3 && e.Message.StartsWith("GraphQL: ", StringComparison.Ordinal))
+            {
+                var named = asked.Where(k => e.Message.IndexOf($"'{k}'", StringComparison.OrdinalIgnoreCase) >= 0).ToList();
+                if (named.Count == 0 || named.Count == asked.Count) throw;
+                asked.RemoveAll(named.Contains);
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, int>> LookUpOnceAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken)
+    {
         // Keys passed the Jira key rule (letters, digits, '_' and '-'), so they need no quoting in JQL.
         var jql = $"key in ({string.Join(", ", keys)})";
         var query = $"{{ getTests(jql: \"{jql}\", limit: {LookupChunkSize}) {{ total results {{ issueId jira(fields: [\"key\"]) testType {{ name kind }} steps {{ id }} }} }} }}";

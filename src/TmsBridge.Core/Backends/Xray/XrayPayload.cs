@@ -257,11 +257,13 @@ internal static class XrayPayload
     private static void WriteSteps(Utf8JsonWriter w, TestResultRecord result, IReadOnlyList<XrayEvidence> evidence, Input input)
     {
         w.WriteStartArray("steps");
+        var number = 0;
         foreach (var step in result.Steps)
         {
+            number++;
             w.WriteStartObject();
             w.WriteString("status", input.Dialect.DefaultStatuses[step.Outcome]);
-            var nested = StepText.Format(step.Steps);
+            var nested = StepText.Format(step.Steps, number.ToString(CultureInfo.InvariantCulture) + ".");
             w.WriteString("comment", Truncate(nested.Length == 0 ? step.Name : step.Name + "\n" + nested, MaxOutputPerResult));
             if (step.Outcome == TestOutcome.Failed && !string.IsNullOrWhiteSpace(step.Message))
                 w.WriteString("actualResult", Truncate(step.Message!.Trim(), MaxOutputPerResult));

@@ -71,13 +71,13 @@ internal static partial class XrayCloudGraphQl
 
         var trimmed = query.TrimStart();
         if (trimmed.StartsWith("mutation", StringComparison.Ordinal) || trimmed.StartsWith("subscription", StringComparison.Ordinal))
-            return Errors("The sandbox answers only the queries getTestExecutions(jql:, limit:, start:) and getTests(jql:, limit:, start:).", 400);
+            return Errors("The sandbox answers only the query getTestExecutions(jql:, limit:, start:) and the query getTests(jql:, limit:, start:).", 400);
         var tests = GetTestsField().Match(query);
         if (tests.Success)
             return GetTests(tests, variables, state);
         var root1 = RootField().Match(query);
         if (!root1.Success)
-            return Errors("The sandbox answers only the queries getTestExecutions(jql:, limit:, start:) and getTests(jql:, limit:, start:).", 400);
+            return Errors("The sandbox answers only the query getTestExecutions(jql:, limit:, start:) and the query getTests(jql:, limit:, start:).", 400);
 
         if (ParseArguments(root1.Groups["args"].Value, variables, out var jql, out var limit, out var start) is { } bad)
             return bad;

@@ -16,7 +16,8 @@ namespace TmsBridge.Sandbox.XrayCloud;
 ///     total start limit results { issueId jira(fields: ["key", "summary", "description"]) } } }
 /// </code>
 /// Arguments may be literals or <c>$variables</c> from the request's <c>variables</c>. Enough for a
-/// client to find an execution it may have created when the import's answer was lost.
+/// client to find an execution it may have created when the import's answer was lost. Also
+/// <c>getTests(jql: "key in (...)", limit:)</c>: test types and steps, for step results (<see cref="GetTests"/>).
 /// Errors: an unsupported or malformed query → 400 <c>{"errors":[{"message":..}]}</c>; a bad JQL →
 /// 200 with <c>errors</c> and <c>data.getTestExecutions: null</c> (a resolver error in GraphQL terms).
 /// </summary>

@@ -6,8 +6,9 @@ namespace TmsBridge.AcceptanceTests;
 
 /// <summary>
 /// The runtime API (TmsBridge.Tms) through real `dotnet test --logger tms` on samples/runtime: in each
-/// framework, the test with three steps (the second fails with a screenshot) lands with its steps, their
-/// statuses and the step's evidence; the test with no attribute that calls Tms.Key("DEMO-9") lands on DEMO-9.
+/// framework, the test with three steps (the second fails with a screenshot) lands on the Manual test DEMO-8
+/// (three steps in the sandbox seed) as step results with their statuses and the step's evidence, in Xray
+/// Server/DC and Cloud; the test with no attribute that calls Tms.Key("DEMO-9") lands on DEMO-9.
 /// The MTP runs of the same tests are in MtpAcceptanceTests.
 /// </summary>
 public sealed class RuntimeApiAcceptanceTests(SampleRuns samples)
@@ -25,28 +26,45 @@ public sealed class RuntimeApiAcceptanceTests(SampleRuns samples)
         ["TMS_PASSWORD"] = "admin",
     };
 
-    /// <summary>What the steps sample must look like in the Xray sandbox, whichever framework and runner ran it.</summary>
-    internal static void AssertStepsLandedInXray(JsonDocument state, SampleRun run)
+    /// <summary>What the steps sample must look like in the Xray (Server/DC) sandbox, whichever framework and runner ran it.</summary>
+    internal static void AssertStepsLandedInXray(JsonDocument state, SampleRun run) =>
+        AssertStepsLandedInXray(Executions(state), run, "PASS", "FAIL", "evidence");
+
+    /// <summary>
+    /// DEMO-8 is a Manual test with three steps in the sandbox's seed: the three runtime steps land as its step
+    /// results (in the data row's iteration: the test sets a parameter), each with its status, the failed one
+    /// with its message and its screenshot; nothing of them is left as text or on the test. DEMO-9 is Generic:
+    /// its step stays text in the comment.
+    /// </summary>
+    internal static void AssertStepsLandedInXray(IReadOnlyList<JsonElement> executions, SampleRun run, string pass, string fail, string evidenceProperty)
     {
-        Assert.True(Executions(state).Count == 1, run.Process.Output);
-        var execution = Executions(state)[0];
-        Assert.Equal("FAIL", Test(execution, "DEMO-8").GetProperty("status").GetString());
-        Assert.Equal("PASS", Test(execution, "DEMO-9").GetProperty("status").GetString());
+        Assert.True(executions.Count == 1, run.Process.Output);
+        var execution = executions[0];
+        var demo8 = Test(execution, "DEMO-8");
+        Assert.Equal(fail, demo8.GetProperty("status").GetString());
+        Assert.Equal(pass, Test(execution, "DEMO-9").GetProperty("status").GetString());
 
-        // The steps, in order, with their statuses, the failed step's message and evidence, in the Test Run comment.
-        var comment = Test(execution, "DEMO-8").GetProperty("comment").GetString()!;
-        Assert.Contains("the cart still holds 3 items after the refused payment", comment);
-        Assert.Matches(@"1\. PASSED Open the cart \([0-9.]+ s\)\n2\. FAILED Pay with the declined card \([0-9.]+ s\) — InvalidOperationException: payment refused: card declined \[evidence: declined\.png\]\n3\. PASSED See the error page", comment);
-        Assert.Contains("checkout failed: card declined", comment);
-        Assert.DoesNotContain("##tmsbridge", comment);
-
-        // The failed step's screenshot reaches the test with the bytes the test attached.
-        var shot = Assert.Single(Test(execution, "DEMO-8").GetProperty("evidence").EnumerateArray());
+        var iteration = Assert.Single(demo8.GetProperty("iterations").EnumerateArray());
+        var steps = iteration.GetProperty("steps").EnumerateArray().ToList();
+        Assert.True(steps.Count == 3, run.Process.Output);
+        Assert.Equal([pass, fail, pass], steps.Select(s => s.GetProperty("status").GetString()));
+        Assert.Equal(["Open the cart", "Pay with the declined card", "See the error page"], steps.Select(s => s.GetProperty("comment").GetString()));
+        Assert.Equal("InvalidOperationException: payment refused: card declined", steps[1].GetProperty("actualResult").GetString());
+        // The failed step's screenshot is on that step, with the bytes the test attached; not on the test.
+        var shot = Assert.Single(steps[1].GetProperty("evidence").EnumerateArray());
         Assert.Equal("declined.png", shot.GetProperty("filename").GetString());
         Assert.Equal("image/png", shot.GetProperty("contentType").GetString());
         Assert.Equal(SampleRuns.Sha256(ScreenPng), shot.GetProperty("sha256").GetString());
+        Assert.Empty(demo8.GetProperty(evidenceProperty).EnumerateArray());
 
-        // No attribute: the key came from Tms.Key at run time, with its comment and step.
+        // The run's comment keeps the runtime comment and the failure, without the steps as text.
+        var comment = demo8.GetProperty("comment").GetString()!;
+        Assert.Contains("the cart still holds 3 items after the refused payment", comment);
+        Assert.Contains("checkout failed: card declined", comment);
+        Assert.DoesNotContain("Steps:", comment);
+        Assert.DoesNotContain("##tmsbridge", comment);
+
+        // No attribute: the key came from Tms.Key at run time, with its comment and (Generic test) its step as text.
         var demo9 = Test(execution, "DEMO-9").GetProperty("comment").GetString()!;
         Assert.Contains("price list for eu found", demo9);
         Assert.Contains("1. PASSED Look up the region's price list", demo9);
@@ -64,6 +82,26 @@ public sealed class RuntimeApiAcceptanceTests(SampleRuns samples)
         Assert.Contains(run.Process.Lines, l => l.Contains("Failed:     1, Passed:     1, Skipped:     0, Total:     2", StringComparison.Ordinal));
         using var state = await ReadAsync(sandbox.BaseAddress);
         AssertStepsLandedInXray(state, run);
+    }
+
+    [Theory]
+    [MemberData(nameof(StepsSamples))]
+    public async Task Steps_sample_lands_in_Xray_Cloud_with_step_results_on_the_Manual_test(string sample)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await samples.RunAsync(sample, new Dictionary<string, string?>
+        {
+            ["TMS_TARGET"] = "xray-cloud",
+            ["TMS_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["TMS_CLIENT_ID"] = XrayCloudAcceptanceTests.ClientId,
+            ["TMS_CLIENT_SECRET"] = XrayCloudAcceptanceTests.ClientSecret,
+            ["TMS_PROJECT"] = "DEMO",
+        });
+
+        Assert.Equal(1, run.Process.ExitCode);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        AssertStepsLandedInXray(state.RootElement.GetProperty("xrayCloud").GetProperty("executions").EnumerateArray().ToList(), run, "PASSED", "FAILED", "evidence");
     }
 
     [Theory]

@@ -39,7 +39,8 @@ public sealed class TargetDescriptorTests
     [Fact]
     public void The_catalogue_is_the_shared_options_plus_each_tms_own_and_the_target_help_lists_every_target()
     {
-        Assert.Equal(OptionCatalog.Shared.Count + 22, OptionCatalog.All.Count);
+        Assert.Equal(OptionCatalog.Shared.Count + 23, OptionCatalog.All.Count);
+        Assert.Equal(["xray", "xray-cloud"], Targets.OwnersOf(XrayTargets.StepResults));
         Assert.Contains(AioTargets.CycleMode, OptionCatalog.All);
         Assert.Same(XrayTargets.ClientId, OptionCatalog.ClientId);
         Assert.Equal(["aio", "aio-cloud"], Targets.OwnersOf(OptionCatalog.CycleMode));

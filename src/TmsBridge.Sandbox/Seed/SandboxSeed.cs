@@ -98,6 +98,8 @@ public sealed class SandboxSeed
                 Id = "10000",
                 Versions = ["v1.0", "v1.1", "v2.0"],
                 Tests = ["DEMO-1..DEMO-50"],
+                // The runtime steps samples' test (three steps, the second fails): step results land on its steps.
+                ManualTests = new() { ["DEMO-8"] = ["Open the cart", "Pay with the declined card", "See the error page"] },
                 Requirements = ["DEMO-100..DEMO-120"],
                 Defects = ["DEMO-200..DEMO-220"],
                 TestPlans = ["DEMO-300..DEMO-305"],
@@ -187,6 +189,12 @@ public sealed class SeedProject
 
     /// <summary>Issues of type Test.</summary>
     public List<string> Tests { get; set; } = [];
+
+    /// <summary>
+    /// Xray Manual tests among <see cref="Tests"/>: key → the actions of their steps, in order. Every other
+    /// seeded Test is Generic. Xray (both flavours) takes step results only for these, one per step.
+    /// </summary>
+    public Dictionary<string, List<string>> ManualTests { get; set; } = [];
 
     /// <summary>Requirement issues (issue type Story).</summary>
     public List<string> Requirements { get; set; } = [];

@@ -34,6 +34,7 @@ public sealed class SandboxState
         Seed = seed;
         Jira = new JiraInstance(seed);
         Xray = new XrayServerState();
+        Xray.SeedManualTests(seed);
         XrayCloud = new XrayCloudState(seed, options.XrayCloudTokenLifetime);
         XrayCloudLimiter = new RateLimiter(options.XrayCloudRateLimit);
         // AIO Cloud lives beside Jira Cloud: it resolves projects and task keys on the Cloud site.

@@ -22,6 +22,7 @@ internal sealed partial class XrayImporter
         }
         for (var s = 0; s < t.Steps.Count; s++)
             CheckStatus(t.Steps[s].Status, $"Step {s + 1}: ", messages);
+        CheckStepResults(t, messages);
 
         foreach (var d in t.Defects.Concat(t.Steps.SelectMany(s => s.Defects)).Distinct(StringComparer.Ordinal))
         {
@@ -42,6 +43,41 @@ internal sealed partial class XrayImporter
                 messages.Add($"Test Type '{ti.TestType}' does not exist.");
         }
         return messages;
+    }
+
+    /// <summary>
+    /// Step results are for Manual (step-based) tests only, one per step of the test: Xray maps them by
+    /// position (api-notes §3.2). The wording is the sandbox's (docs/sandbox.md); the rule is Xray's.
+    /// </summary>
+    private void CheckStepResults(TestEntry t, List<string> messages)
+    {
+        var counts = new List<(string Prefix, int Count)>();
+        if (t.Steps.Count > 0) counts.Add(("", t.Steps.Count));
+        for (var i = 0; i < t.Iterations.Count; i++)
+            if (t.Iterations[i].Steps.Count > 0) counts.Add(($"Iteration {i + 1}: ", t.Iterations[i].Steps.Count));
+        if (counts.Count == 0) return;
+
+        string? type;
+        int? steps = null;
+        var name = t.TestKey ?? "The new Test";
+        if (t.TestKey is { } key)
+        {
+            var def = Xray.Definition(key, Jira);
+            if (def is null) return; // an unknown key or a non-Test is refused by its own check
+            type = def.TestType;
+            steps = def.Steps.Count;
+        }
+        else type = t.TestInfo?.TestType;
+        if (type != "Manual")
+        {
+            messages.Add($"{name} is not a Manual test (test type: {type}): step results are accepted only for Manual tests.");
+            return;
+        }
+        foreach (var (prefix, count) in counts)
+        {
+            if (steps is { } n && n != count)
+                messages.Add($"{prefix}Test {name} has {n} steps but the Test Run has {count} step results.");
+        }
     }
 
     private void CheckStatus(string status, string prefix, List<string> messages)
@@ -72,7 +108,8 @@ internal sealed partial class XrayImporter
                 var def = Xray.FindTest(key);
                 if (def is null)
                 {
-                    def = new XrayTestDefinition(key, issue.ProjectKey, info.TestType, provisioned: false);
+                    // A seeded Manual test keeps its steps until testInfo changes its type.
+                    def = Xray.Definition(key, Jira)!;
                     Xray.Tests.Add(def);
                 }
                 Update(def, info);
@@ -106,6 +143,7 @@ internal sealed partial class XrayImporter
     private void Update(XrayTestDefinition def, TestInfoEntry info)
     {
         def.Summary = info.Summary;
+        if (def.TestType != info.TestType) def.Steps.Clear();
         def.TestType = info.TestType;
         def.Definition = info.Definition ?? def.Definition;
         foreach (var req in info.RequirementKeys)

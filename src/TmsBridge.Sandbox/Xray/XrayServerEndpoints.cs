@@ -40,7 +40,65 @@ internal static class XrayServerEndpoints
             // Typed as Func<,> so the IResult is written (a bare HttpContext lambda would bind as RequestDelegate).
             group.MapPost("/import/execution", (Func<HttpContext, Task<IResult>>)(http => ImportJsonAsync(http, state, v2)));
             group.MapPost("/import/execution/multipart", (Func<HttpContext, Task<IResult>>)(http => ImportMultipartAsync(http, state, v2)));
+            group.MapGet("/api/test", (Func<HttpContext, IResult>)(http => ExportTests(http, state)));
         }
+    }
+
+    /// <summary>
+    /// <c>GET /rest/raven/{v}/api/test?keys=K1;K2</c> (Xray DC "Tests - REST"): a list of the Tests among the
+    /// keys, each <c>{key, self, reporter, precondition, type, status, definition}</c>. A Manual test's
+    /// definition is <c>{"steps": [{id, index, step, data, result, attachments}]}</c> (each text as
+    /// <c>{raw, rendered}</c>); a Generic or Cucumber test's a string. Keys that are not Tests (or do not
+    /// exist) are left out; no paging. Without <c>keys</c>: 400 text/plain.
+    /// </summary>
+    private static IResult ExportTests(HttpContext http, SandboxState state)
+    {
+        var raw = http.Request.Query["keys"].ToString();
+        if (string.IsNullOrWhiteSpace(raw))
+            return Results.Text("The 'keys' query parameter is required (keys separated by ';').", "text/plain", statusCode: 400);
+        var keys = raw.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal);
+        var list = new JsonArray();
+        lock (state.SyncRoot)
+        {
+            var n = 0;
+            foreach (var key in keys)
+            {
+                if (state.Xray.Definition(key, state.Jira) is not { } def) continue;
+                JsonNode definition;
+                if (def.TestType == "Manual")
+                {
+                    var steps = new JsonArray();
+                    for (var i = 0; i < def.Steps.Count; i++)
+                    {
+                        steps.Add(new JsonObject
+                        {
+                            ["id"] = ++n,
+                            ["index"] = i + 1,
+                            ["step"] = Text(def.Steps[i]),
+                            ["data"] = Text(""),
+                            ["result"] = Text(""),
+                            ["attachments"] = new JsonArray(),
+                        });
+                    }
+                    definition = new JsonObject { ["steps"] = steps };
+                }
+                else definition = JsonValue.Create(def.Definition ?? "");
+                var issue = state.Jira.Find(key)!;
+                list.Add(new JsonObject
+                {
+                    ["key"] = key,
+                    ["self"] = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/rest/api/2/issue/{issue.Id}",
+                    ["reporter"] = "admin",
+                    ["precondition"] = new JsonArray(),
+                    ["type"] = def.TestType,
+                    ["status"] = "TODO",
+                    ["definition"] = definition,
+                });
+            }
+        }
+        return Results.Content(list.ToJsonString(ResponseJson), "application/json;charset=UTF-8");
+
+        static JsonObject Text(string s) => new() { ["raw"] = s, ["rendered"] = s.Length == 0 ? "" : $"<p>{System.Net.WebUtility.HtmlEncode(s)}</p>" };
     }
 
     private static async Task<IResult> ImportJsonAsync(HttpContext http, SandboxState state, bool v2)

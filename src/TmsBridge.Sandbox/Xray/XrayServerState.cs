@@ -136,6 +136,11 @@ internal sealed class XrayTestDefinition(string key, string projectKey, string t
     public string? Definition { get; set; }
     public bool Provisioned { get; } = provisioned;
     public List<string> RequirementKeys { get; } = [];
+    /// <summary>Actions of a Manual test's steps, in order; empty for other types.</summary>
+    public List<string> Steps { get; } = [];
+
+    /// <summary>Xray's test type kind: "Steps" (Manual), "Gherkin" (Cucumber) or "Unstructured" (Generic and others).</summary>
+    public string Kind => TestType switch { "Manual" => "Steps", "Cucumber" => "Gherkin", _ => "Unstructured" };
 
     public XrayTestSnapshot Snapshot() => new(Key, Summary, TestType, Definition, Provisioned, RequirementKeys.ToArray());
 }
@@ -153,6 +158,44 @@ public sealed class XrayServerState
     internal XrayExecution? FindExecution(string key) => Executions.Find(e => e.Key == key);
 
     internal XrayTestDefinition? FindTest(string key) => Tests.Find(t => t.Key == key);
+
+    /// <summary>Seeded Manual tests (seed <c>manualTests</c>): key → step actions. Kept across resets.</summary>
+    internal Dictionary<string, IReadOnlyList<string>> SeededManual { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The definition of Test <paramref name="key"/>: the one imports touched, else a seeded Manual test,
+    /// else a seeded Test issue, which is Generic without a definition. Null only for keys that are not Tests.
+    /// </summary>
+    internal XrayTestDefinition? Definition(string key, State.JiraInstance jira)
+    {
+        if (FindTest(key) is { } touched) return touched;
+        var issue = jira.Find(key);
+        if (issue is null || issue.Kind != State.IssueKind.Test) return null;
+        if (SeededManual.TryGetValue(key, out var steps))
+        {
+            var manual = new XrayTestDefinition(key, issue.ProjectKey, "Manual", provisioned: false) { Summary = $"Manual test {key}" };
+            manual.Steps.AddRange(steps);
+            return manual;
+        }
+        return new XrayTestDefinition(key, issue.ProjectKey, "Generic", provisioned: false);
+    }
+
+    /// <summary>Reads the seed's Manual tests (both flavours' stores are seeded alike).</summary>
+    internal void SeedManualTests(Seed.SandboxSeed seed)
+    {
+        SeededManual.Clear();
+        foreach (var p in seed.Projects)
+        {
+            foreach (var (key, steps) in p.ManualTests)
+            {
+                if (!State.KeyRange.ExpandAll(p.Tests, p.Key).Any(k => k.Key == key))
+                    throw new Seed.SeedException($"Seed project {p.Key}: manualTests names {key}, which is not among its tests.");
+                if (steps.Count == 0 || steps.Any(string.IsNullOrWhiteSpace))
+                    throw new Seed.SeedException($"Seed project {p.Key}: Manual test {key} needs at least one step, each with an action.");
+                SeededManual[key] = steps.ToArray();
+            }
+        }
+    }
 
     internal void Link(string test, string requirement)
     {

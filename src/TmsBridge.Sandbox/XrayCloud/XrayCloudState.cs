@@ -26,6 +26,7 @@ public sealed class XrayCloudState
         TokenLifetime = tokenLifetime;
         Jira = new JiraInstance(seed);
         Statuses = new HashSet<string>(seed.XrayCloudStatuses, StringComparer.Ordinal);
+        Store.SeedManualTests(seed);
     }
 
     /// <summary>The Cloud site's Jira: same seed as the DC instance, separate created issues.</summary>

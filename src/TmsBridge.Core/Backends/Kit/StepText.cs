@@ -20,6 +20,15 @@ internal static class StepText
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary><paramref name="steps"/> (e.g. a step's nested ones) as lines numbered after <paramref name="prefix"/> ("2." gives 2.1, 2.2), or "" when there are none.</summary>
+    public static string Format(List<TestStep> steps, string prefix)
+    {
+        if (steps.Count == 0) return "";
+        var text = new StringBuilder();
+        Append(text, steps, prefix);
+        return text.ToString().TrimEnd('\n');
+    }
+
     private static void Append(StringBuilder text, List<TestStep> steps, string prefix)
     {
         for (var i = 0; i < steps.Count; i++)

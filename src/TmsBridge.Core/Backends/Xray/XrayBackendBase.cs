@@ -83,19 +83,21 @@ internal abstract partial class XrayBackendBase : ITmsBackend
                 report.Warnings.Add($"{DisplayName}: with executionFields, Server/DC takes the Test Plan and test environments only as their customfield ids inside executionFields; testPlan/environments are not sent.");
         }
 
-        var entries = XrayPayload.Entries(input, report.Warnings);
-        var skipped = new List<SkippedEvidence>();
-        var envelope = XrayPayload.MeasureEnvelope(input);
-        var queue = new LinkedList<PlannedImport>(XrayImportPlanner.Plan(entries, e => XrayPayload.MeasureWithoutEvidence(e, input),
-            options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped, envelope));
-        foreach (var s in skipped) EvidencePlan.Skip(report, s.Owner, s.FileName, s.Bytes, s.Reason);
-
         if (!context.DryRun && !await SignInAsync(context, cancellationToken).ConfigureAwait(false))
         {
             context.MarkAll(KeyStates.NotSent, "not signed in");
             foreach (var u in report.Unmapped) if (provisioned.Any(p => p.FullyQualifiedName == u.Test)) u.State = KeyStates.NotSent;
             return;
         }
+        // Which tests take their runtime steps as step results decides the bodies, so it is read before they are planned.
+        input.StepCounts = await StepCountsAsync(context, cancellationToken).ConfigureAwait(false);
+
+        var entries = XrayPayload.Entries(input, report.Warnings);
+        var skipped = new List<SkippedEvidence>();
+        var envelope = XrayPayload.MeasureEnvelope(input);
+        var queue = new LinkedList<PlannedImport>(XrayImportPlanner.Plan(entries, e => XrayPayload.MeasureWithoutEvidence(e, input),
+            options.MaxRequestBytes, options.MaxEvidenceFileBytes, options.MaxEvidenceRunBytes, skipped, envelope));
+        foreach (var s in skipped) EvidencePlan.Skip(report, s.Owner, s.FileName, s.Bytes, s.Reason);
 
         var executionKey = options.TestExecution;
         var budget = options.MaxRequestBytes;

@@ -140,6 +140,59 @@ internal sealed class XrayCloudBackend : XrayBackendBase
         return Recovered(found.ToJsonString());
     }
 
+    /// <summary>GraphQL lists take at most 100 results a page.</summary>
+    protected override int LookupChunkSize => 100;
+
+    /// <summary>
+    /// GraphQL getTests with "key in (...)": each test's type (kind "Steps" for Manual and custom step
+    /// types) and its steps. GraphQL answers errors with 200 and an "errors" list (e.g. a key Jira does
+    /// not know fails the whole JQL): that is a failed lookup.
+    /// </summary>
+    protected override async Task<Dictionary<string, int>> LookUpStepsAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken)
+    {
+        // JQL fails as a whole for a key Jira does not know ("An issue with key 'X' does not exist"): such keys
+        // are dropped and the rest asked again, a few times, so one typo does not cost the chunk its step results.
+        var asked = keys.ToList();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await LookUpOnceAsync(asked, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e) when (attempt < 3 && e.Message.StartsWith("GraphQL: ", StringComparison.Ordinal))
+            {
+                var named = asked.Where(k => e.Message.IndexOf($"'{k}'", StringComparison.OrdinalIgnoreCase) >= 0).ToList();
+                if (named.Count == 0 || named.Count == asked.Count) throw;
+                asked.RemoveAll(named.Contains);
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, int>> LookUpOnceAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken)
+    {
+        // Keys passed the Jira key rule (letters, digits, '_' and '-'), so they need no quoting in JQL.
+        var jql = $"key in ({string.Join(", ", keys)})";
+        var query = $"{{ getTests(jql: \"{jql}\", limit: {LookupChunkSize}) {{ total results {{ issueId jira(fields: [\"key\"]) testType {{ name kind }} steps {{ id }} }} }} }}";
+        var uri = new Uri(ServiceUri(context.Options), "api/v2/graphql");
+        var body = await ReadAsync(() => new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = JsonRequests.Body(new JsonObject { ["query"] = query }),
+        }, context, cancellationToken).ConfigureAwait(false);
+        var root = JsonNode.Parse(body);
+        if (root?["errors"] is JsonArray { Count: > 0 } errors)
+            throw new InvalidDataException("GraphQL: " + string.Join("; ", errors.Select(e => (string?)e?["message"] ?? e?.ToJsonString())));
+        if (root?["data"]?["getTests"]?["results"] is not JsonArray results) throw new InvalidDataException("the answer holds no getTests results");
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var test in results)
+        {
+            var key = test?["jira"]?["key"] is JsonValue k && k.TryGetValue<string>(out var text) ? text : null;
+            var kind = test?["testType"]?["kind"] is JsonValue v && v.TryGetValue<string>(out var kindText) ? kindText : null;
+            if (key is not null && string.Equals(kind, "Steps", StringComparison.OrdinalIgnoreCase) && test?["steps"] is JsonArray steps)
+                counts[key] = steps.Count;
+        }
+        return counts;
+    }
+
     /// <summary>Cloud takes Test Plan and environments of a multipart create as xrayFields.</summary>
     protected override void AddMultipartExtras(JsonObject info, TmsOptions options)
     {

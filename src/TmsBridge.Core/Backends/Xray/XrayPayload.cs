@@ -30,10 +30,12 @@ internal sealed class XrayEntry
 }
 
 /// <summary>An evidence file as it is named in Xray (unique within its Test Run).</summary>
-internal sealed class XrayEvidence(EvidenceFile file, string fileName)
+internal sealed class XrayEvidence(EvidenceFile file, string fileName, TestStep? step = null)
 {
     public EvidenceFile File { get; } = file;
     public string FileName { get; } = fileName;
+    /// <summary>The top-level runtime step whose step result carries this file; null: the Test Run's evidence.</summary>
+    public TestStep? Step { get; } = step;
     public long Size { get; } = file.Size > 0 ? file.Size : (System.IO.File.Exists(file.Path) ? new FileInfo(file.Path).Length : 0);
     /// <summary>Bytes this evidence adds to the JSON body: base64 plus its name, type and punctuation.</summary>
     public long EncodedSize => (Size + 2) / 3 * 4 + FileName.Length * 3 + File.ContentType.Length + 48; // 3: worst UTF-8 width of a BMP character
@@ -69,6 +71,15 @@ internal static class XrayPayload
         public string DefaultSummary { get; set; } = "Automated test run";
         /// <summary>Appended to the description of a new execution so a lost create can be found again.</summary>
         public string? RunMarker { get; set; }
+        /// <summary>Step counts of the keyed Manual (step-based) tests, as looked up before the import; empty: steps go as text.</summary>
+        public IReadOnlyDictionary<string, int> StepCounts { get; set; } = new Dictionary<string, int>();
+
+        /// <summary>
+        /// Whether <paramref name="result"/> of <paramref name="key"/> goes with step results: the test is
+        /// Manual and has exactly as many steps as the result's top-level runtime steps (Xray maps them by position).
+        /// </summary>
+        public bool SendsStepResults(string? key, TestResultRecord result) =>
+            key is not null && result.Steps.Count > 0 && StepCounts.TryGetValue(key, out var count) && count == result.Steps.Count;
     }
 
     /// <summary>Where an import goes: a new execution (with info) or an existing one by key.</summary>
@@ -92,13 +103,18 @@ internal static class XrayPayload
     public static List<XrayEntry> Entries(Input input, List<string> warnings)
     {
         var entries = new List<XrayEntry>();
-        foreach (var k in input.Keyed) entries.Add(new XrayEntry { Keyed = k, Evidence = NameEvidence(k.Results, k.Key, warnings) });
-        foreach (var u in input.Provisioned) entries.Add(new XrayEntry { Provisioned = u, Evidence = NameEvidence(u.Results, u.FullyQualifiedName, warnings) });
+        foreach (var k in input.Keyed) entries.Add(new XrayEntry { Keyed = k, Evidence = NameEvidence(k.Results, k.Key, warnings, r => input.SendsStepResults(k.Key, r)) });
+        foreach (var u in input.Provisioned) entries.Add(new XrayEntry { Provisioned = u, Evidence = NameEvidence(u.Results, u.FullyQualifiedName, warnings, _ => false) });
         return entries;
     }
 
-    private static List<XrayEvidence> NameEvidence(IReadOnlyList<TestResultRecord> results, string what, List<string> warnings) =>
-        EvidencePlan.Name(results, what, warnings).Select(e => new XrayEvidence(e.File, e.FileName)).ToList();
+    /// <summary>The files of the results; a step's file goes with its top-level step where the result sends step results.</summary>
+    private static List<XrayEvidence> NameEvidence(IReadOnlyList<TestResultRecord> results, string what, List<string> warnings, Func<TestResultRecord, bool> stepResults) =>
+        EvidencePlan.Name(results, what, warnings).Select(e => new XrayEvidence(e.File, e.FileName, stepResults(e.Result) ? StepOf(e.Result, e.File) : null)).ToList();
+
+    /// <summary>The top-level step that holds <paramref name="file"/> (itself or a nested step attached it), or null for the test's own attachment.</summary>
+    private static TestStep? StepOf(TestResultRecord result, EvidenceFile file) =>
+        result.Steps.FirstOrDefault(s => s.SelfAndDescendants().Any(d => d.Evidence.Any(x => ReferenceEquals(x, file))));
 
     public static void Write(Stream output, Input input, IReadOnlyList<XrayEntry> entries, Target target, List<string> warnings)
     {
@@ -176,7 +192,7 @@ internal static class XrayPayload
         if (e.Keyed is { } k)
         {
             w.WriteString("testKey", k.Key);
-            WriteRunFields(w, k.Results, k.Outcome, k.HasIterations, e.Evidence, input, warnings, k.Key, e.IsContinuation);
+            WriteRunFields(w, k.Results, k.Outcome, k.HasIterations, e.Evidence, input, warnings, k.Key, e.IsContinuation, r => input.SendsStepResults(k.Key, r));
             if (k.Defects.Count > 0) WriteStrings(w, "defects", k.Defects);
             if (input.Options.LinkRequirements && k.Requirements.Count > 0 && !e.IsContinuation)
             {
@@ -190,7 +206,7 @@ internal static class XrayPayload
             var u = e.Provisioned!;
             var outcome = TestOutcomes.Worst(u.Results.Select(r => r.Outcome));
             var iterated = u.Results.Count > 1 || u.Results.Any(r => r.Parameters.Count > 0);
-            WriteRunFields(w, u.Results, outcome, iterated, e.Evidence, input, warnings, u.FullyQualifiedName, e.IsContinuation);
+            WriteRunFields(w, u.Results, outcome, iterated, e.Evidence, input, warnings, u.FullyQualifiedName, e.IsContinuation, _ => false);
             if (u.Defects.Count > 0) WriteStrings(w, "defects", u.Defects);
             // Xray matches Generic tests by definition, so the fully qualified name finds the same Test next time.
             WriteTestInfo(w, input.Dialect, ProjectKey(input)!, u.Results[0].MethodName, u.FullyQualifiedName, input.Options.LinkRequirements ? u.Requirements : []);
@@ -199,32 +215,63 @@ internal static class XrayPayload
     }
 
     private static void WriteRunFields(Utf8JsonWriter w, IReadOnlyList<TestResultRecord> results, TestOutcome outcome, bool iterated,
-        IReadOnlyList<XrayEvidence> evidence, Input input, List<string> warnings, string what, bool continuation)
+        IReadOnlyList<XrayEvidence> evidence, Input input, List<string> warnings, string what, bool continuation, Func<TestResultRecord, bool> stepResults)
     {
         var start = results.Where(r => r.StartTime.HasValue).Select(r => r.StartTime!.Value).DefaultIfEmpty(input.RunStarted).Min();
         var finish = results.Where(r => r.EndTime.HasValue).Select(r => r.EndTime!.Value).DefaultIfEmpty(input.RunFinished).Max();
         w.WriteString("start", Date(start));
         w.WriteString("finish", Date(finish));
-        var comment = Comment(results);
+        var comment = Comment(results, stepResults);
         if (comment.Length > 0) w.WriteString("comment", comment);
         w.WriteString("status", input.Statuses[outcome]);
 
-        if (evidence.Count > 0)
-        {
-            w.WriteStartArray(input.Dialect.EvidenceProperty);
-            foreach (var e in evidence)
-            {
-                w.WriteStartObject();
-                w.WritePropertyName("data");
-                WriteBase64FromFile(w, e.File.Path);
-                w.WriteString("filename", e.FileName);
-                w.WriteString("contentType", e.File.ContentType);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
+        var own = evidence.Where(e => e.Step is null).ToList();
+        if (own.Count > 0) WriteEvidence(w, input.Dialect.EvidenceProperty, own);
 
-        if (iterated) WriteIterations(w, results, input, continuation ? [] : warnings, what);
+        // "steps" and "iterations" are mutually exclusive (schema): data rows carry their steps in their iteration.
+        if (iterated) WriteIterations(w, results, evidence, input, continuation ? [] : warnings, what, stepResults);
+        else if (results.Count == 1 && stepResults(results[0])) WriteSteps(w, results[0], evidence, input);
+    }
+
+    private static void WriteEvidence(Utf8JsonWriter w, string property, IEnumerable<XrayEvidence> evidence)
+    {
+        w.WriteStartArray(property);
+        foreach (var e in evidence)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("data");
+            WriteBase64FromFile(w, e.File.Path);
+            w.WriteString("filename", e.FileName);
+            w.WriteString("contentType", e.File.ContentType);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// One step result per top-level runtime step, in order (Xray maps them to the Manual test's steps by
+    /// position): the native status (custom statuses apply to the whole run only, api-notes §3.5), the
+    /// step's name and nested steps as comment, a failed step's message as actual result, and the step's
+    /// files as "evidences" (the spelling of both schemas and the DC docs for step results).
+    /// </summary>
+    private static void WriteSteps(Utf8JsonWriter w, TestResultRecord result, IReadOnlyList<XrayEvidence> evidence, Input input)
+    {
+        w.WriteStartArray("steps");
+        var number = 0;
+        foreach (var step in result.Steps)
+        {
+            number++;
+            w.WriteStartObject();
+            w.WriteString("status", input.Dialect.DefaultStatuses[step.Outcome]);
+            var nested = StepText.Format(step.Steps, number.ToString(CultureInfo.InvariantCulture) + ".");
+            w.WriteString("comment", Truncate(nested.Length == 0 ? step.Name : step.Name + "\n" + nested, MaxOutputPerResult));
+            if (step.Outcome == TestOutcome.Failed && !string.IsNullOrWhiteSpace(step.Message))
+                w.WriteString("actualResult", Truncate(step.Message!.Trim(), MaxOutputPerResult));
+            var files = evidence.Where(e => ReferenceEquals(e.Step, step)).ToList();
+            if (files.Count > 0) WriteEvidence(w, "evidences", files);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>Base64 straight from the file in blocks: a 100 MB video never sits in memory whole.</summary>
@@ -263,7 +310,8 @@ internal static class XrayPayload
         w.Flush();
     }
 
-    private static void WriteIterations(Utf8JsonWriter w, IReadOnlyList<TestResultRecord> results, Input input, List<string> warnings, string what)
+    private static void WriteIterations(Utf8JsonWriter w, IReadOnlyList<TestResultRecord> results, IReadOnlyList<XrayEvidence> evidence, Input input,
+        List<string> warnings, string what, Func<TestResultRecord, bool> stepResults)
     {
         var several = results.Select(r => r.TestName).Distinct().Count() > 1;
         // The method name reads best; the full name only where two classes share a method name.
@@ -296,6 +344,7 @@ internal static class XrayPayload
             if (input.Dialect.IterationNameAndLog && !string.IsNullOrWhiteSpace(r.ErrorMessage))
                 w.WriteString("log", Truncate(r.ErrorMessage!.Trim(), MaxOutputPerResult));
             w.WriteString("status", input.Statuses[r.Outcome]);
+            if (stepResults(r)) WriteSteps(w, r, evidence, input);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -316,19 +365,20 @@ internal static class XrayPayload
     /// Failure messages, stack traces and output of each result, in Jira wiki {noformat} blocks so
     /// stack traces keep their lines and no markup is interpreted.
     /// </summary>
-    public static string Comment(IReadOnlyList<TestResultRecord> results)
+    public static string Comment(IReadOnlyList<TestResultRecord> results, Func<TestResultRecord, bool>? stepResults = null)
     {
         var sb = new StringBuilder();
         foreach (var r in results)
         {
             var hasError = !string.IsNullOrWhiteSpace(r.ErrorMessage) || !string.IsNullOrWhiteSpace(r.ErrorStackTrace);
             var output = Truncate(r.StandardOutput?.Trim(), MaxOutputPerResult);
-            var steps = StepText.Format(r);
+            // Steps sent as step results are not repeated here.
+            var steps = stepResults?.Invoke(r) == true ? "" : StepText.Format(r);
             if (!hasError && string.IsNullOrEmpty(output) && steps.Length == 0 && r.Comments.Count == 0) continue;
             if (sb.Length > 0) sb.Append("\n\n");
             if (results.Count > 1) sb.Append('*').Append(r.Name).Append("* (").Append(r.Outcome).Append(")\n");
             // Runtime comments (Tms.Comment) first, as the test wrote them; then its steps (Tms.Step) as text:
-            // the import takes step results only for Manual tests with the same number of steps.
+            // the import takes step results only for Manual tests with the same number of steps (those go in "steps").
             foreach (var c in r.Comments) sb.Append(c.Trim()).Append('\n');
             if (steps.Length > 0) sb.Append("Steps:\n{noformat}").Append(NoFormat(steps)).Append("{noformat}").Append(hasError || !string.IsNullOrEmpty(output) ? "\n" : "");
             if (hasError)

@@ -66,6 +66,37 @@ internal sealed class XrayServerBackend : XrayBackendBase
         return answer;
     }
 
+    /// <summary>GET /rest/raven/1.0/api/test?keys=K1;K2 has no paging: 50 keys keep the URL and the answer small.</summary>
+    protected override int LookupChunkSize => 50;
+
+    /// <summary>
+    /// GET /rest/raven/1.0/api/test?keys=K1;K2 answers a list of {key, type, definition}: a step-based
+    /// (Manual) test's definition is an object with its "steps", a Generic or Cucumber test's a string.
+    /// The shape decides, so a custom test type of the steps kind counts as Manual too. Keys that are
+    /// not Tests are left out of the answer.
+    /// </summary>
+    protected override async Task<Dictionary<string, int>> LookUpStepsAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(context.Options.BaseUrl!, "rest/raven/1.0/api/test?keys=" + string.Join(";", keys.Select(Uri.EscapeDataString)));
+        var body = await ReadAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.AcceptJson();
+            return request;
+        }, context, cancellationToken).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException("the answer is not a list of tests");
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var test in doc.RootElement.EnumerateArray())
+        {
+            if (test.ValueKind == JsonValueKind.Object && test.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String
+                && test.TryGetProperty("definition", out var definition) && definition.ValueKind == JsonValueKind.Object
+                && definition.TryGetProperty("steps", out var steps) && steps.ValueKind == JsonValueKind.Array)
+                counts[key.GetString()!] = steps.GetArrayLength();
+        }
+        return counts;
+    }
+
     /// <summary>Jira search (GET /rest/api/2/search) for the execution whose description holds the run marker.</summary>
     protected override async Task<TmsHttpResponse?> FindExecutionAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
     {

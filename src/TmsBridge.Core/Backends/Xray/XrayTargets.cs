@@ -22,12 +22,16 @@ public static class XrayTargets
     public static readonly OptionDefinition ExecutionFields = new("executionFields", OptionKind.Text, "Jira fields of a new Test Execution: a JSON object of field ids to values, inline or in a file (Xray Cloud: sent through the multipart import).",
         reader: (o, v, _) => o.For<XrayOptions>().ExecutionFields = v.Length == 0 ? null : v, valueOf: o => o.For<XrayOptions>().ExecutionFields);
 
+    public static readonly OptionDefinition StepResults = new("stepResults", OptionKind.Bool, "Xray: send runtime steps (Tms.Step) as step results to Manual tests whose step count matches (looked up before the import); false sends them as text in the comment.", defaultValue: "true",
+        reader: (o, v, bad) => { if (ConfigurationResolver.TryBool(v, out var b)) o.For<XrayOptions>().StepResults = b; else bad("true or false"); },
+        valueOf: o => o.For<XrayOptions>().StepResults ? "true" : "false");
+
     public static readonly TargetDescriptor Server = new("xray", "Xray", "Server/DC", KeyRule.JiraIssueKey, StatusMap.XrayServerDefaults,
-        defaultRateLimit: null, options: [ExecutionFields], create: () => new XrayServerBackend());
+        defaultRateLimit: null, options: [ExecutionFields, StepResults], create: () => new XrayServerBackend());
 
     /// <summary>Xray Cloud: 300 requests per 5 minutes per API key (api-notes/xray.md).</summary>
     public static readonly TargetDescriptor Cloud = new("xray-cloud", "Xray", "Cloud", KeyRule.JiraIssueKey, StatusMap.XrayCloudDefaults,
-        defaultRateLimit: new(300, TimeSpan.FromMinutes(5)), options: [ClientId, ClientSecret, Region, ExecutionFields], create: () => new XrayCloudBackend());
+        defaultRateLimit: new(300, TimeSpan.FromMinutes(5)), options: [ClientId, ClientSecret, Region, ExecutionFields, StepResults], create: () => new XrayCloudBackend());
 }
 
 /// <summary>The options only Xray reads, typed; <c>options.For&lt;XrayOptions&gt;()</c>.</summary>
@@ -39,4 +43,6 @@ public sealed class XrayOptions
     public string? Region { get; set; }
     /// <summary>The executionFields option as given: inline JSON or a file path (read by the backend).</summary>
     public string? ExecutionFields { get; set; }
+    /// <summary>Runtime steps as step results of Manual tests with the same step count (else as text).</summary>
+    public bool StepResults { get; set; } = true;
 }

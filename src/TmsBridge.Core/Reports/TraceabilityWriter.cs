@@ -14,6 +14,8 @@ public static class TraceabilityWriter
 {
     private static readonly string[] States = [CoverageStates.Passed, CoverageStates.Failed, CoverageStates.NotRun, CoverageStates.NotCovered];
 
+    private const string NotCoveredNote = "A requirement is passed when every covering test's latest result passed, failed when one failed, not run when none failed but one was skipped or not run; not covered when it was named with --requirements or covered in an older journal, but no test's latest result covers it.";
+
     private static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
@@ -33,6 +35,7 @@ public static class TraceabilityWriter
 
         md.Append("## Requirement coverage\n\n");
         md.Append(string.Join(" / ", States.Select(s => N(report.CountOf(s)) + " " + CoverageStates.Label(s)))).Append("\n\n");
+        md.Append(NotCoveredNote).Append("\n\n");
         if (report.Requirements.Count == 0) md.Append("No test covers a requirement ([Covers] or Tms.Covers).\n\n");
         else
         {
@@ -80,6 +83,7 @@ public static class TraceabilityWriter
 
         h.Append("<section>\n<h2>Requirement coverage</h2>\n");
         AppendBar(h, "Requirements by coverage", States.Select(s => (s, CoverageStates.Label(s), report.CountOf(s))).ToList());
+        h.Append("<p class=\"meta\">").Append(TextEscape.Html(NotCoveredNote)).Append("</p>\n");
         if (report.Requirements.Count == 0) h.Append("<p>No test covers a requirement ([Covers] or Tms.Covers).</p>\n");
         else
         {

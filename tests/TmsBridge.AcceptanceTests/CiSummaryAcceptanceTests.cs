@@ -60,6 +60,28 @@ public sealed class CiSummaryAcceptanceTests(SampleRuns samples)
     }
 
     [Fact]
+    public async Task The_MTP_extension_appends_the_same_summary_on_GitHub_Actions()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var summary = Path.Combine(samples.WorkFolder, "step-summary-mtp-" + Guid.NewGuid().ToString("N")[..6] + ".md");
+        var environment = Environment(sandbox.BaseAddress);
+        environment["TMS_TARGET"] = "xray";
+        environment["TMS_BASE_URL"] = sandbox.BaseAddress.ToString();
+        environment["GITHUB_ACTIONS"] = "true";
+        environment["GITHUB_STEP_SUMMARY"] = summary;
+
+        var run = await new MtpAcceptanceTests(samples).RunMtpSampleAsync("MSTestMtpSample", environment);
+
+        using var report = run.Report();
+        var execution = report.RootElement.GetProperty("execution").GetProperty("key").GetString()!;
+        var text = File.ReadAllText(summary);
+        Assert.Contains("### TmsBridge: Xray Server/DC", text);
+        Assert.Contains("[**" + execution + "**](", text);
+        Assert.Contains("keys: 7 (sent 7, refused 0, not sent 0)", text);
+        Assert.Contains("| FAIL | 1 | 1 |", text);
+    }
+
+    [Fact]
     public async Task On_Azure_Pipelines_warnings_are_logging_commands_and_the_summary_is_uploaded()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);

@@ -73,3 +73,43 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(2, await Run());
     }
 }
+
+/// <summary>`tmsbridge publish` (its own process) against the sandbox: the job summary, and refusals journalled with their reason for `tmsbridge report`.</summary>
+public sealed class PublishSummaryAcceptanceTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "tmsbridge-publish-summary-" + Guid.NewGuid().ToString("N")[..8]);
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    [Fact]
+    public async Task Publish_appends_the_summary_and_report_lists_the_refused_key_with_the_TMS_reason()
+    {
+        await using var sandbox = await Sandbox.SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var started = DateTimeOffset.UtcNow;
+        string path;
+        using (var journal = RunJournal.Create(_dir, new RunHeader { RunId = "run-1", StartedAt = started, Runner = "vstest", Sources = ["Shop.Tests.dll"] }))
+        {
+            journal.AppendResult(new TestResultRecord { Sequence = 1, FullyQualifiedName = "Shop.Login.Works", Outcome = TestOutcome.Passed, TestCaseKeys = ["DEMO-1"], Covers = ["DEMO-100"], StartTime = started, EndTime = started.AddSeconds(1) });
+            journal.AppendResult(new TestResultRecord { Sequence = 2, FullyQualifiedName = "Shop.Pay.Unknown", Outcome = TestOutcome.Failed, TestCaseKeys = ["DEMO-7777"], StartTime = started, EndTime = started.AddSeconds(1) });
+            journal.AppendEnd(new RunEnd { FinishedAt = started.AddSeconds(2), Results = 2 });
+            path = journal.JournalPath;
+        }
+        var summary = Path.Combine(_dir, "summary.md");
+
+        var publish = await SampleRuns.RunCliAsync(["publish", path, "--target", "xray", "--base-url", sandbox.BaseAddress.ToString(), "--project", "DEMO"], new Dictionary<string, string?>
+        {
+            ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin", ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = summary, ["TF_BUILD"] = null,
+        }, TimeSpan.FromMinutes(3));
+
+        var text = File.ReadAllText(summary);
+        Assert.Contains("### TmsBridge: Xray Server/DC", text);
+        Assert.Contains("- Results: 2, keys: 2 (sent 1, refused 1, not sent 0)", text);
+        Assert.Contains("- DEMO-7777: ", text);
+        Assert.Contains("- Requirements: 1 passed / 0 failed / 0 not run (of 1)", text);
+        Assert.Equal(1, publish.ExitCode);
+
+        var stdout = new StringWriter();
+        Assert.Equal(0, await CliApp.RunAsync(["report", path], stdout, new StringWriter()));
+        Assert.Matches(@"\| DEMO-7777 \| xray \| \S.* \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|", stdout.ToString());
+        Assert.DoesNotContain("no reason recorded", stdout.ToString());
+    }
+}

@@ -116,6 +116,24 @@ public sealed class CiSummaryTests : IDisposable
     }
 
     [Fact]
+    public async Task On_Azure_Pipelines_a_logging_command_inside_a_test_name_or_server_message_is_neutralised()
+    {
+        using var aio = new FakeAio(cloud: true);
+        aio.Refuse["DEMO-TC-2"] = "no ##vso[task.complete result=Failed]x";
+        var console = new StringWriter();
+        var request = Request(aio, new() { ["TF_BUILD"] = "True" }, console);
+        request.Results = [.. request.Results, Result("Ns.C.Evil##vso[task.setvariable variable=X]1", sequence: 9)];
+
+        await Publisher.PublishAsync(request, _output, Ct);
+
+        // The agent reads the first ##vso[ of a line: only TmsBridge's own command may start one.
+        Assert.DoesNotContain(_output.Lines, l => l.Contains("##vso[", StringComparison.Ordinal));
+        Assert.Contains(_output.Lines, l => l.Contains("Ns.C.Evil## vso[task.setvariable", StringComparison.Ordinal));
+        Assert.All(console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal(l.IndexOf("##vso[", StringComparison.Ordinal), l.LastIndexOf("##vso[", StringComparison.Ordinal)));
+        Assert.Contains("no ## vso[task.complete", console.ToString());
+    }
+
+    [Fact]
     public async Task Elsewhere_nothing_but_the_console()
     {
         using var aio = new FakeAio(cloud: true);

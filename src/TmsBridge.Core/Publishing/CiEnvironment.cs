@@ -49,7 +49,16 @@ public sealed class CiEnvironment
 /// </summary>
 public static class AzureLoggingCommands
 {
-    public static string Issue(string type, string message) => $"##vso[task.logissue type={type}]{EscapeData(message)}";
+    public const string Prefix = "##vso[";
+
+    public static string Issue(string type, string message) => $"##vso[task.logissue type={type}]{EscapeData(Neutralize(message))}";
+
+    /// <summary>
+    /// The agent takes "##vso[" anywhere in any line of the job's output as a command (and hides the
+    /// line), so a test name or a server message holding one could set variables or fail the job.
+    /// TmsBridge's lines carry "## vso[" instead.
+    /// </summary>
+    public static string Neutralize(string text) => text.Replace(Prefix, "## vso[");
 
     public static string UploadSummary(string path) => "##vso[task.uploadsummary]" + EscapeData(path);
 
@@ -91,7 +100,7 @@ public sealed class AzurePipelinesReporterOutput : IReporterOutput
     public static IReporterOutput Wrap(IReporterOutput output, CiEnvironment ci, TextWriter? console = null) =>
         ci.Kind != CiKind.AzurePipelines || output is AzurePipelinesReporterOutput ? output : new AzurePipelinesReporterOutput(output, console ?? Console.Out);
 
-    public void Info(string message) => _inner.Info(message);
+    public void Info(string message) => _inner.Info(AzureLoggingCommands.Neutralize(message));
     public void Warning(string message) => Write("warning", message);
     public void Error(string message) => Write("error", message);
 
@@ -108,7 +117,7 @@ public sealed class AzurePipelinesReporterOutput : IReporterOutput
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The console is gone (end of the process): the plain line is the best left.
-            if (type == "error") _inner.Error(message); else _inner.Warning(message);
+            if (type == "error") _inner.Error(AzureLoggingCommands.Neutralize(message)); else _inner.Warning(AzureLoggingCommands.Neutralize(message));
         }
     }
 }

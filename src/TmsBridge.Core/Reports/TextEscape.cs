@@ -3,7 +3,7 @@ using System.Text;
 namespace TmsBridge.Reports;
 
 /// <summary>Escaping for text from tests and servers (names may hold | ` * &lt; &gt;) in Markdown and HTML.</summary>
-public static class TextEscape
+internal static class TextEscape
 {
     /// <summary>
     /// Inline Markdown (also safe in a table cell): CommonMark's punctuation that starts markup is

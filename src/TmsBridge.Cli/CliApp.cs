@@ -20,6 +20,8 @@ public static class CliApp
               --all also re-sends keys a journal marks as already sent; --stats prints
               the number of requests, the largest request and the peak memory of the publish.
 
+        {ReportCommand.UsageText}
+
           sandbox [--urls http://127.0.0.1:PORT] [--seed file.json]
               Runs the TMS sandbox in the foreground (Ctrl+C stops it).
         """;
@@ -37,6 +39,7 @@ public static class CliApp
             {
                 "demo" => await DemoCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 "publish" => await PublishCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                "report" => await ReportCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 "sandbox" => await SandboxCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };

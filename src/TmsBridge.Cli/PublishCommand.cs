@@ -120,7 +120,7 @@ public static class PublishCommand
             using var journal = RunJournal.OpenExisting(j.Path, j.Header!.RunId);
             var keysOfJournal = new HashSet<string>(j.Results.SelectMany(r => r.TestCaseKeys).Select(Keys.KeyRule.Normalize), StringComparer.OrdinalIgnoreCase);
             foreach (var k in report.Keys.Where(k => keysOfJournal.Contains(k.Key)))
-                journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key });
+                journal.AppendPublishMark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.State is KeyStates.Refused or KeyStates.NotSent && k.Messages.Count > 0 ? string.Join(" ", k.Messages) : null });
         }
         if (a.Flags.Contains("stats"))
         {

@@ -104,6 +104,9 @@ internal sealed class TmsHttpClient : IDisposable
 
     public SecretRedactor Redactor => _redactor;
 
+    /// <summary>Called after each request attempt ends, answered or failed (the publish's progress line counts them).</summary>
+    public Action? RequestEnded { get; set; }
+
     /// <summary>A single attempt, no retries: for calls whose failures the caller handles itself.</summary>
     public Task<TmsHttpResponse> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAttemptAsync(request, 1, cancellationToken);
 
@@ -326,6 +329,18 @@ internal sealed class TmsHttpClient : IDisposable
             Attempt = attempt,
         };
         lock (_log) _log.Add(entry);
+        try
+        {
+            return await SendLoggedAsync(request, entry, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            RequestEnded?.Invoke();
+        }
+    }
+
+    private async Task<TmsHttpResponse> SendLoggedAsync(HttpRequestMessage request, RequestReport entry, CancellationToken cancellationToken)
+    {
         var watch = Stopwatch.StartNew();
         // Wall-clock on purpose: this watchdog bounds real socket I/O, whatever clock the waits use.
         using var timeoutSource = new CancellationTokenSource(_timeout);

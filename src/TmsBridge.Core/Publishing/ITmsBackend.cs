@@ -51,8 +51,9 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
     /// <summary>Called as soon as a key's fate is known, so the journal records progress even if the process dies mid-publish.</summary>
     public Action<PublishMark>? Progress { get; init; }
 
-    public void ReportProgress(string key, string state, string? executionKey) =>
-        Progress?.Invoke(new PublishMark { At = DateTimeOffset.UtcNow, Target = Options.Target, Key = key, State = state, ExecutionKey = executionKey });
+    /// <param name="reason">Why a key was refused or not sent (the server's words, redacted): `tmsbridge report` lists it from the journal.</param>
+    public void ReportProgress(string key, string state, string? executionKey, string? reason = null) =>
+        Progress?.Invoke(new PublishMark { At = DateTimeOffset.UtcNow, Target = Options.Target, Key = key, State = state, ExecutionKey = executionKey, Reason = reason });
 
     /// <summary>Default summary when the summary option is not set.</summary>
     public string DefaultSummary { get; init; } = "Automated test run";

@@ -30,6 +30,8 @@ public sealed class PublishReport
     /// short line in <see cref="Errors"/>, the form the console shows. Null (absent from the JSON) when there was none.
     /// </summary>
     public List<InternalErrorReport>? InternalErrors { get; set; }
+    /// <summary>Requirements covered by the run's results ([Covers], Tms.Covers), by state; null when no result covers one.</summary>
+    public ReportCoverage? Coverage { get; set; }
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
     [JsonIgnore]
@@ -103,6 +105,15 @@ public sealed class ReportTotals
     public int Sent { get; set; }
     public int Refused { get; set; }
     public int NotSent { get; set; }
+}
+
+/// <summary>The coverage line: requirements passed / failed / not run (see Reports.Traceability for the rules).</summary>
+public sealed class ReportCoverage
+{
+    public int Requirements { get; set; }
+    public int Passed { get; set; }
+    public int Failed { get; set; }
+    public int NotRun { get; set; }
 }
 
 public sealed class KeyReport

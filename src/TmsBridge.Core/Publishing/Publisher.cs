@@ -40,6 +40,10 @@ public sealed class PublishRequest
     public Action<Journal.PublishMark>? Progress { get; set; }
     /// <summary>Test hook: the first retry delay (the product uses one second).</summary>
     public TimeSpan? RetryBaseDelay { get; set; }
+    /// <summary>Test hook: reads the environment for the CI job-page summary (null: the process environment).</summary>
+    public Func<string, string?>? Environment { get; set; }
+    /// <summary>Test hook: where Azure Pipelines logging commands go (null: the process's standard output).</summary>
+    public TextWriter? CiConsole { get; set; }
     /// <summary>Internal errors a front-end caught during the run (already redacted), for the report.</summary>
     public IReadOnlyList<InternalErrorReport> InternalErrors { get; set; } = [];
 }
@@ -57,7 +61,9 @@ public static class Publisher
         // publishing are learnt once and masked everywhere, the journal's publish marks included.
         var sanitizer = ResultSanitizer.For(options);
         var redactor = sanitizer.Redactor;
-        output = RedactingReporterOutput.Wrap(output, redactor); // live: also masks tokens a service issues while publishing
+        // On Azure Pipelines warnings and errors become logging commands; inside the redaction, so those lines are masked too.
+        var ci = CiEnvironment.Detect(request.Environment ?? Environment.GetEnvironmentVariable);
+        output = RedactingReporterOutput.Wrap(AzurePipelinesReporterOutput.Wrap(output, ci, request.CiConsole), redactor); // live: also masks tokens a service issues while publishing
         var report = new PublishReport
         {
             RunId = request.RunId,
@@ -80,6 +86,7 @@ public static class Publisher
             report.TargetName = TargetName(options, backend);
 
             var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName);
+            report.Coverage = Reports.Traceability.Coverage(request.Results);
             report.Warnings.AddRange(run.Warnings);
             var statuses = BuildStatusMap(backend, options, report);
             FillPlannedReport(report, run, statuses, options);
@@ -102,10 +109,16 @@ public static class Publisher
                     rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay,
                     deadline: deadline.At, timeProvider: deadline.Time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+                var progress = new PublishProgress(report, backend.DisplayName, output, deadline.Time);
+                http.RequestEnded = progress.OnRequest;
                 var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
                 {
                     RunId = request.RunId,
-                    Progress = request.Progress,
+                    Progress = mark =>
+                    {
+                        request.Progress?.Invoke(mark);
+                        progress.OnMark(mark);
+                    },
                     RunStarted = run.Start ?? request.RunStarted,
                     RunFinished = run.Finish ?? request.RunFinished,
                     DefaultSummary = request.DefaultSummary,
@@ -151,6 +164,7 @@ public static class Publisher
         report.GeneratedAt = DateTimeOffset.UtcNow;
         reportPath = WriteReport(report, reportPath, redactor, output);
         ConsoleSummary.Write(report, reportPath, output, redactor);
+        CiSummary.Write(report, request.RunFolder, ci, redactor, output, request.CiConsole);
         return report;
     }
 

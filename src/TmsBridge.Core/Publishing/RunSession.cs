@@ -21,6 +21,10 @@ public sealed class RunStartInfo
     public HttpMessageHandler? HttpHandler { get; set; }
     /// <summary>Test hook: the clock for retry waits, Retry-After and rate limits (the product uses the system clock).</summary>
     public TimeProvider? TimeProvider { get; set; }
+    /// <summary>Test hook: reads the environment for the CI job-page summary (null: the process environment).</summary>
+    public Func<string, string?>? Environment { get; set; }
+    /// <summary>Test hook: where Azure Pipelines logging commands go (null: the process's standard output).</summary>
+    public TextWriter? CiConsole { get; set; }
 }
 
 /// <summary>
@@ -80,7 +84,9 @@ public sealed class RunSession : IDisposable
     public static RunSession Start(RunStartInfo info, IReporterOutput output)
     {
         // What a test produced is redacted before the journal (the journal's sanitizer) and the console (this output).
-        output = RedactingReporterOutput.Wrap(output, ResultSanitizer.For(info.Options).Redactor);
+        // On Azure Pipelines its warnings and errors become logging commands (the job page lists them).
+        var ci = CiEnvironment.Detect(info.Environment ?? System.Environment.GetEnvironmentVariable);
+        output = RedactingReporterOutput.Wrap(AzurePipelinesReporterOutput.Wrap(output, ci, info.CiConsole), ResultSanitizer.For(info.Options).Redactor);
         var started = DateTimeOffset.UtcNow;
         RunJournal? journal = null;
         try
@@ -355,6 +361,8 @@ public sealed class RunSession : IDisposable
                 // leaves a journal that says which keys already went, and to which execution.
                 Progress = Mark,
                 InternalErrors = internalErrors,
+                Environment = _info.Environment,
+                CiConsole = _info.CiConsole,
             }, _output, cancellationToken).ConfigureAwait(false);
             foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
@@ -434,6 +442,7 @@ public sealed class RunSession : IDisposable
             WriteInternalErrorFile(error);
         }
         Publisher.WriteReport(report, Path.Combine(journal.RunFolder, journal.RunId + ".report.json"), _redactor, _output);
+        CiSummary.Write(report, journal.RunFolder, CiEnvironment.Detect(_info.Environment ?? System.Environment.GetEnvironmentVariable), _redactor, _output, _info.CiConsole);
         return report;
     }
 

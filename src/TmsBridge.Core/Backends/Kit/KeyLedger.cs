@@ -60,7 +60,7 @@ internal sealed class KeyLedger
         if (k is null) return;
         k.State = state;
         k.Messages.AddRange(messages);
-        context.ReportProgress(k.Key, state, where);
+        context.ReportProgress(k.Key, state, where, state == KeyStates.Sent || messages.Count == 0 ? null : context.Redactor.Redact(string.Join(" ", messages)));
     }
 
     private static void Note(Dictionary<string, List<string>> into, string key, string message)

@@ -54,6 +54,42 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
     public void ReportProgress(string key, string state, string? executionKey) =>
         Progress?.Invoke(new PublishMark { At = DateTimeOffset.UtcNow, Target = Options.Target, Key = key, State = state, ExecutionKey = executionKey });
 
+    /// <summary>Journals the publish attempt (<see cref="PublishRequest.Attempt"/>); null for a dry run.</summary>
+    public Action<PublishAttempt>? Attempt { get; init; }
+    /// <summary>Keys to send only the rest of the evidence for (<see cref="PublishRequest.EvidenceOnly"/>).</summary>
+    public IReadOnlyDictionary<string, ISet<string>> EvidenceOnly { get; init; } = new Dictionary<string, ISet<string>>();
+    /// <summary>The execution (or cycle) this publish reports into, once a backend told (<see cref="ExecutionKnown"/>).</summary>
+    public string? KnownExecution { get; private set; }
+
+    /// <summary>A backend learnt the execution or cycle it reports into: journalled at once, so a replay reports into it.</summary>
+    public void ExecutionKnown(string? key)
+    {
+        if (string.IsNullOrEmpty(key) || key == KnownExecution) return;
+        KnownExecution = key;
+        JournalAttempt(PublishAttemptStates.Execution, key);
+    }
+
+    internal void JournalAttempt(string state, string? executionKey) =>
+        Attempt?.Invoke(new PublishAttempt
+        {
+            At = DateTimeOffset.UtcNow,
+            Target = Options.Target,
+            BaseUrl = Options.BaseUrl?.ToString(),
+            Project = Options.Project,
+            RunId = RunId,
+            MarkerId = RunId,
+            ExecutionKey = executionKey,
+            State = state,
+        });
+
+    /// <summary>The name an evidence copy is journalled under when sent: "&lt;runId&gt;.evidence/&lt;file&gt;", the same wherever the run folder now is.</summary>
+    public static string EvidenceId(string path) =>
+        Path.GetFileName(Path.GetDirectoryName(path) ?? "") + "/" + Path.GetFileName(path);
+
+    /// <summary>One evidence file reached the key's run: journalled so a replay does not send it again.</summary>
+    public void EvidenceSent(string key, string path) =>
+        Progress?.Invoke(new PublishMark { At = DateTimeOffset.UtcNow, Target = Options.Target, Key = key, State = KeyStates.EvidenceSent, File = EvidenceId(path), ExecutionKey = KnownExecution });
+
     /// <summary>Default summary when the summary option is not set.</summary>
     public string DefaultSummary { get; init; } = "Automated test run";
 

@@ -33,7 +33,7 @@ public sealed class PublishReport
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
     [JsonIgnore]
-    public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent);
+    public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent or KeyStates.EvidencePending);
 
     // FindKey's index (case-insensitive key → first entry with that key). Backends look a key up per
     // result, per answer and per evidence file, so a linear search made large runs quadratic. Keys stays
@@ -79,6 +79,13 @@ public static class KeyStates
 {
     public const string Sent = "sent";
     public const string Refused = "refused";
+    /// <summary>
+    /// The key's result reached the TMS, some of its evidence (uploaded in separate calls: AIO) not yet:
+    /// `tmsbridge publish` sends only the missing files, never the result again.
+    /// </summary>
+    public const string EvidencePending = "evidencePending";
+    /// <summary>Only in the journal: a mark naming one evidence file that reached the key's run.</summary>
+    public const string EvidenceSent = "evidenceSent";
     public const string NotSent = "notSent";
     /// <summary>Dry run or target none: the payload was written, not sent.</summary>
     public const string Planned = "planned";
@@ -103,6 +110,10 @@ public sealed class ReportTotals
     public int Sent { get; set; }
     public int Refused { get; set; }
     public int NotSent { get; set; }
+    /// <summary>Keys whose result was sent but some evidence not yet (see <see cref="KeyStates.EvidencePending"/>).</summary>
+    public int EvidencePending { get; set; }
+    /// <summary>Attempts of retried tests left out by the attempts option (earlier ones with last, better ones with worst).</summary>
+    public int SupersededAttempts { get; set; }
 }
 
 public sealed class KeyReport

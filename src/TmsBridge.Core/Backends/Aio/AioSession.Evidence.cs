@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
+using TmsBridge.Publishing;
 
 namespace TmsBridge.Backends.Aio;
 
@@ -8,7 +9,23 @@ namespace TmsBridge.Backends.Aio;
 internal sealed partial class AioSession
 {
     /// <summary>One paged listing for the run ids, then one multipart upload per file.</summary>
+    /// <remarks>
+    /// Each file that reached its run is journalled (evidenceSent); a key whose files are all done (sent,
+    /// or skipped for good: too large, unreadable, refused) is settled sent. A key with a file that failed
+    /// for a reason that may pass (no answer, 5xx, 429, the listing failed) stays evidencePending, and so
+    /// does every key when the deadline cuts this short: `tmsbridge publish` sends its missing files.
+    /// </remarks>
     public async Task AttachEvidenceAsync(AioCycleRef cycle, List<PlannedEvidence> evidence, Dictionary<string, int> stored, CancellationToken ct)
+    {
+        var pending = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await UploadEvidenceAsync(cycle, evidence, stored, pending, ct).ConfigureAwait(false);
+        foreach (var k in Report.Keys.Where(k => k.State == KeyStates.EvidencePending && !pending.Contains(k.Key)).ToList())
+            KeyLedger.Settle(Context, k.Key, KeyStates.Sent, [], cycle.Name);
+        foreach (var k in pending)
+            Report.FindKey(k)?.Messages.Add("its result was sent, some evidence not yet (evidencePending): `tmsbridge publish` sends only the missing files");
+    }
+
+    private async Task UploadEvidenceAsync(AioCycleRef cycle, List<PlannedEvidence> evidence, Dictionary<string, int> stored, HashSet<string> pending, CancellationToken ct)
     {
         if (evidence.Count == 0) return;
         var toSend = new List<PlannedEvidence>();
@@ -28,7 +45,7 @@ internal sealed partial class AioSession
         {
             var message = Redact(e.Message);
             Report.Errors.Add($"{Name}: the runs of cycle {cycle.Name} could not be listed, so no evidence was attached: {message}");
-            foreach (var e2 in toSend) Skip(e2, "the run ids could not be read: " + message);
+            foreach (var e2 in toSend) { Skip(e2, "the run ids could not be read: " + message); pending.Add(e2.Keyed.Key); }
             return;
         }
 
@@ -69,6 +86,7 @@ internal sealed partial class AioSession
             catch (TmsHttpException x) when (x.Kind != HttpFailureKind.Cancelled)
             {
                 Skip(e, "the upload failed: " + Redact(x.Message));
+                pending.Add(e.Keyed.Key);
                 continue;
             }
             catch (Exception x) when (x is IOException or UnauthorizedAccessException)
@@ -84,7 +102,13 @@ internal sealed partial class AioSession
                 continue;
             }
             if (!response.IsSuccess)
+            {
                 Skip(e, "the upload was refused: " + Describe(response));
+                // A busy server may take it later; a 4xx is the server's word on this file.
+                if (response.StatusCode is 429 or >= 500) pending.Add(e.Keyed.Key);
+                continue;
+            }
+            Context.EvidenceSent(e.Keyed.Key, e.File.Path);
         }
     }
 

@@ -209,6 +209,8 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             {
                 report.Execution = new ExecutionReference { Key = executionKey, Id = answer.ExecutionId, Url = answer.ExecutionUrl ?? ExecutionUrl(context, executionKey), Reused = options.TestExecution is not null };
             }
+            // Journalled at once: a publish killed before its next import is replayed into this execution.
+            context.ExecutionKnown(executionKey);
             if (executionKey is null)
             {
                 report.Warnings.Add($"{DisplayName}'s answer named no Test Execution; the remaining imports cannot join it.");

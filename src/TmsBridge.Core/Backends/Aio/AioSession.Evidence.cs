@@ -62,19 +62,28 @@ internal sealed partial class AioSession
         }
 
         string? disabled = null;
+        // A key is settled sent as soon as its last file is done, so a publish killed later leaves it sent.
+        var remaining = toSend.GroupBy(e => e.Keyed.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
         foreach (var e in toSend)
+        {
+            await UploadOneAsync(e).ConfigureAwait(false);
+            if (--remaining[e.Keyed.Key] == 0 && !pending.Contains(e.Keyed.Key) && Report.FindKey(e.Keyed.Key) is { State: KeyStates.EvidencePending })
+                KeyLedger.Settle(Context, e.Keyed.Key, KeyStates.Sent, [], cycle.Name);
+        }
+
+        async Task UploadOneAsync(PlannedEvidence e)
         {
             if (disabled is not null)
             {
                 Skip(e, disabled);
-                continue;
+                return;
             }
             var runId = RunIdFor(e, runIds, stored);
             if (runId is null)
             {
                 Skip(e, $"no run of {e.Keyed.Key} was found in cycle {cycle.Name}"
                     + (unknown.TryGetValue(e.Keyed.Key, out var why) ? " (latest run: " + why + ")" : ""));
-                continue;
+                return;
             }
             var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/testrun/{Uri.EscapeDataString(runId)}/attachment");
             TmsHttpResponse response;
@@ -87,26 +96,26 @@ internal sealed partial class AioSession
             {
                 Skip(e, "the upload failed: " + Redact(x.Message));
                 pending.Add(e.Keyed.Key);
-                continue;
+                return;
             }
             catch (Exception x) when (x is IOException or UnauthorizedAccessException)
             {
                 Skip(e, "the file could not be read: " + x.Message);
-                continue;
+                return;
             }
             if (response.StatusCode == 404)
             {
                 disabled = "attachments are turned off for this run: the server answered 404 to the attachment endpoint (older AIO Server versions have none)";
                 Report.Warnings.Add($"{Name} answered 404 to the attachment upload of run {runId} ({Describe(response)}); older AIO Server versions have no attachment API, so evidence is not sent for the rest of this run.");
                 Skip(e, disabled);
-                continue;
+                return;
             }
             if (!response.IsSuccess)
             {
                 Skip(e, "the upload was refused: " + Describe(response));
                 // A busy server may take it later; a 4xx is the server's word on this file.
                 if (response.StatusCode is 429 or >= 500) pending.Add(e.Keyed.Key);
-                continue;
+                return;
             }
             Context.EvidenceSent(e.Keyed.Key, e.File.Path);
         }

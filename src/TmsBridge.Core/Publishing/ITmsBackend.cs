@@ -48,6 +48,32 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
     /// <summary>The run's id: marks a new execution so that a create whose answer was lost can be found.</summary>
     public string RunId { get; init; } = "";
 
+    private readonly string? _markerId;
+
+    /// <summary>
+    /// The id of the marker a new execution carries (<see cref="Backends.Kit.RunMarker"/>: "TmsBridge run &lt;id&gt;")
+    /// and is found again by: by default <see cref="RunId"/>; a group's id when several runs report into
+    /// one execution, or the original run's id when a publish is replayed.
+    /// </summary>
+    public string MarkerId { get => _markerId ?? RunId; init => _markerId = value; }
+
+    /// <summary>The marker of a new execution, or null without a marker id (nothing to find a create by).</summary>
+    public string? Marker => Backends.Kit.RunMarker.For(MarkerId);
+
+    /// <summary>
+    /// Look up an execution carrying <see cref="Marker"/> before creating one, and report into it when
+    /// found (<see cref="Backends.Kit.CreateOnce.FindOrCreateAsync"/>). Off by default: a run's own marker
+    /// is new, so nothing can carry it yet.
+    /// </summary>
+    public bool FindBeforeCreate { get; init; }
+
+    /// <summary>
+    /// Other runs (a group's projects, frameworks, shards) report into the execution this publish may
+    /// create. A target whose execution holds only the cases it was created with (RTM: a TE from a test
+    /// plan) then creates it with all of the plan's cases, so that a joining run finds its own.
+    /// </summary>
+    public bool SharedExecution { get; init; }
+
     /// <summary>Called as soon as a key's fate is known, so the journal records progress even if the process dies mid-publish.</summary>
     public Action<PublishMark>? Progress { get; init; }
 
@@ -100,7 +126,17 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
     public IReadOnlyList<string> SourceRunIds { get; init; } = [];
 
     /// <summary>"MyTests: automated test run 2026-11-25 21:00 UTC (20261125T210000Z-1a2b3c4d)": a title that names the run(s), when the summary option is not set.</summary>
-    public string DefaultTitle => $"{DefaultSummary} ({PublishRequest.RunIdsText(SourceRunIds.Count > 0 ? SourceRunIds : [RunId])})";
+    /// <remarks>Without source runs the title names the marker id (by default the run id), so that a title search can find a group's execution.</remarks>
+    public string DefaultTitle => $"{DefaultSummary} ({PublishRequest.RunIdsText(SourceRunIds.Count > 0 ? SourceRunIds : [MarkerId])})";
+
+    /// <summary>Records in the report that the publish joined an execution found by its marker instead of creating one.</summary>
+    public void ReportJoined(string displayName, ExecutionReference execution)
+    {
+        execution.Reused = true;
+        execution.Joined = true;
+        Report.Execution = execution;
+        Report.Warnings.Add($"{displayName}: reported into {execution.Key ?? execution.Id}, the execution that already carries the marker '{Marker}', instead of creating one.");
+    }
 
     /// <summary>Marks every key that was to be sent with the same state and message (e.g. the whole request failed).</summary>
     public void MarkAll(string state, string? message)

@@ -98,6 +98,9 @@ public sealed class ExecutionReference
     public string? Url { get; set; }
     /// <summary>True when the run was reported into an execution given by the testExecution option.</summary>
     public bool Reused { get; set; }
+    /// <summary>True when the execution was not given but found by its marker before creating (a group's or a replayed publish's execution).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Joined { get; set; }
     /// <summary>What the TMS said it made of an import, by name (QMetry: testCasesCreated, testCaseVersionsReused, ...); null when it says nothing.</summary>
     public SortedDictionary<string, int>? Counts { get; set; }
 }

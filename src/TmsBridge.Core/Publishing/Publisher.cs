@@ -19,6 +19,15 @@ public sealed class PublishRequest
         + (runIds.Count > RunIdsNamed ? FormattableString.Invariant($" and {runIds.Count - RunIdsNamed} more") : "");
 
     public string RunId { get; set; } = "";
+    /// <summary>
+    /// The id of the marker a new execution carries and is found by (null: <see cref="RunId"/>, nothing
+    /// changes): a group's id, or the id a crashed publish used. Letters, digits, '-', '_' and '.' only.
+    /// </summary>
+    public string? MarkerId { get; set; }
+    /// <summary>Look up an execution carrying the marker before creating one, and report into it when found.</summary>
+    public bool FindBeforeCreate { get; set; }
+    /// <summary>Other runs report into the execution this publish may create (a group): see <see cref="PublishContext.SharedExecution"/>.</summary>
+    public bool SharedExecution { get; set; }
     public string RunFolder { get; set; } = "";
     public string? JournalPath { get; set; }
     public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
@@ -93,6 +102,8 @@ public static class Publisher
             FillPlannedReport(report, run, statuses, options);
 
             report.Errors.AddRange(TargetProblems(options, backend));
+            if (request.MarkerId is { } markerId && Backends.Kit.RunMarker.IdProblem(markerId) is { } markerProblem)
+                report.Errors.Add($"the execution marker id '{markerId}' cannot be used: {markerProblem}.");
 
             if (report.Errors.Count > 0 || backend is null)
             {
@@ -113,6 +124,9 @@ public static class Publisher
                 var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
                 {
                     RunId = request.RunId,
+                    MarkerId = request.MarkerId ?? request.RunId,
+                    FindBeforeCreate = request.FindBeforeCreate,
+                    SharedExecution = request.SharedExecution,
                     Progress = request.Progress,
                     RunStarted = run.Start ?? request.RunStarted,
                     RunFinished = run.Finish ?? request.RunFinished,

@@ -34,6 +34,15 @@ internal abstract class RtmBackendBase : DescribedBackend
     protected internal abstract string BaseUrlHint { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
+    /// <summary>
+    /// Finds the Test Execution of <paramref name="project"/> whose description carries <paramref name="marker"/>:
+    /// after a create whose answer was lost, and before creating when the publish asks
+    /// (<see cref="PublishContext.FindBeforeCreate"/>: a group's TE). Its answer is shaped like the create's
+    /// ({"testKey": ...}), null when none carries the marker. Null: this flavour has no finder (RTM Cloud: its
+    /// API host is not Jira; a finder over RTM Cloud's own search overrides this hook).
+    /// </summary>
+    protected internal virtual Func<CancellationToken, Task<TmsHttpResponse?>>? ExecutionFinder(PublishContext context, string project, string marker) => null;
+
     /// <summary>How long to wait between reads of a Pending execution's status (tests shorten it).</summary>
     public TimeSpan PendingPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -57,12 +57,12 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
     /// <summary>The description with this run's marker, by which a lost create is found.</summary>
     private string Description()
     {
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         if (marker is null) return O.Description ?? "";
         return RunMarker.Append(string.IsNullOrEmpty(O.Description) ? null : O.Description, marker, marker);
     }
 
-    private JsonObject ExecuteBody() => RtmPayload.ExecuteBody(Context.Run.Keyed.Select(k => k.Key), Summary(), Description(), O,
+    private JsonObject ExecuteBody() => RtmPayload.ExecuteBody(Context.SharedExecution ? null : Context.Run.Keyed.Select(k => k.Key), Summary(), Description(), O,
         Context.Run.Start ?? Context.RunStarted, Context.Run.Finish ?? Context.RunFinished);
 
     /// <summary>The TE path: v2/test-execution/{key}, or the V1 form.</summary>
@@ -83,19 +83,15 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         }
 
         var plan = O.TestPlan!;
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         var project = RunProject.Of(O.Project, Context.Run.Keyed.Select(k => k.Key)) ?? KeyRule.ProjectOf(plan);
-        // Only Jira Server/DC can be searched with the same credentials: RTM Cloud's API host is not Jira.
-        Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier = backend.IsJiraServer && marker is not null && project is not null
-            ? async token => await JiraMarkerSearch.FindAsync(Context.Http, O.BaseUrl!, r => backend.Authorize(r, O), project, marker, null, token).ConfigureAwait(false) is { } found
-                ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, new JsonObject { ["testKey"] = found.Key, ["issueId"] = found.Id }.ToJsonString(), "application/json", new Dictionary<string, string>())
-                : null
-            : null;
+        // Server/DC: Jira's search with the same credentials; RTM Cloud's API host is not Jira (see ExecutionFinder).
+        var findEarlier = marker is not null && project is not null ? backend.ExecutionFinder(Context, project, marker) : null;
         var body = ExecuteBody();
         CreateOnceAnswer created;
         try
         {
-            created = await CreateOnce.SendAsync(Context.Http, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct).ConfigureAwait(false);
+            created = await CreateOnce.FindOrCreateAsync(Context, Name, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
@@ -125,6 +121,19 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         }
         if (created.Recovered)
             Report.Warnings.Add($"{Name}: the answer to the request that created Test Execution {key} was lost; it was found by its run marker instead of being created twice.");
+        if (created.Existing)
+        {
+            // A group's TE, created by another member from the same test plan: its TCEs are read like a given
+            // testExecution's, and a key it does not hold is refused by name (RTM creates TCEs only at the TE's create).
+            Context.ReportJoined(Name, new ExecutionReference { Key = key, Url = BrowseUrl(key) });
+            var (joinedTces, joinProblem) = await ReadExecutionAsync(key, ct).ConfigureAwait(false);
+            if (joinProblem is not null)
+            {
+                Fail($"the Test Execution {key} (found by the marker '{marker}') could not be read: {joinProblem}");
+                return null;
+            }
+            return new RtmExecution(key, joinedTces);
+        }
         Report.Execution = new ExecutionReference { Key = key, Url = BrowseUrl(key), Reused = false };
 
         if (!await WaitWhilePendingAsync(key, ct).ConfigureAwait(false)) return null;

@@ -57,7 +57,7 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             RunStarted = context.RunStarted,
             RunFinished = context.RunFinished,
             DefaultSummary = context.DefaultSummary,
-            RunMarker = options.TestExecution is null ? RunMarker.For(context.RunId) : null,
+            RunMarker = options.TestExecution is null ? context.Marker : null,
         };
         var project = XrayPayload.ProjectKey(input);
         if (options.TestExecution is null && project is null)
@@ -98,6 +98,19 @@ internal abstract partial class XrayBackendBase : ITmsBackend
         }
 
         var executionKey = options.TestExecution;
+        // A group's (or a replayed publish's) execution may exist already: the imports then go into it.
+        var joined = false;
+        if (executionKey is null && input.RunMarker is { } groupMarker
+            && await CreateOnce.FindFirstAsync(context, DisplayName, ct => FindExecutionAsync(groupMarker, project!, context, ct), cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            var found = ParseAnswer(existing, context);
+            if (found.ExecutionKey is not null)
+            {
+                executionKey = found.ExecutionKey;
+                joined = true;
+                context.ReportJoined(DisplayName, new ExecutionReference { Key = found.ExecutionKey, Id = found.ExecutionId, Url = found.ExecutionUrl ?? ExecutionUrl(context, found.ExecutionKey) });
+            }
+        }
         var budget = options.MaxRequestBytes;
         var number = 0;
         string? createFailure = null;
@@ -114,7 +127,8 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             var creating = executionKey is null;
             // A multipart create carries the execution's fields in its own "info" part; Xray ignores
             // the results' info there, so it is left out rather than sent twice.
-            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 && !(creating && executionFields is not null) };
+            // A joined execution keeps the fields its creator gave it: info on an import overwrites them.
+            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 && !joined && !(creating && executionFields is not null) };
             var path = context.DryRun
                 ? Path.Combine(context.DryRunFolder, $"xray-import-{number}.json")
                 : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
@@ -314,9 +328,12 @@ internal abstract partial class XrayBackendBase : ITmsBackend
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>JQL that finds the execution a run created: its project, its type and the run marker in its description.</summary>
+    /// <summary>
+    /// JQL that finds the execution a run created: its project, its type and the run marker in its
+    /// description; oldest first, so that shards racing to create a group's execution all settle on the first.
+    /// </summary>
     protected static string MarkerJql(string project, string marker) =>
-        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{RunMarker.Word(marker)}\"";
+        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{RunMarker.Word(marker)}\" ORDER BY created ASC";
 
     protected static TmsHttpResponse Recovered(string body) =>
         new(System.Net.HttpStatusCode.OK, body, "application/json", new Dictionary<string, string> { [RecoveredHeader] = "true" });

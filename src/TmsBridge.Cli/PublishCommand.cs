@@ -109,7 +109,7 @@ public static class PublishCommand
             stdout.WriteLine($"tmsbridge: {evidenceOnly.Count} key(s) were sent without all their evidence (evidencePending): only their missing files are sent.");
 
         var first = journals[0];
-        var runId = resumeMarker is not null && attempt!.RunId is { Length: > 0 } earlier ? earlier : "publish-" + RunJournal.NewRunId(DateTimeOffset.UtcNow);
+        var runId = "publish-" + RunJournal.NewRunId(DateTimeOffset.UtcNow);
         // Each key's fate (and each evidence file sent) is journalled as soon as it is known, in every
         // journal that holds the key; the attempt in every journal: a publish killed half-way leaves
         // journals that say what already went, and where.
@@ -152,12 +152,15 @@ public static class PublishCommand
                 RunStarted = journals.Min(j => j.Header!.StartedAt),
                 RunFinished = journals.Max(j => j.End?.FinishedAt ?? j.Header!.StartedAt),
                 // Titled like the original run(s) (their sources, start and run ids), not after this publish;
-                // runId stays this publish's own, as the marker that finds a create whose answer was lost.
+                // runId stays this publish's own (its report; and its marker, unless an earlier attempt is resumed).
                 DefaultSummary = RunSession.DefaultSummary(journals.SelectMany(j => j.Header!.Sources).ToList(), journals.Min(j => j.Header!.StartedAt)),
                 SourceRunIds = journals.Select(j => j.Header!.RunId).Where(id => !string.IsNullOrEmpty(id)).Distinct().ToList(),
                 Progress = Mark,
                 Attempt = Attempt,
                 EvidenceOnly = evidenceOnly,
+                // Resuming: the earlier attempt's marker, looked up before anything is created.
+                MarkerId = resumeMarker,
+                FindBeforeCreate = resumeMarker is not null,
             }, new CliReporterOutput(stdout, stderr));
 
             // Keys the backend did not mark as it went (not sent at all, planned): marked now.

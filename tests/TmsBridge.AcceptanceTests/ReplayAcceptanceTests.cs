@@ -207,6 +207,53 @@ public sealed class ReplayAcceptanceTests : IDisposable
         Assert.Single(state.RootElement.GetProperty("requests").EnumerateArray(), r => r.GetProperty("path").GetString()!.EndsWith("/bulk/testrun/update", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("xray")]
+    [InlineData("aio-cloud")]
+    public async Task A_publish_killed_after_its_create_went_finds_that_execution_by_its_marker_when_run_again(string target)
+    {
+        var xray = target == "xray";
+        var (journal, _) = CraftRun("run", "20261129T080000Z-0000cccc",
+            new Crafted("Ns.C.T1", xray ? "DEMO-1" : "DEMO-TC-1"), new Crafted("Ns.C.T2", xray ? "DEMO-2" : "DEMO-TC-2", "Failed"));
+        await using var sandbox = await SandboxServer.StartAsync(null, Ct);
+        // The create is processed but its answer lost; the lookup that follows is held while the process is killed:
+        // the journal knows the attempt's marker, not its execution.
+        var (create, lookup) = xray
+            ? ("""{"method":"POST","path":"/rest/raven/2.0/import/execution","count":1,"action":"loseResponse"}""", """{"method":"GET","path":"/rest/api/2/search","count":1,"action":"delay","delayMs":600000}""")
+            : ("""{"method":"POST","path":"/aio-tcms/api/v1/project/DEMO/testcycle/detail","count":1,"action":"loseResponse"}""", """{"method":"POST","path":"/aio-tcms/api/v1/project/DEMO/testcycle/search","count":1,"action":"delay","delayMs":600000}""");
+        await AddFaultsAsync(sandbox.BaseAddress, $"[{create},{lookup}]");
+        string[] arguments = [journal, "--target", target, "--base-url", sandbox.BaseAddress.ToString(), "--project", "DEMO"];
+
+        var killed = await RunUntilHeldThenKillAsync(arguments, xray ? XrayCredentials : AioCredentials, sandbox.BaseAddress);
+
+        var content = Journal.JournalReader.Read(journal);
+        var started = Assert.Single(content.Attempts);
+        Assert.Equal((Journal.PublishAttemptStates.Started, (string?)null), (started.State, started.ExecutionKey));
+        Assert.StartsWith("publish-", started.MarkerId);
+
+        var again = await RunCliProcessAsync(arguments, xray ? XrayCredentials : AioCredentials, TimeSpan.FromMinutes(3));
+
+        Assert.True(again.ExitCode == 0, killed + "\n---\n" + again.Output);
+        Assert.Contains(again.Lines, l => l.Contains("looking it up by its marker before creating one", StringComparison.Ordinal));
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        if (xray)
+        {
+            var execution = Assert.Single(Executions(state));
+            Assert.Contains("TmsBridge run " + started.MarkerId, execution.GetProperty("description").GetString());
+            Assert.Equal(2, execution.GetProperty("tests").GetArrayLength());
+            Assert.Equal("FAIL", Test(execution, "DEMO-2").GetProperty("status").GetString());
+        }
+        else
+        {
+            var cycle = Assert.Single(state.RootElement.GetProperty("aio").GetProperty("cycles").EnumerateArray(), c => c.GetProperty("created").GetBoolean());
+            Assert.Contains("TmsBridge run " + started.MarkerId, cycle.GetProperty("objective").GetString());
+            Assert.Equal(["DEMO-TC-1", "DEMO-TC-2"], cycle.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("testCaseKey").GetString()).Order());
+        }
+        var attempts = Journal.JournalReader.Read(journal).Attempts;
+        Assert.All(attempts, a => Assert.Equal(started.MarkerId, a.MarkerId)); // the replay kept the marker
+        Assert.Contains(attempts, a => a.State == Journal.PublishAttemptStates.Finished && a.ExecutionKey is not null);
+    }
+
     private static async Task<int> RunPublishInProcessAsync(string[] arguments, Dictionary<string, string?> environment, StringWriter stdout, StringWriter stderr)
     {
         // PublishCommand reads credentials from the process environment.

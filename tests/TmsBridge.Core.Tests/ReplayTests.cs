@@ -176,6 +176,20 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task The_run_end_journals_its_attempt_so_tmsbridge_publish_can_resume_a_killed_one()
+    {
+        using var aio = new FakeAio();
+        using var session = RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Sources = ["My.Tests.dll"], Runner = "vstest", Options = Cloud(aio) }, _output);
+        session.Record(Result("Ns.C.A", keys: ["DEMO-TC-1"]));
+        var report = await session.CompleteAsync(aborted: false, Ct);
+
+        var journal = JournalReader.Read(report!.JournalPath!);
+        Assert.Equal([PublishAttemptStates.Started, PublishAttemptStates.Execution, PublishAttemptStates.Finished], journal.Attempts.Select(a => a.State));
+        Assert.All(journal.Attempts, a => Assert.Equal(journal.Header!.RunId, a.MarkerId));
+        Assert.Equal(report.Execution!.Key, journal.Attempts[^1].ExecutionKey);
+    }
+
+    [Fact]
     public void Attempt_lines_round_trip_and_a_journal_without_them_still_reads()
     {
         var header = new RunHeader { RunId = "run1", StartedAt = TestPublishRequests.T0, Runner = "vstest" };

@@ -103,7 +103,7 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
             BaseUrl = Options.BaseUrl?.ToString(),
             Project = Options.Project,
             RunId = RunId,
-            MarkerId = RunId,
+            MarkerId = MarkerId,
             ExecutionKey = executionKey,
             State = state,
         });

@@ -15,7 +15,7 @@ namespace TmsBridge.AcceptanceTests;
 /// result once, the evidence that was pending present. Journals are crafted as a logger writes them
 /// (header, results, evidence copies); everything else is real: process, loopback HTTP, sandbox.
 /// </summary>
-public sealed class ReplayAcceptanceTests : IDisposable
+public sealed class ReplayAcceptanceTests(SampleRuns samples) : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "tmsbridge-acceptance-replay", Guid.NewGuid().ToString("N").Substring(0, 8));
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
@@ -81,6 +81,31 @@ public sealed class ReplayAcceptanceTests : IDisposable
 
     private static readonly Dictionary<string, string?> XrayCredentials = new() { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" };
     private static readonly Dictionary<string, string?> AioCredentials = new() { ["TMS_TOKEN"] = "sandbox-aio-token" };
+
+    [Fact]
+    public async Task A_deferred_dotnet_test_sends_nothing_and_the_printed_command_publishes_its_folder()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, Ct);
+        var environment = new Dictionary<string, string?>(XrayCredentials) { ["TMS_TARGET"] = "xray", ["TMS_BASE_URL"] = sandbox.BaseAddress.ToString(), ["TMS_PUBLISH_MODE"] = "deferred" };
+
+        var run = await samples.RunAsync("NUnitSample", environment);
+
+        SampleRun.AssertSampleOutcomeUnchanged(run);
+        using (var before = await ReadAsync(sandbox.BaseAddress))
+            Assert.Empty(before.RootElement.GetProperty("requests").EnumerateArray());
+        var line = Assert.Single(run.TmsLines, l => l.Contains("publishMode=deferred", StringComparison.Ordinal));
+        Assert.EndsWith($"Publish later with: tmsbridge publish \"{run.RunFolder}\"", line);
+        Assert.Empty(Directory.GetFiles(run.RunFolder, "*.report.json"));
+
+        // The printed command, as the publishing step runs it (credentials in its own environment).
+        var publish = await RunCliProcessAsync([run.RunFolder], XrayCredentials, TimeSpan.FromMinutes(3));
+
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Assert.Single(Executions(state));
+        Assert.Equal(7, execution.GetProperty("tests").GetArrayLength());
+        Assert.Equal(3, Test(execution, "DEMO-2").GetProperty("iterations").GetArrayLength());
+    }
 
     [Fact]
     public async Task Three_shard_journals_publish_as_one_execution_rows_as_iterations_and_a_retry_once()

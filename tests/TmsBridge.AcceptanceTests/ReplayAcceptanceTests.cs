@@ -232,6 +232,43 @@ public sealed class ReplayAcceptanceTests(SampleRuns samples) : IDisposable
         Assert.Single(state.RootElement.GetProperty("requests").EnumerateArray(), r => r.GetProperty("path").GetString()!.EndsWith("/bulk/testrun/update", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Rtm_Server_publish_killed_during_an_evidence_upload_writes_no_result_twice_when_run_again()
+    {
+        // Three test cases, two files each; one key at a time, so the held upload is the first of DEMO-2.
+        var (journal, files) = CraftRun("run", "20261129T080000Z-0000dddd",
+            [.. Enumerable.Range(1, 3).Select(i => new Crafted($"Ns.C.T{i}", $"DEMO-{i}", i == 2 ? "Failed" : "Passed", Files: 2))]);
+        await using var sandbox = await SandboxServer.StartAsync(null, Ct);
+        await AddFaultsAsync(sandbox.BaseAddress, """
+            [{"method":"POST","path":"/rest/rtm/1.0/api/v2/test-case-execution/*","count":2,"action":"delay","delayMs":0},
+             {"method":"POST","path":"/rest/rtm/1.0/api/v2/test-case-execution/*","count":1,"action":"delay","delayMs":600000}]
+            """);
+        string[] arguments = [journal, "--target", "rtm", "--base-url", sandbox.BaseAddress.ToString(), "--project", "DEMO", "--test-plan", "DEMO-300", "--parallelism", "1"];
+
+        var killed = await RunUntilHeldThenKillAsync(arguments, XrayCredentials, sandbox.BaseAddress);
+
+        var content = Journal.JournalReader.Read(journal);
+        var latest = content.PublishMarks.Where(m => m.State != "evidenceSent").GroupBy(m => m.Key).ToDictionary(g => g.Key, g => g.Last().State);
+        Assert.Equal("sent", latest["DEMO-1"]);
+        Assert.Equal("evidencePending", latest["DEMO-2"]);
+        Assert.False(latest.ContainsKey("DEMO-3"));
+
+        var again = await RunCliProcessAsync(arguments, XrayCredentials, TimeSpan.FromMinutes(3));
+
+        Assert.True(again.ExitCode == 0, killed + "\n---\n" + again.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        var execution = Assert.Single(state.RootElement.GetProperty("rtm").GetProperty("executions").EnumerateArray());
+        var tces = execution.GetProperty("testCaseExecutions").EnumerateArray().ToDictionary(t => t.GetProperty("testCaseKey").GetString()!);
+        for (var i = 1; i <= 3; i++)
+        {
+            var tce = tces[$"DEMO-{i}"];
+            Assert.Equal(1, tce.GetProperty("resultWrites").GetInt32()); // the result once, also for the key whose evidence was pending
+            Assert.True(tce.GetProperty("comments").GetArrayLength() <= 1);
+            var attached = tce.GetProperty("attachments").EnumerateArray().Select(a => (a.GetProperty("filename").GetString()!, a.GetProperty("sha256").GetString()!)).Order().ToList();
+            Assert.Equal(files[$"DEMO-{i}"].Order(), attached);
+        }
+    }
+
     [Theory]
     [InlineData("xray")]
     [InlineData("aio-cloud")]

@@ -61,7 +61,9 @@ internal abstract class RtmBackendBase : DescribedBackend
             report.Warnings.Add($"{DisplayName}: provisionUnmapped is not supported (results go to the Test Case Executions of existing Test Cases); {context.Run.Unmapped.Count} test(s) without a test case key were not sent.");
         if (context.Run.Keyed.Count == 0) return;
 
-        var evidence = EvidencePlan.For(context.Run.Keyed, context.Options, report);
+        // A replay of evidencePending keys sends only the files that did not go (RtmSession.PublishCaseAsync skips their result).
+        var evidence = EvidencePlan.For(context.Run.Keyed, context.Options, report)
+            .Where(e => !(context.EvidenceOnly.TryGetValue(e.Keyed.Key, out var sent) && sent.Contains(PublishContext.EvidenceId(e.File.Path)))).ToList();
         var session = new RtmSession(this, context);
         if (RtmOptions.Mode(context.Options) == RtmOptions.Import)
         {
@@ -76,6 +78,7 @@ internal abstract class RtmBackendBase : DescribedBackend
         }
         var execution = await session.ResolveExecutionAsync(cancellationToken).ConfigureAwait(false);
         if (execution is null) return;
+        context.ExecutionKnown(execution.Key);
         await session.PublishCasesAsync(execution, evidence, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -61,7 +61,7 @@ public static class PublishCommand
         // before anything is created, so the create it may have made is found instead of made twice.
         var attempt = all ? null : state.LatestAttempt(options);
         if (attempt?.ExecutionKey is { } attemptExecution) previousExecution = attemptExecution;
-        var resumeMarker = attempt is not null && attempt.ExecutionKey is null && options.TestExecution is null ? attempt.MarkerId : null;
+        var resumeMarker = attempt is not null && previousExecution is null && options.TestExecution is null ? attempt.MarkerId : null;
         if (!all && options.TestExecution is null && previousExecution is not null && options.Target != Targets.None)
         {
             options.TestExecution = previousExecution;

@@ -108,6 +108,21 @@ public sealed class ReplayAcceptanceTests(SampleRuns samples) : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_without_journals_or_a_missing_path_is_a_usage_error_naming_it()
+    {
+        var empty = Path.Combine(_folder, "empty");
+        Directory.CreateDirectory(empty);
+        foreach (var (argument, expected) in new[] { (empty, $"folder '{empty}' holds no run journal (*.journal.jsonl)."), (Path.Combine(_folder, "nope"), $"journal '{Path.Combine(_folder, "nope")}' does not exist.") })
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var code = await CliApp.RunAsync(["publish", argument, "--target", "none"], stdout, stderr);
+            Assert.Equal(2, code);
+            Assert.Contains("tmsbridge: " + expected, stderr.ToString());
+        }
+    }
+
+    [Fact]
     public async Task Three_shard_journals_publish_as_one_execution_rows_as_iterations_and_a_retry_once()
     {
         CraftRun("shard1", "20261129T080000Z-00000001",

@@ -267,8 +267,12 @@ public sealed class XrayPayloadTests : IDisposable
     [Fact]
     public void Plain_results_in_an_iteration_get_an_iteration_number()
     {
-        // A retried test (same name twice, no arguments): iterations numbered so parameters are never empty.
-        var run = Aggregator.Aggregate([Result("Ns.C.Flaky", TestOutcome.Failed, keys: ["DEMO-6"], sequence: 1), Result("Ns.C.Flaky", keys: ["DEMO-6"], sequence: 2)], KeyRule.JiraIssueKey);
+        // One plain test run under two target frameworks (no arguments): iterations numbered so parameters are never empty.
+        // (It pinned a retried test, the same name twice; a retry now counts once, attempts=last: see ReplayTests.)
+        var net8 = Result("Ns.C.Flaky", TestOutcome.Failed, keys: ["DEMO-6"], sequence: 1);
+        var net9 = Result("Ns.C.Flaky", keys: ["DEMO-6"], sequence: 2);
+        (net8.TargetFramework, net9.TargetFramework) = ("net8.0", "net9.0");
+        var run = Aggregator.Aggregate([net8, net9], KeyRule.JiraIssueKey);
         var (body, _) = Build(new TmsOptions { Target = "xray", Project = "DEMO" }, run);
         XraySchemaCheck.AssertValid(body);
         var iterations = Parse(body)["tests"]![0]!["iterations"]!.AsArray();

@@ -225,6 +225,14 @@ public static class ConfigurationResolver
                 if (RequestRate.TryParse(value, out var rate)) o.RateLimit = rate;
                 else Bad("a budget like 300/5m, 60/1m or 10/s, or 'none'");
                 break;
+            case "publishMode":
+                if (PublishModes.TryParse(value, out var mode)) o.PublishMode = mode;
+                else Bad("atEnd (publish at the end of the test run) or deferred (journal only; publish later with `tmsbridge publish`)");
+                break;
+            case "attempts":
+                if (Mapping.AttemptPolicies.TryParse(value, out var attempts)) o.Attempts = attempts;
+                else Bad("last (the latest attempt of a retried test counts) or worst (its worst attempt counts)");
+                break;
             case "maxOutputChars":
                 // Characters, not bytes, but the same suffixes read naturally: 64K, 1M.
                 if (TryBytes(value, out var mo) && (mo == 0 || mo is >= 1024 and <= int.MaxValue / 4)) o.MaxOutputChars = (int)mo;

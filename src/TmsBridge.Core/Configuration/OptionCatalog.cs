@@ -69,6 +69,8 @@ public static class OptionCatalog
     public static readonly OptionDefinition MaxRetries = new("maxRetries", OptionKind.Count, "Retries of a request after 429, 5xx, timeouts or dropped connections.", defaultValue: "4");
     public static readonly OptionDefinition RateLimit = new("rateLimit", OptionKind.Rate, "Client-side request budget, e.g. 300/5m (default: the target's documented limit; 'none' to turn it off).");
     public static readonly OptionDefinition MaxOutputChars = new("maxOutputChars", OptionKind.Count, "Characters of standard output and of standard error kept per result (head and tail, with a note of what was cut); error messages, stack traces and names keep at least 256K. 0 keeps everything.", defaultValue: "65536");
+    public static readonly OptionDefinition PublishMode = new("publishMode", OptionKind.Text, "When the run end publishes: atEnd (default) sends at the end of the test run; deferred only journals, for a later `tmsbridge publish` of this run's folder (with other projects' or shards' journals).", defaultValue: "atEnd");
+    public static readonly OptionDefinition Attempts = new("attempts", OptionKind.Text, "Which attempt of a retried test (same test, data row, assembly and target framework, in one journal or across journals) counts: last (default) or worst.", defaultValue: "last");
     public static readonly OptionDefinition CycleMode = Backends.Aio.AioTargets.CycleMode;
     public static readonly OptionDefinition CycleFolder = Backends.Aio.AioTargets.CycleFolder;
     public static readonly OptionDefinition Tasks = Backends.Aio.AioTargets.Tasks;
@@ -83,6 +85,7 @@ public static class OptionCatalog
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
         PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,
+        PublishMode, Attempts,
     ];
 
     /// <summary>The shared options, then each TMS's own, in registration order (<see cref="Publishing.Targets.All"/>).</summary>

@@ -40,6 +40,10 @@ public sealed class TmsOptions
     public RequestRate? RateLimit { get; set; }
     /// <summary>Characters of stdout and of stderr kept per result (0: no cap); see <see cref="Journal.ResultSanitizer"/>.</summary>
     public int MaxOutputChars { get; set; } = Journal.ResultSanitizer.DefaultMaxOutputChars;
+    /// <summary>atEnd or deferred (<see cref="PublishModes"/>): whether the run end publishes or only journals.</summary>
+    public string PublishMode { get; set; } = PublishModes.AtEnd;
+    /// <summary>Which attempt of a retried test counts (<see cref="Mapping.AttemptPolicy"/>).</summary>
+    public Mapping.AttemptPolicy Attempts { get; set; } = Mapping.AttemptPolicy.Last;
     /// <summary>
     /// The typed options of one TMS (<c>For&lt;AioOptions&gt;()</c>), filled by the readers its
     /// folder declares; created with its defaults on first use.
@@ -112,6 +116,8 @@ public sealed class TmsOptions
         d["maxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Put("rateLimit", RateLimit?.ToString());
         d["maxOutputChars"] = MaxOutputChars.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        d["publishMode"] = PublishMode;
+        d["attempts"] = Mapping.AttemptPolicies.Name(Attempts);
         // Each TMS's own options, as its folder reads them; secrets never.
         foreach (var option in OptionCatalog.All)
         {
@@ -119,5 +125,22 @@ public sealed class TmsOptions
         }
         Put("statusMap", StatusOverrides.Count == 0 ? null : string.Join(";", StatusOverrides.Select(p => p.Key + "=" + p.Value)));
         return d;
+    }
+}
+
+/// <summary>The values of the publishMode option.</summary>
+public static class PublishModes
+{
+    /// <summary>The run end publishes (the default).</summary>
+    public const string AtEnd = "atEnd";
+    /// <summary>The run end only journals; `tmsbridge publish` sends later, possibly with other journals as one execution.</summary>
+    public const string Deferred = "deferred";
+
+    public static bool TryParse(string value, out string mode)
+    {
+        var v = value.Trim();
+        mode = string.Equals(v, AtEnd, StringComparison.OrdinalIgnoreCase) ? AtEnd
+            : string.Equals(v, Deferred, StringComparison.OrdinalIgnoreCase) ? Deferred : "";
+        return mode.Length > 0;
     }
 }

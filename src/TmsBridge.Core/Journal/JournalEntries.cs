@@ -31,11 +31,42 @@ public sealed class PublishMark
     public DateTimeOffset At { get; set; }
     public string Target { get; set; } = "";
     public string Key { get; set; } = "";
-    /// <summary>sent, refused, notSent or planned (see KeyStates).</summary>
+    /// <summary>sent, evidencePending, refused, notSent or planned (see KeyStates); evidenceSent for a mark that names one <see cref="File"/>.</summary>
     public string State { get; set; } = "";
     public string? ExecutionKey { get; set; }
     /// <summary>Why a key was not sent, when known (e.g. the run end gave up at the deadline).</summary>
     public string? Reason { get; set; }
+    /// <summary>With state evidenceSent: the evidence copy (path relative to the run folder, as in its result) that reached the key's run, so a replay does not send it twice.</summary>
+    public string? File { get; set; }
+}
+
+/// <summary>
+/// Written before a publish sends anything, and again when it learns its execution and when it ends:
+/// a publish killed half-way leaves an unfinished attempt, whose marker (run id) and execution a later
+/// `tmsbridge publish` reuses, so that it finds what was created instead of creating it twice.
+/// </summary>
+public sealed class PublishAttempt
+{
+    public string Type { get; set; } = "attempt";
+    public DateTimeOffset At { get; set; }
+    public string Target { get; set; } = "";
+    public string? BaseUrl { get; set; }
+    public string? Project { get; set; }
+    /// <summary>The publish's run id (the name of its report).</summary>
+    public string? RunId { get; set; }
+    /// <summary>The marker id: a new execution or cycle carries "TmsBridge run &lt;markerId&gt;" and is found again by it.</summary>
+    public string MarkerId { get; set; } = "";
+    /// <summary>The execution (Xray), cycle (AIO, QMetry, qTest) or Test Execution (RTM), once known.</summary>
+    public string? ExecutionKey { get; set; }
+    /// <summary>started, execution (the execution became known) or finished.</summary>
+    public string State { get; set; } = PublishAttemptStates.Started;
+}
+
+public static class PublishAttemptStates
+{
+    public const string Started = "started";
+    public const string Execution = "execution";
+    public const string Finished = "finished";
 }
 
 public sealed class RunEnd
@@ -60,5 +91,6 @@ public sealed class EntryType
 [JsonSerializable(typeof(ResultEntry))]
 [JsonSerializable(typeof(PublishMark))]
 [JsonSerializable(typeof(RunEnd))]
+[JsonSerializable(typeof(PublishAttempt))]
 [JsonSerializable(typeof(EntryType))]
 internal sealed partial class JournalJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ public sealed class JournalContent
     public RunHeader? Header { get; set; }
     public List<TestResultRecord> Results { get; } = [];
     public List<PublishMark> PublishMarks { get; } = [];
+    /// <summary>The publish attempts' lines, in order (none in a journal of an older version).</summary>
+    public List<PublishAttempt> Attempts { get; } = [];
     public RunEnd? End { get; set; }
     /// <summary>Lines that could not be read (e.g. the last line of a journal whose writer was killed).</summary>
     public List<string> Problems { get; } = [];
@@ -66,6 +68,10 @@ public static class JournalReader
                     case "publish":
                         var m = JsonSerializer.Deserialize(line, JournalJsonContext.Default.PublishMark);
                         if (m is not null) content.PublishMarks.Add(m);
+                        break;
+                    case "attempt":
+                        var a = JsonSerializer.Deserialize(line, JournalJsonContext.Default.PublishAttempt);
+                        if (a is not null) content.Attempts.Add(a);
                         break;
                     case "end": content.End = JsonSerializer.Deserialize(line, JournalJsonContext.Default.RunEnd); break;
                     default: content.Problems.Add($"{path}:{lineNumber}: unknown entry type '{type}'"); break;

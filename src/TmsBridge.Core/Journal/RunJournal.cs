@@ -85,6 +85,10 @@ public sealed class RunJournal : IDisposable
         WriteLine(JsonSerializer.Serialize(mark, JournalJsonContext.Default.PublishMark));
     }
 
+    /// <summary>Writes one publish-attempt line (target, base URL, project, marker, execution: nothing secret).</summary>
+    public void AppendAttempt(PublishAttempt attempt) =>
+        WriteLine(JsonSerializer.Serialize(attempt, JournalJsonContext.Default.PublishAttempt));
+
     public void AppendEnd(RunEnd end) =>
         WriteLine(JsonSerializer.Serialize(end, JournalJsonContext.Default.RunEnd));
 

@@ -42,8 +42,81 @@ public sealed class AggregatedRun
     /// <summary>Malformed keys and links, each naming the test and the value.</summary>
     public List<string> Warnings { get; } = [];
     public int ResultCount { get; set; }
+    /// <summary>Earlier (attempts=last) or better (attempts=worst) attempts of retried tests, left out.</summary>
+    public int SupersededAttempts { get; set; }
     public DateTimeOffset? Start { get; set; }
     public DateTimeOffset? Finish { get; set; }
+}
+
+/// <summary>Which attempt of a retried test counts (the attempts option).</summary>
+public enum AttemptPolicy
+{
+    /// <summary>The latest attempt (by end time, then order of arrival): a retry that passed makes the test pass.</summary>
+    Last,
+    /// <summary>The worst attempt: a test that failed once stays failed however it was retried.</summary>
+    Worst,
+}
+
+public static class AttemptPolicies
+{
+    public static bool TryParse(string value, out AttemptPolicy policy)
+    {
+        var v = value.Trim();
+        if (string.Equals(v, "last", StringComparison.OrdinalIgnoreCase)) { policy = AttemptPolicy.Last; return true; }
+        if (string.Equals(v, "worst", StringComparison.OrdinalIgnoreCase)) { policy = AttemptPolicy.Worst; return true; }
+        policy = AttemptPolicy.Last;
+        return false;
+    }
+
+    public static string Name(AttemptPolicy policy) => policy == AttemptPolicy.Worst ? "worst" : "last";
+
+    /// <summary>
+    /// One result per attempt group: the same test (fully qualified name), data row (display name and
+    /// parameters), assembly and target framework seen more than once is a retry (a runner's retry, or
+    /// a CI job run again whose journals are all published). Each group keeps the attempt the policy
+    /// picks, where the first attempt stood; everything else keeps its order.
+    /// </summary>
+    public static List<TestResultRecord> Pick(IEnumerable<TestResultRecord> results, AttemptPolicy policy, out int superseded)
+    {
+        var list = results.ToList();
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var id = Identity(list[i]);
+            if (!groups.TryGetValue(id, out var g)) groups[id] = g = [];
+            g.Add(i);
+        }
+        superseded = 0;
+        if (groups.Count == list.Count) return list;
+        var keep = new TestResultRecord?[list.Count];
+        foreach (var g in groups.Values)
+        {
+            var chosen = g[0];
+            foreach (var i in g.Skip(1))
+            {
+                var (a, b) = (list[chosen], list[i]);
+                var later = Compare(b, a) >= 0; // i comes after chosen in input order, so ties go to the later
+                chosen = policy == AttemptPolicy.Last
+                    ? (later ? i : chosen)
+                    : (TestOutcomes.Severity(b.Outcome) > TestOutcomes.Severity(a.Outcome) || (TestOutcomes.Severity(b.Outcome) == TestOutcomes.Severity(a.Outcome) && later) ? i : chosen);
+            }
+            keep[g[0]] = list[chosen];
+            superseded += g.Count - 1;
+        }
+        return keep.Where(r => r is not null).Select(r => r!).ToList();
+    }
+
+    /// <summary>When an attempt happened: its end (or start) time; results without times compare equal (input order decides).</summary>
+    private static int Compare(TestResultRecord a, TestResultRecord b)
+    {
+        var ta = a.EndTime ?? a.StartTime;
+        var tb = b.EndTime ?? b.StartTime;
+        return ta is null || tb is null ? 0 : ta.Value.CompareTo(tb.Value);
+    }
+
+    private static string Identity(TestResultRecord r) =>
+        string.Join("\u0001", r.FullyQualifiedName, r.DisplayName, string.Join("\u0002", r.Parameters.Select(p => p.Name + "=" + p.Value)),
+            Path.GetFileName(r.Source ?? ""), r.TargetFramework ?? "");
 }
 
 /// <summary>
@@ -54,9 +127,12 @@ public sealed class AggregatedRun
 public static class Aggregator
 {
     /// <param name="targetName">The target as the user knows it ("AIO Tests Cloud"), named when a test carries only keys of another TMS's shape.</param>
-    public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule, string? targetName = null)
+    /// <param name="attempts">Which attempt of a retried test counts (<see cref="AttemptPolicies.Pick"/>); the others are left out.</param>
+    public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule, string? targetName = null, AttemptPolicy attempts = AttemptPolicy.Last)
     {
         var run = new AggregatedRun();
+        results = AttemptPolicies.Pick(results.OrderBy(r => r.Sequence), attempts, out var superseded);
+        run.SupersededAttempts = superseded;
         var byKey = new Dictionary<string, KeyedResult>(StringComparer.Ordinal);
         var unmapped = new Dictionary<string, UnmappedTest>(StringComparer.Ordinal);
         var warned = new HashSet<string>(StringComparer.Ordinal);

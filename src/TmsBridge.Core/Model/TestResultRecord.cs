@@ -19,6 +19,9 @@ public sealed class TestResultRecord
     public List<TestParameter> Parameters { get; set; } = [];
     /// <summary>File name of the test assembly.</summary>
     public string? Source { get; set; }
+    /// <summary>The target framework the test ran under (net8.0), when known: two target frameworks' results of
+    /// one test are two results, not two attempts. Added later: an older journal's results take the header's.</summary>
+    public string? TargetFramework { get; set; }
     /// <summary>"nunit", "xunit", "mstest" or null: decides small framework-specific readings.</summary>
     public string? Framework { get; set; }
 

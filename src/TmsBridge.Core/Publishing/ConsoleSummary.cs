@@ -18,9 +18,9 @@ public static class ConsoleSummary
         else if (report.DryRun && report.Errors.Count == 0)
             output.Info($"{head}; dryRun=true, {report.TargetName} payloads written to {report.PlanPath}, nothing sent.");
         else if (ExecutionName(report.Execution) is { } execution)
-            output.Info($"{head} → {report.TargetName} {(report.Execution!.Reused ? "reported into" : "created")} {execution}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
+            output.Info($"{head} → {report.TargetName} {(report.Execution!.Reused ? "reported into" : "created")} {execution}: {t.Sent} sent{Pending(t)}, {t.Refused} refused, {t.NotSent} not sent.");
         else
-            output.Info($"{head} → {report.TargetName}: {t.Sent} sent, {t.Refused} refused, {t.NotSent} not sent.");
+            output.Info($"{head} → {report.TargetName}: {t.Sent} sent{Pending(t)}, {t.Refused} refused, {t.NotSent} not sent.");
 
         foreach (var w in report.Warnings) output.Warning(redactor.Redact(w));
         foreach (var k in report.Keys.Where(k => k.State == KeyStates.Refused).Take(MaxListed))
@@ -34,9 +34,13 @@ public static class ConsoleSummary
         // Whenever errors kept results back (also target=none because the target was misspelt), the
         // journal has them all: say how to send them. A clean target=none run had nothing to send.
         if (report.PublishFailed && report.JournalPath is not null && (report.Target != Targets.None || report.Errors.Count > 0))
-            output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent with `tmsbridge publish \"{report.JournalPath}\"`.");
+            output.Info($"nothing is lost: every result is in {report.JournalPath}; send what was not sent{(t.EvidencePending > 0 ? " (and the pending evidence)" : "")} with `tmsbridge publish \"{report.JournalPath}\"`.");
         if (reportPath.Length > 0) output.Info($"report: {reportPath}");
     }
+
+    /// <summary>", 2 sent without all their evidence (evidencePending)" when some are: never counted as sent.</summary>
+    private static string Pending(ReportTotals t) =>
+        t.EvidencePending == 0 ? "" : $", {t.EvidencePending} sent without all their evidence yet (evidencePending)";
 
     /// <summary>"KEY URL", "KEY" or "URL", whichever parts the execution has (null: neither).</summary>
     private static string? ExecutionName(ExecutionReference? execution)

@@ -35,7 +35,7 @@ public sealed class PublishReport
 
     /// <summary>True when something that should have been published was not (errors or refused/unsent keys).</summary>
     [JsonIgnore]
-    public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent);
+    public bool PublishFailed => Errors.Count > 0 || Keys.Any(k => k.State is KeyStates.Refused or KeyStates.NotSent or KeyStates.EvidencePending);
 
     // FindKey's index (case-insensitive key → first entry with that key). Backends look a key up per
     // result, per answer and per evidence file, so a linear search made large runs quadratic. Keys stays
@@ -81,6 +81,13 @@ public static class KeyStates
 {
     public const string Sent = "sent";
     public const string Refused = "refused";
+    /// <summary>
+    /// The key's result reached the TMS, some of its evidence (uploaded in separate calls: AIO) not yet:
+    /// `tmsbridge publish` sends only the missing files, never the result again.
+    /// </summary>
+    public const string EvidencePending = "evidencePending";
+    /// <summary>Only in the journal: a mark naming one evidence file that reached the key's run.</summary>
+    public const string EvidenceSent = "evidenceSent";
     public const string NotSent = "notSent";
     /// <summary>Dry run or target none: the payload was written, not sent.</summary>
     public const string Planned = "planned";
@@ -93,6 +100,9 @@ public sealed class ExecutionReference
     public string? Url { get; set; }
     /// <summary>True when the run was reported into an execution given by the testExecution option.</summary>
     public bool Reused { get; set; }
+    /// <summary>True when the execution was not given but found by its marker before creating (a group's or a replayed publish's execution).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Joined { get; set; }
     /// <summary>What the TMS said it made of an import, by name (QMetry: testCasesCreated, testCaseVersionsReused, ...); null when it says nothing.</summary>
     public SortedDictionary<string, int>? Counts { get; set; }
 }
@@ -105,6 +115,10 @@ public sealed class ReportTotals
     public int Sent { get; set; }
     public int Refused { get; set; }
     public int NotSent { get; set; }
+    /// <summary>Keys whose result was sent but some evidence not yet (see <see cref="KeyStates.EvidencePending"/>).</summary>
+    public int EvidencePending { get; set; }
+    /// <summary>Attempts of retried tests left out by the attempts option (earlier ones with last, better ones with worst).</summary>
+    public int SupersededAttempts { get; set; }
 }
 
 /// <summary>The coverage line: requirements passed / failed / not run (see Reports.Traceability for the rules).</summary>

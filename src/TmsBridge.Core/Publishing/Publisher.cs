@@ -19,6 +19,15 @@ public sealed class PublishRequest
         + (runIds.Count > RunIdsNamed ? FormattableString.Invariant($" and {runIds.Count - RunIdsNamed} more") : "");
 
     public string RunId { get; set; } = "";
+    /// <summary>
+    /// The id of the marker a new execution carries and is found by (null: <see cref="RunId"/>, nothing
+    /// changes): a group's id, or the id a crashed publish used. Letters, digits, '-', '_' and '.' only.
+    /// </summary>
+    public string? MarkerId { get; set; }
+    /// <summary>Look up an execution carrying the marker before creating one, and report into it when found.</summary>
+    public bool FindBeforeCreate { get; set; }
+    /// <summary>Other runs report into the execution this publish may create (a group): see <see cref="PublishContext.SharedExecution"/>.</summary>
+    public bool SharedExecution { get; set; }
     public string RunFolder { get; set; } = "";
     public string? JournalPath { get; set; }
     public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
@@ -38,6 +47,13 @@ public sealed class PublishRequest
     public TimeProvider? TimeProvider { get; set; }
     /// <summary>Journals each key's fate as soon as it is known.</summary>
     public Action<Journal.PublishMark>? Progress { get; set; }
+    /// <summary>Journals the publish attempt: before anything is sent, when the execution becomes known, and at the end (see <see cref="Journal.PublishAttempt"/>).</summary>
+    public Action<Journal.PublishAttempt>? Attempt { get; set; }
+    /// <summary>
+    /// Keys whose result an earlier publish sent but not all their evidence (evidencePending), each with
+    /// the evidence copies already sent ("&lt;runId&gt;.evidence/&lt;file&gt;"): only the rest of their evidence goes.
+    /// </summary>
+    public IReadOnlyDictionary<string, ISet<string>> EvidenceOnly { get; set; } = new Dictionary<string, ISet<string>>();
     /// <summary>Test hook: the first retry delay (the product uses one second).</summary>
     public TimeSpan? RetryBaseDelay { get; set; }
     /// <summary>Test hook: reads the environment for the CI job-page summary (null: the process environment).</summary>
@@ -85,13 +101,16 @@ public static class Publisher
             var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
             report.TargetName = TargetName(options, backend);
 
-            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName);
+            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName, options.Attempts);
+            report.Totals.SupersededAttempts = run.SupersededAttempts;
             report.Coverage = Reports.Traceability.Coverage(request.Results);
             report.Warnings.AddRange(run.Warnings);
             var statuses = BuildStatusMap(backend, options, report);
             FillPlannedReport(report, run, statuses, options);
 
             report.Errors.AddRange(TargetProblems(options, backend));
+            if (request.MarkerId is { } markerId && Backends.Kit.RunMarker.IdProblem(markerId) is { } markerProblem)
+                report.Errors.Add($"the execution marker id '{markerId}' cannot be used: {markerProblem}.");
 
             if (report.Errors.Count > 0 || backend is null)
             {
@@ -114,6 +133,9 @@ public static class Publisher
                 var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
                 {
                     RunId = request.RunId,
+                    MarkerId = request.MarkerId ?? request.RunId,
+                    FindBeforeCreate = request.FindBeforeCreate,
+                    SharedExecution = request.SharedExecution,
                     Progress = mark =>
                     {
                         request.Progress?.Invoke(mark);
@@ -123,7 +145,12 @@ public static class Publisher
                     RunFinished = run.Finish ?? request.RunFinished,
                     DefaultSummary = request.DefaultSummary,
                     SourceRunIds = request.SourceRunIds,
+                    Attempt = options.DryRun ? null : request.Attempt,
+                    EvidenceOnly = request.EvidenceOnly,
                 };
+                // Before the first request: the marker this publish creates with, so a publish killed from
+                // here on is replayed with the same marker and finds what it created.
+                context.JournalAttempt(PublishAttemptStates.Started, options.TestExecution);
                 try
                 {
                     await backend.PublishAsync(context, linked.Token).ConfigureAwait(false);
@@ -136,9 +163,12 @@ public static class Publisher
                         : redactor.Redact(e.Message);
                     report.Errors.Add($"{backend.DisplayName}: {message}");
                     context.MarkAll(KeyStates.NotSent, message);
-                    if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
+                    if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.EvidencePending))
+                        report.Errors.Add($"{backend.DisplayName}: {report.Keys.Count(k => k.State == KeyStates.EvidencePending)} key(s) were sent without all their evidence at the deadline (evidencePending); `tmsbridge publish` sends only the missing files. Raise publishTimeout to send everything at once.");
+                    else if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
                         report.Errors.Add($"{backend.DisplayName}: keys already sent may lack evidence that was still to be uploaded at the deadline; the files stay in the run folder's evidence copies. Raise publishTimeout to send everything.");
                 }
+                context.JournalAttempt(PublishAttemptStates.Finished, report.Execution?.Key ?? context.KnownExecution);
             }
         }
         catch (Exception e)
@@ -161,6 +191,7 @@ public static class Publisher
         report.Totals.Sent = report.Keys.Count(k => k.State == KeyStates.Sent);
         report.Totals.Refused = report.Keys.Count(k => k.State == KeyStates.Refused);
         report.Totals.NotSent = report.Keys.Count(k => k.State == KeyStates.NotSent);
+        report.Totals.EvidencePending = report.Keys.Count(k => k.State == KeyStates.EvidencePending);
         report.GeneratedAt = DateTimeOffset.UtcNow;
         reportPath = WriteReport(report, reportPath, redactor, output);
         ConsoleSummary.Write(report, reportPath, output, redactor);

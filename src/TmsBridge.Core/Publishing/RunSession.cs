@@ -138,6 +138,8 @@ public sealed class RunSession : IDisposable
         try
         {
             result.Sequence = Interlocked.Increment(ref _sequence);
+            // Two target frameworks' results of one test are two results, not a retry (AttemptPolicies.Pick).
+            result.TargetFramework ??= _info.TargetFramework;
             var captured = new List<EvidenceFile>(result.Attachments.Count);
             result.Attachments = Capture(result, result.Attachments, captured);
             // Evidence attached inside a runtime step (Tms.Attach) is copied the same way, kept on its step.
@@ -335,6 +337,13 @@ public sealed class RunSession : IDisposable
                 _ended = true;
                 journal.AppendEnd(new RunEnd { FinishedAt = finished, Aborted = aborted, Results = _journalled });
             }
+            if (_info.Options.PublishMode == PublishModes.Deferred)
+            {
+                // Journal only: the CI job (or a person) publishes this folder later, with the other
+                // projects' and shards' journals, as one execution.
+                _output.Info($"publishMode=deferred: {_journalled} results journalled in {journal.JournalPath}, nothing sent. Publish later with: tmsbridge publish \"{journal.RunFolder}\"");
+                return null;
+            }
             var content = JournalReader.Read(journal.JournalPath);
             // Lines that could not be read back (or evidence refused) must not vanish without a word.
             foreach (var problem in content.Problems) _output.Warning(problem);
@@ -360,6 +369,7 @@ public sealed class RunSession : IDisposable
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
                 Progress = Mark,
+                Attempt = journal.AppendAttempt,
                 InternalErrors = internalErrors,
                 Environment = _info.Environment,
                 CiConsole = _info.CiConsole,

@@ -86,4 +86,56 @@ public sealed class CreateOnceTests
         await Assert.ThrowsAsync<TmsHttpException>(() => CreateOnce.SendAsync(http, server.Create, null, Ct));
         Assert.Equal(1, server.Created);
     }
+
+    private static TmsBridge.Publishing.PublishContext Context(TmsHttpClient http, bool findBeforeCreate, string markerId = "grp-1") =>
+        new(new TmsBridge.Configuration.TmsOptions(), new TmsBridge.Mapping.AggregatedRun(), new TmsBridge.Mapping.StatusMap(TmsBridge.Mapping.StatusMap.NeutralDefaults),
+            new TmsBridge.Publishing.PublishReport(), http, "")
+        {
+            RunId = "20260101T000000Z-0000abcd",
+            MarkerId = markerId,
+            FindBeforeCreate = findBeforeCreate,
+        };
+
+    [Fact]
+    public async Task Asked_to_look_first_it_joins_what_carries_the_marker_and_creates_nothing()
+    {
+        using var server = new Server();
+        using var http = Client(2);
+        await CreateOnce.SendAsync(http, server.Create, server.Find, Ct); // another run created EX-1
+        var answer = await CreateOnce.FindOrCreateAsync(Context(http, findBeforeCreate: true), "T", server.Create, server.Find, Ct);
+        Assert.True(answer.Existing);
+        Assert.False(answer.Recovered);
+        Assert.Equal("{\"key\":\"EX-1\"}", answer.Response.Body);
+        Assert.Equal(1, server.Created);
+    }
+
+    [Fact]
+    public async Task Not_asked_or_nothing_found_it_creates_once()
+    {
+        using var server = new Server();
+        using var http = Client(2);
+        var first = await CreateOnce.FindOrCreateAsync(Context(http, findBeforeCreate: true), "T", server.Create, server.Find, Ct);
+        Assert.False(first.Existing);
+        Assert.Equal(1, server.Created);
+        var second = await CreateOnce.FindOrCreateAsync(Context(http, findBeforeCreate: false), "T", server.Create, server.Find, Ct);
+        Assert.False(second.Existing);
+        Assert.Equal(2, server.Created);
+    }
+
+    [Fact]
+    public async Task A_failed_lookup_or_no_finder_warns_and_creates()
+    {
+        using var server = new Server();
+        using var http = Client(2);
+        var context = Context(http, findBeforeCreate: true);
+        var answer = await CreateOnce.FindOrCreateAsync(context, "T", server.Create,
+            _ => throw new TmsHttpException("HTTP 503 down", HttpFailureKind.Dropped), Ct);
+        Assert.False(answer.Existing);
+        Assert.Equal(1, server.Created);
+        Assert.Contains(context.Report.Warnings, w => w == "T: looking up an execution with the marker 'TmsBridge run grp-1' failed (HTTP 503 down), so a new one is created; results of the same group may land in more than one execution.");
+
+        await CreateOnce.FindOrCreateAsync(context, "T", server.Create, null, Ct);
+        Assert.Contains(context.Report.Warnings, w => w.StartsWith("T: an execution with the marker 'TmsBridge run grp-1' cannot be looked up on this target", StringComparison.Ordinal));
+        Assert.Equal(2, server.Created);
+    }
 }

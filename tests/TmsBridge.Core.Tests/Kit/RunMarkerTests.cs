@@ -29,4 +29,40 @@ public sealed class RunMarkerTests
         Assert.False(RunMarker.IsIn("TmsBridge run", marker));
         Assert.False(RunMarker.IsIn(null, marker));
     }
+
+    [Fact]
+    public void A_marker_is_not_found_inside_a_longer_one()
+    {
+        // Group ids are not of one length like run ids: the group "ci-12" must not adopt the execution of "ci-123".
+        var marker = RunMarker.Of("ci-12");
+        Assert.False(RunMarker.IsIn("TmsBridge run ci-123", marker));
+        Assert.False(RunMarker.IsIn("(TmsBridge run ci-12.1)", marker));
+        Assert.True(RunMarker.IsIn("TmsBridge run ci-123 and TmsBridge run ci-12", marker));
+        Assert.True(RunMarker.IsIn("Created by TmsBridge (TmsBridge run ci-12).", marker));
+        Assert.True(RunMarker.IsIn("{\"text\":\"TmsBridge run ci-12\"}", marker));
+    }
+
+    [Theory]
+    [InlineData("20260506T070809Z-ab12cd34", null)]
+    [InlineData("gh-123456789-2", null)]
+    [InlineData("", "it is empty")]
+    [InlineData("my group", "it may hold only letters, digits, '-', '_' and '.'")]
+    [InlineData("a\"b", "it may hold only letters, digits, '-', '_' and '.'")]
+    public void A_marker_id_is_one_word_for_Jira_s_word_search(string id, string? problem) =>
+        Assert.Equal(problem, RunMarker.IdProblem(id));
+
+    [Fact]
+    public void Any_text_becomes_a_marker_id_and_different_texts_stay_apart()
+    {
+        Assert.Equal("gh-1234-1", RunMarker.IdOf("gh-1234-1"));
+        var spaced = RunMarker.IdOf("jenkins-my job-12");
+        var slashed = RunMarker.IdOf("jenkins-my/job-12");
+        Assert.Null(RunMarker.IdProblem(spaced));
+        Assert.Null(RunMarker.IdProblem(slashed));
+        Assert.StartsWith("jenkins-my-job-12-", spaced);
+        Assert.NotEqual(spaced, slashed);
+        var longId = RunMarker.IdOf(new string('x', 300));
+        Assert.Equal(RunMarker.MaxIdLength, longId.Length);
+        Assert.Null(RunMarker.IdProblem(longId));
+    }
 }

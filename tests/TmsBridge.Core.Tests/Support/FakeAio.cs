@@ -44,6 +44,8 @@ internal sealed class FakeAio : IDisposable
     public int LoseCreateAnswers { get; set; }
     /// <summary>Every request answered with this status instead (e.g. 401).</summary>
     public int? FailAllWith { get; set; }
+    /// <summary>Answers this status to every attachment upload of these file names (nothing stored).</summary>
+    public Dictionary<string, int> FailAttachment { get; } = new(StringComparer.Ordinal);
     public int ListingPageSize { get; set; } = 100;
     /// <summary>GET config answered with this instead of the statuses (an unreadable configuration).</summary>
     public TinyHttpServer.Reply? ConfigReply { get; set; }
@@ -179,6 +181,7 @@ internal sealed class FakeAio : IDisposable
                 if (!Runs.Any(x => x.Id == id)) return NotFound("run");
                 var part = Multipart.Parse(r.ContentType, r.Body).Single();
                 Assert.Equal("file", part.Name);
+                if (FailAttachment.TryGetValue(part.FileName!, out var failure)) return new TinyHttpServer.Reply(failure, """{"message":"busy"}""");
                 Attachments.Add((id, part.FileName!, part.ContentType, part.Body));
                 return Json(new JsonObject { ["ID"] = 800 + Attachments.Count, ["fileName"] = part.FileName, ["size"] = part.Body.Length });
             }

@@ -63,8 +63,12 @@ internal abstract class AioBackendBase : DescribedBackend
             context.MarkAll(KeyStates.NotSent, "no project");
             return;
         }
-        var runs = AioPayload.Runs(context.Run.Keyed, context.Statuses, o.For<AioOptions>().CreateNewRun);
-        var evidence = EvidencePlan.For(context.Run.Keyed, o, report);
+        // A replay of keys whose runs went but not all their evidence (evidencePending): no run again
+        // (createNewRun would add a second one), only the files not yet sent.
+        var evidenceOnly = context.EvidenceOnly;
+        var runs = AioPayload.Runs(context.Run.Keyed.Where(k => !evidenceOnly.ContainsKey(k.Key)).ToList(), context.Statuses, o.For<AioOptions>().CreateNewRun);
+        var evidence = EvidencePlan.For(context.Run.Keyed, o, report)
+            .Where(e => !(evidenceOnly.TryGetValue(e.Keyed.Key, out var sent) && sent.Contains(PublishContext.EvidenceId(e.File.Path)))).ToList();
         var session = new AioSession(this, context, project);
 
         if (context.DryRun)
@@ -78,8 +82,17 @@ internal abstract class AioBackendBase : DescribedBackend
 
         var cycle = await session.ResolveCycleAsync(cancellationToken).ConfigureAwait(false);
         if (cycle is null) return;
+        context.ExecutionKnown(cycle.Name);
 
-        var sentRuns = await session.SendRunsAsync(cycle, runs, cancellationToken).ConfigureAwait(false);
+        // Keys with files to upload are evidencePending from their run's answer until their uploads are done.
+        var evidenceFollows = new HashSet<string>(evidence.Select(e => e.Keyed.Key), StringComparer.OrdinalIgnoreCase);
+        var sentRuns = await session.SendRunsAsync(cycle, runs, evidenceFollows, cancellationToken).ConfigureAwait(false);
+        foreach (var k in context.Run.Keyed.Where(k => evidenceOnly.ContainsKey(k.Key)))
+        {
+            // Their runs are in the cycle already (one per result, as the earlier publish sent them).
+            sentRuns[k.Key] = k.Results.Count;
+            KeyLedger.Settle(context, k.Key, evidenceFollows.Contains(k.Key) ? KeyStates.EvidencePending : KeyStates.Sent, [], cycle.Name);
+        }
         await session.AttachEvidenceAsync(cycle, evidence, sentRuns, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -167,6 +167,10 @@ internal static class AioPayload
     public static JsonObject SearchByTitle(string title) =>
         new() { ["title"] = new JsonObject { ["comparisonType"] = "EXACT_MATCH", ["value"] = Title(title) } };
 
+    /// <summary>A title search by part (AIO's text comparison CONTAINS): a group's cycle by the marker id its title holds.</summary>
+    public static JsonObject SearchTitleContaining(string part) =>
+        new() { ["title"] = new JsonObject { ["comparisonType"] = "CONTAINS", ["value"] = part } };
+
     public static JsonObject FolderBody(string path) =>
         new() { ["folderHierarchy"] = new JsonArray(FolderPath(path).Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()) };
 

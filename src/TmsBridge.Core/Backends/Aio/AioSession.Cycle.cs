@@ -43,13 +43,14 @@ internal sealed partial class AioSession
             if (folderId is null) return null;
         }
 
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         var body = AioPayload.CycleBody(title, Objective(), folderId, Tasks());
         CreateOnceAnswer created;
         try
         {
-            created = await CreateOnce.SendAsync(Context.Http, () => Request(HttpMethod.Post, Api("testcycle/detail"), body),
+            created = await CreateOnce.FindOrCreateAsync(Context, Name, () => Request(HttpMethod.Post, Api("testcycle/detail"), body),
                 // A lost answer may hide a cycle that exists: find it by its exact title (and this run's marker) before creating again.
+                // A group's cycle is found the same way before creating (FindBeforeCreate).
                 async token => await SearchCycleAsync(title, O.For<AioOptions>().CycleMode == "createIfAbsent" ? null : marker, token).ConfigureAwait(false) is { } found
                     ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, found.Json, "application/json", new Dictionary<string, string>())
                     : null,
@@ -79,7 +80,8 @@ internal sealed partial class AioSession
         }
         if (created.Recovered)
             Report.Warnings.Add($"{Name}: the answer to the request that created cycle {cycle.Key ?? cycle.Id} was lost; the cycle was found by its title instead of being created twice.");
-        Report.Execution = new ExecutionReference { Key = cycle.Key, Id = cycle.Id, Reused = false };
+        if (created.Existing) Context.ReportJoined(Name, new ExecutionReference { Key = cycle.Key, Id = cycle.Id });
+        else Report.Execution = new ExecutionReference { Key = cycle.Key, Id = cycle.Id, Reused = false };
         return new AioCycleRef(cycle.Key ?? cycle.Id!, cycle.Key);
     }
 
@@ -111,27 +113,38 @@ internal sealed partial class AioSession
         return folderId;
     }
 
-    /// <summary>POST testcycle/search by exact title; with a marker, only a cycle whose objective carries it.</summary>
+    /// <summary>
+    /// POST testcycle/search by exact title; with a marker, only a cycle whose objective carries it.
+    /// AIO searches titles only: when the title holds the marker id (the default title does), the
+    /// search is "title CONTAINS the marker id", so a group's cycle is found whichever member titled it.
+    /// </summary>
     private async Task<(string? Key, string? Id, string Json)?> SearchCycleAsync(string title, string? marker, CancellationToken ct)
     {
-        var response = await Context.Http.SendAsync(new HttpCall(() => Request(HttpMethod.Post, Api("testcycle/search?startAt=0&maxResults=" + AioBackendBase.PageSize), AioPayload.SearchByTitle(title))), ct).ConfigureAwait(false);
+        var byMarkerId = Context.FindBeforeCreate && marker is not null && AioPayload.Title(title).Contains("(" + Context.MarkerId);
+        var search = byMarkerId ? AioPayload.SearchTitleContaining(Context.MarkerId) : AioPayload.SearchByTitle(title);
+        var response = await Context.Http.SendAsync(new HttpCall(() => Request(HttpMethod.Post, Api("testcycle/search?startAt=0&maxResults=" + AioBackendBase.PageSize), search)), ct).ConfigureAwait(false);
         if (!response.IsSuccess)
             throw new TmsHttpException($"searching the cycle '{title}' failed: {Describe(response)}", HttpFailureKind.Dropped);
         using var doc = JsonDocument.Parse(response.Body);
         var items = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
             : doc.RootElement.TryGetProperty("items", out var i) ? i : default;
         if (items.ValueKind != JsonValueKind.Array) return null;
+        (string? Key, string? Id, string Json)? oldest = null;
         foreach (var item in items.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object) continue;
             var itemTitle = item.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            if (itemTitle is not null && !string.Equals(itemTitle, AioPayload.Title(title), StringComparison.Ordinal)) continue;
+            if (!byMarkerId && itemTitle is not null && !string.Equals(itemTitle, AioPayload.Title(title), StringComparison.Ordinal)) continue;
             // With a marker, only a cycle that carries it is ours (an older cycle may share the title).
             if (marker is not null && !(item.TryGetProperty("objective", out var obj) && obj.ValueKind == JsonValueKind.String && RunMarker.IsIn(obj.GetString(), marker))) continue;
             var (key, id) = AioPayload.CycleOf(item);
             if (key is null && id is null) continue;
-            return (key, id, item.GetRawText());
+            // Several (shards that raced to create a group's cycle): the oldest, the lowest ID, wins for every one of them.
+            if (oldest is null || IdNumber(id) < IdNumber(oldest.Value.Id)) oldest = (key, id, item.GetRawText());
         }
-        return null;
+        return oldest;
     }
+
+    private static long IdNumber(string? id) =>
+        long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
+using TmsBridge.Publishing;
 
 namespace TmsBridge.Backends.Aio;
 
@@ -8,7 +9,23 @@ namespace TmsBridge.Backends.Aio;
 internal sealed partial class AioSession
 {
     /// <summary>One paged listing for the run ids, then one multipart upload per file.</summary>
+    /// <remarks>
+    /// Each file that reached its run is journalled (evidenceSent); a key whose files are all done (sent,
+    /// or skipped for good: too large, unreadable, refused) is settled sent. A key with a file that failed
+    /// for a reason that may pass (no answer, 5xx, 429, the listing failed) stays evidencePending, and so
+    /// does every key when the deadline cuts this short: `tmsbridge publish` sends its missing files.
+    /// </remarks>
     public async Task AttachEvidenceAsync(AioCycleRef cycle, List<PlannedEvidence> evidence, Dictionary<string, int> stored, CancellationToken ct)
+    {
+        var pending = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await UploadEvidenceAsync(cycle, evidence, stored, pending, ct).ConfigureAwait(false);
+        foreach (var k in Report.Keys.Where(k => k.State == KeyStates.EvidencePending && !pending.Contains(k.Key)).ToList())
+            KeyLedger.Settle(Context, k.Key, KeyStates.Sent, [], cycle.Name);
+        foreach (var k in pending)
+            Report.FindKey(k)?.Messages.Add("its result was sent, some evidence not yet (evidencePending): `tmsbridge publish` sends only the missing files");
+    }
+
+    private async Task UploadEvidenceAsync(AioCycleRef cycle, List<PlannedEvidence> evidence, Dictionary<string, int> stored, HashSet<string> pending, CancellationToken ct)
     {
         if (evidence.Count == 0) return;
         var toSend = new List<PlannedEvidence>();
@@ -28,7 +45,7 @@ internal sealed partial class AioSession
         {
             var message = Redact(e.Message);
             Report.Errors.Add($"{Name}: the runs of cycle {cycle.Name} could not be listed, so no evidence was attached: {message}");
-            foreach (var e2 in toSend) Skip(e2, "the run ids could not be read: " + message);
+            foreach (var e2 in toSend) { Skip(e2, "the run ids could not be read: " + message); pending.Add(e2.Keyed.Key); }
             return;
         }
 
@@ -45,19 +62,28 @@ internal sealed partial class AioSession
         }
 
         string? disabled = null;
+        // A key is settled sent as soon as its last file is done, so a publish killed later leaves it sent.
+        var remaining = toSend.GroupBy(e => e.Keyed.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
         foreach (var e in toSend)
+        {
+            await UploadOneAsync(e).ConfigureAwait(false);
+            if (--remaining[e.Keyed.Key] == 0 && !pending.Contains(e.Keyed.Key) && Report.FindKey(e.Keyed.Key) is { State: KeyStates.EvidencePending })
+                KeyLedger.Settle(Context, e.Keyed.Key, KeyStates.Sent, [], cycle.Name);
+        }
+
+        async Task UploadOneAsync(PlannedEvidence e)
         {
             if (disabled is not null)
             {
                 Skip(e, disabled);
-                continue;
+                return;
             }
             var runId = RunIdFor(e, runIds, stored);
             if (runId is null)
             {
                 Skip(e, $"no run of {e.Keyed.Key} was found in cycle {cycle.Name}"
                     + (unknown.TryGetValue(e.Keyed.Key, out var why) ? " (latest run: " + why + ")" : ""));
-                continue;
+                return;
             }
             var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/testrun/{Uri.EscapeDataString(runId)}/attachment");
             TmsHttpResponse response;
@@ -69,22 +95,29 @@ internal sealed partial class AioSession
             catch (TmsHttpException x) when (x.Kind != HttpFailureKind.Cancelled)
             {
                 Skip(e, "the upload failed: " + Redact(x.Message));
-                continue;
+                pending.Add(e.Keyed.Key);
+                return;
             }
             catch (Exception x) when (x is IOException or UnauthorizedAccessException)
             {
                 Skip(e, "the file could not be read: " + x.Message);
-                continue;
+                return;
             }
             if (response.StatusCode == 404)
             {
                 disabled = "attachments are turned off for this run: the server answered 404 to the attachment endpoint (older AIO Server versions have none)";
                 Report.Warnings.Add($"{Name} answered 404 to the attachment upload of run {runId} ({Describe(response)}); older AIO Server versions have no attachment API, so evidence is not sent for the rest of this run.");
                 Skip(e, disabled);
-                continue;
+                return;
             }
             if (!response.IsSuccess)
+            {
                 Skip(e, "the upload was refused: " + Describe(response));
+                // A busy server may take it later; a 4xx is the server's word on this file.
+                if (response.StatusCode is 429 or >= 500) pending.Add(e.Keyed.Key);
+                return;
+            }
+            Context.EvidenceSent(e.Keyed.Key, e.File.Path);
         }
     }
 

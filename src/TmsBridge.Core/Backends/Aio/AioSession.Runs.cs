@@ -7,10 +7,11 @@ namespace TmsBridge.Backends.Aio;
 internal sealed partial class AioSession
 {
     /// <summary>Bulk updates in chunks of 100; returns, per case key, how many of its runs AIO stored.</summary>
-    public async Task<Dictionary<string, int>> SendRunsAsync(AioCycleRef cycle, List<AioRunUpdate> runs, CancellationToken ct)
+    /// <param name="evidenceFollows">Keys with evidence to upload next: stored, they are evidencePending, not sent.</param>
+    public async Task<Dictionary<string, int>> SendRunsAsync(AioCycleRef cycle, List<AioRunUpdate> runs, ISet<string> evidenceFollows, CancellationToken ct)
     {
         // A key's fate is known once all its runs went out (createNewRun may spread them over chunks).
-        var ledger = new KeyLedger(Context, runs.Select(r => r.CaseKey));
+        var ledger = new KeyLedger(Context, runs.Select(r => r.CaseKey), evidenceFollows);
         var query = $"?createNewRun={(O.For<AioOptions>().CreateNewRun ? "true" : "false")}&addCaseToCycle={(O.For<AioOptions>().AddCaseToCycle ? "true" : "false")}";
         var uri = Api($"testcycle/{Uri.EscapeDataString(cycle.Path)}/bulk/testrun/update{query}");
         string? stop = null;

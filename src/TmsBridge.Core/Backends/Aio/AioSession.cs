@@ -46,7 +46,7 @@ internal sealed partial class AioSession(AioBackendBase backend, PublishContext 
     /// <summary>The cycle's objective: the description with this run's marker, by which a lost create is found.</summary>
     public string Objective()
     {
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         if (marker is null) return O.Description ?? "";
         return RunMarker.Append(string.IsNullOrEmpty(O.Description) ? null : O.Description, marker, marker);
     }

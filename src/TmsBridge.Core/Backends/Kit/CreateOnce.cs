@@ -4,11 +4,16 @@ using TmsBridge.Http;
 namespace TmsBridge.Backends.Kit;
 
 /// <summary>What a create answered, and whether that answer is the earlier effect found by a lookup.</summary>
-internal sealed class CreateOnceAnswer(TmsHttpResponse response, bool recovered)
+internal sealed class CreateOnceAnswer(TmsHttpResponse response, bool recovered, bool existing = false)
 {
     public TmsHttpResponse Response { get; } = response;
     /// <summary>The create's own answer was lost: <see cref="Response"/> is what the lookup found.</summary>
     public bool Recovered { get; } = recovered;
+    /// <summary>
+    /// Nothing was created: the lookup before creating (<see cref="Publishing.PublishContext.FindBeforeCreate"/>)
+    /// found an execution with the marker, and <see cref="Response"/> is what it found.
+    /// </summary>
+    public bool Existing { get; } = existing;
 }
 
 /// <summary>
@@ -50,6 +55,50 @@ internal static class CreateOnce
             var found = await TryFindAsync(findEarlier, cancellationToken).ConfigureAwait(false);
             if (found is null) throw;
             return new CreateOnceAnswer(found, recovered: true);
+        }
+    }
+
+    /// <summary>
+    /// The create path every backend shares: when the publish asks to look before creating
+    /// (<see cref="Publishing.PublishContext.FindBeforeCreate"/>: a group's execution, a replay of a
+    /// publish that may have created one), <paramref name="findEarlier"/> is asked first and what it
+    /// finds is joined (<see cref="CreateOnceAnswer.Existing"/>); otherwise, or when nothing carries
+    /// the marker, the create is sent once (<see cref="SendAsync"/>). A lookup that fails (or a target
+    /// with no finder) does not stop the publish: a warning says an execution is created instead, so
+    /// results are never held back for a lookup.
+    /// </summary>
+    /// <param name="displayName">The backend's name, for the warning.</param>
+    public static async Task<CreateOnceAnswer> FindOrCreateAsync(Publishing.PublishContext context, string displayName, Func<HttpRequestMessage> createRequest,
+        Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier, CancellationToken cancellationToken,
+        Func<HttpCall, CancellationToken, Task<TmsHttpResponse>>? send = null)
+    {
+        if (await FindFirstAsync(context, displayName, findEarlier, cancellationToken).ConfigureAwait(false) is { } found)
+            return new CreateOnceAnswer(found, recovered: false, existing: true);
+        return await SendAsync(context.Http, createRequest, findEarlier, cancellationToken, send).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The lookup before a create, for a backend whose create is not one request (Xray's first
+    /// import creates the execution): what carries the marker, or null (nothing found, not asked,
+    /// or the lookup failed: then with a warning in the report).
+    /// </summary>
+    public static async Task<TmsHttpResponse?> FindFirstAsync(Publishing.PublishContext context, string displayName,
+        Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier, CancellationToken cancellationToken)
+    {
+        if (!context.FindBeforeCreate || context.DryRun || context.Marker is not { } marker) return null;
+        if (findEarlier is null)
+        {
+            context.Report.Warnings.Add($"{displayName}: an execution with the marker '{marker}' cannot be looked up on this target, so a new one is created; results of the same group may land in more than one execution.");
+            return null;
+        }
+        try
+        {
+            return await findEarlier(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TmsHttpException { Kind: not HttpFailureKind.Cancelled } or JsonException)
+        {
+            context.Report.Warnings.Add($"{displayName}: looking up an execution with the marker '{marker}' failed ({context.Redactor.Redact(e.Message)}), so a new one is created; results of the same group may land in more than one execution.");
+            return null;
         }
     }
 

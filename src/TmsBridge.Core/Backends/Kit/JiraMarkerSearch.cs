@@ -14,9 +14,9 @@ internal sealed record JiraIssueRef(string Key, string Id);
 /// </summary>
 internal static class JiraMarkerSearch
 {
-    /// <summary>The JQL: project, optional issue type, and the marker's word in the description.</summary>
+    /// <summary>The JQL: project, optional issue type, and the marker's word in the description; oldest first (a group's racing creates settle on the first).</summary>
     public static string Jql(string project, string marker, string? issueType = null) =>
-        $"project = \"{project}\"" + (issueType is null ? "" : $" AND issuetype = \"{issueType}\"") + $" AND description ~ \"{RunMarker.Word(marker)}\"";
+        $"project = \"{project}\"" + (issueType is null ? "" : $" AND issuetype = \"{issueType}\"") + $" AND description ~ \"{RunMarker.Word(marker)}\" ORDER BY created ASC";
 
     /// <param name="jiraBase">The Jira base URL (with its context path).</param>
     /// <param name="authorize">Adds the credentials (the same host: design §7).</param>

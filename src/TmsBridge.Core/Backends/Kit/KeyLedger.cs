@@ -16,11 +16,16 @@ internal sealed class KeyLedger
     private readonly Dictionary<string, List<string>> _refused = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, List<string>> _notSent = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly ISet<string> _evidenceFollows;
+
     /// <param name="context">The publish.</param>
     /// <param name="parts">One entry per part a key travels in (a key listed twice has two parts).</param>
-    public KeyLedger(PublishContext context, IEnumerable<string> parts)
+    /// <param name="evidenceFollows">Keys whose evidence is uploaded in separate calls after their result: stored, they settle
+    /// as evidencePending (not sent) until the evidence step settles them (<see cref="Settle"/>).</param>
+    public KeyLedger(PublishContext context, IEnumerable<string> parts, ISet<string>? evidenceFollows = null)
     {
         _context = context;
+        _evidenceFollows = evidenceFollows ?? new HashSet<string>();
         foreach (var key in parts) _remaining[key] = (_remaining.TryGetValue(key, out var n) ? n : 0) + 1;
     }
 
@@ -41,7 +46,7 @@ internal sealed class KeyLedger
             if (_remaining[key] > 0) continue;
             if (_refused.TryGetValue(key, out var why)) Settle(_context, key, KeyStates.Refused, why.Concat(_notSent.TryGetValue(key, out var lost) ? lost : []).ToList(), where);
             else if (_notSent.TryGetValue(key, out var lost2)) Settle(_context, key, KeyStates.NotSent, lost2, where);
-            else Settle(_context, key, KeyStates.Sent, [], where);
+            else Settle(_context, key, _evidenceFollows.Contains(key) ? KeyStates.EvidencePending : KeyStates.Sent, [], where);
         }
     }
 

@@ -64,7 +64,16 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
         var junit = JUnitWriter.Write(context.Run, JUnitOptionsFor(q, context));
         var fileName = "tmsbridge-" + (context.RunId.Length > 0 ? context.RunId : "results") + ".xml";
         var upload = junit.Length > ZipAboveBytes ? QMetryUpload.Zip(fileName, junit) : new QMetryUpload(fileName, junit, zipped: false);
-        var body = QMetryPayload.ImportBody(q, o.TestExecution, o.Environments.FirstOrDefault(), o.Version, upload.Zipped,
+        // A group's (or a replayed publish's) cycle that exists already is reused (testCycleToReuse).
+        var reuse = o.TestExecution;
+        if (reuse is null && !context.DryRun && context.Marker is { } marker
+            && await CreateOnce.FindFirstAsync(context, DisplayName, CycleFinder(context, marker), cancellationToken).ConfigureAwait(false) is { } found
+            && QMetryPayload.CycleKeyOf(found.Body) is { } foundKey)
+        {
+            reuse = foundKey;
+            context.ReportJoined(DisplayName, new ExecutionReference { Key = foundKey });
+        }
+        var body = QMetryPayload.ImportBody(q, reuse, o.Environments.FirstOrDefault(), o.Version, upload.Zipped,
             o.Summary ?? context.DefaultTitle, CycleDescription(context));
         var evidence = EvidencePlan.For(context.Run.Keyed, o, report);
 
@@ -89,6 +98,15 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
             await new QMetryEvidence(cloud, context).AttachAsync(answer.CycleId, evidence, cancellationToken).ConfigureAwait(false);
         else SkipEvidence(context, evidence);
     }
+
+    /// <summary>
+    /// Finds the test cycle whose description carries <paramref name="marker"/>, answered as {"key": ...}; null
+    /// when none does. No flavour has one yet: the automation API has no search, and the Cloud Open API's
+    /// testcycles/search needs the numeric project id and the separate Open API key. This is the hook for one;
+    /// until then a lookup before creating warns and a new cycle is created (a same-machine group gets its
+    /// cycle's key from the group's state file instead, without a lookup).
+    /// </summary>
+    protected internal virtual Func<CancellationToken, Task<Http.TmsHttpResponse?>>? CycleFinder(PublishContext context, string marker) => null;
 
     /// <summary>A JUnit import carries no attachments: said plainly per file, with how to get them there.</summary>
     private void SkipEvidence(PublishContext context, List<PlannedEvidence> evidence)
@@ -119,7 +137,7 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
     /// <summary>The description with this run's marker: an import whose answers were lost leaves a cycle that can be found by it.</summary>
     private static string CycleDescription(PublishContext context)
     {
-        var marker = RunMarker.For(context.RunId);
+        var marker = context.Marker;
         var description = context.Options.Description;
         if (marker is null) return description ?? "";
         return RunMarker.Append(string.IsNullOrEmpty(description) ? null : description, marker, marker);

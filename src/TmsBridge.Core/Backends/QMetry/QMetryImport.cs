@@ -177,12 +177,14 @@ internal sealed class QMetryImport(QMetryBackendBase backend, PublishContext con
         var o = context.Options;
         if (answer.Succeeded)
         {
-            var cycle = answer.CycleKey ?? o.TestExecution;
+            var joined = Report.Execution?.Joined == true;
+            var cycle = answer.CycleKey ?? o.TestExecution ?? (joined ? Report.Execution!.Key : null);
             Report.Execution = new ExecutionReference
             {
                 Key = cycle,
                 Id = answer.CycleId,
-                Reused = o.TestExecution is not null,
+                Reused = o.TestExecution is not null || joined,
+                Joined = joined,
                 Counts = answer.Counts.Count > 0 ? answer.Counts : null,
             };
             var where = cycle is null ? $"imported (trackingId {trackingId})" : $"imported into {cycle}";

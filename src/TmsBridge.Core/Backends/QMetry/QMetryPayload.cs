@@ -135,4 +135,17 @@ internal static class QMetryPayload
     /// <summary>"12 test cases created, 3 reused ...": the summary's counts, invariant.</summary>
     public static string CountsText(IReadOnlyDictionary<string, int> counts) =>
         string.Join(", ", counts.Select(c => c.Key + " " + c.Value.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>The cycle key of a finder's answer ({"key": "PROJ-TR-12"}), or null.</summary>
+    public static string? CycleKeyOf(string body)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(body)?["key"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var key) && key.Length > 0 ? key : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -52,14 +52,15 @@ internal sealed partial class QTestSession
         }
         var where = $"test-cycles?parentId={parentId.ToString(CultureInfo.InvariantCulture)}&parentType={type}";
         var name = O.Summary ?? _context.DefaultTitle;
-        var marker = RunMarker.For(_context.RunId);
+        var marker = _context.Marker;
         var description = marker is null ? O.Description ?? "" : RunMarker.Append(string.IsNullOrEmpty(O.Description) ? null : O.Description, marker, marker);
         var body = QTestPayload.Cycle(name, description);
         CreateOnceAnswer created;
         try
         {
-            created = await CreateOnce.SendAsync(_context.Http, () => Request(HttpMethod.Post, Api(where), body),
-                marker is null ? null : async token => await FindCycleAsync(where, name, marker, token).ConfigureAwait(false),
+            // Before creating a group's cycle (FindBeforeCreate) the name is not compared: each member titles it its own way.
+            created = await CreateOnce.FindOrCreateAsync(_context, Name, () => Request(HttpMethod.Post, Api(where), body),
+                marker is null ? null : async token => await FindCycleAsync(where, _context.FindBeforeCreate ? null : name, marker, token).ConfigureAwait(false),
                 ct, SendAsync).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
@@ -93,24 +94,36 @@ internal sealed partial class QTestSession
         var id = cycleId.ToString(CultureInfo.InvariantCulture);
         if (created.Recovered)
             Report.Warnings.Add($"{Name}: the answer to the request that created test cycle {pid ?? id} was lost; it was found by its run marker instead of being created twice.");
-        Report.Execution = new ExecutionReference { Key = pid, Id = id, Url = url, Reused = false };
+        if (created.Existing) _context.ReportJoined(Name, new ExecutionReference { Key = pid, Id = id, Url = url });
+        else Report.Execution = new ExecutionReference { Key = pid, Id = id, Url = url, Reused = false };
         return new QTestCycle(id, pid ?? id);
     }
 
-    /// <summary>GET the parent's test cycles: the one named <paramref name="name"/> whose description carries this run's marker.</summary>
-    private async Task<TmsHttpResponse?> FindCycleAsync(string where, string name, string marker, CancellationToken ct)
+    /// <summary>
+    /// GET the parent's test cycles: the one named <paramref name="name"/> (any name when null) whose description
+    /// carries the marker; of several (shards that raced to create a group's cycle), the oldest: the lowest id.
+    /// </summary>
+    private async Task<TmsHttpResponse?> FindCycleAsync(string where, string? name, string marker, CancellationToken ct)
     {
         var response = await SendAsync(() => Request(HttpMethod.Get, Api(where)), ct).ConfigureAwait(false);
-        if (!response.IsSuccess) return null;
+        if (!response.IsSuccess)
+        {
+            // Before a group's create a failed lookup is said (CreateOnce.FindFirstAsync warns); after a lost answer it is just "not found".
+            if (_context.FindBeforeCreate) throw new TmsHttpException($"listing the test cycles failed: {Describe(response)}", HttpFailureKind.Dropped);
+            return null;
+        }
         using var doc = JsonDocument.Parse(response.Body);
         var items = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
             : doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("items", out var i) ? i : default;
         if (items.ValueKind != JsonValueKind.Array) return null;
+        JsonElement? oldest = null;
+        long oldestId = long.MaxValue;
         foreach (var c in items.EnumerateArray())
         {
-            if (c.ValueKind == JsonValueKind.Object && Text(c, "name") == name && RunMarker.IsIn(Text(c, "description"), marker))
-                return new TmsHttpResponse(HttpStatusCode.OK, c.GetRawText(), "application/json", new Dictionary<string, string>());
+            if (c.ValueKind != JsonValueKind.Object || (name is not null && Text(c, "name") != name) || !RunMarker.IsIn(Text(c, "description"), marker)) continue;
+            var id = c.TryGetProperty("id", out var idProp) && idProp.TryGetInt64(out var n) ? n : long.MaxValue - 1;
+            if (oldest is null || id < oldestId) (oldest, oldestId) = (c, id);
         }
-        return null;
+        return oldest is { } found ? new TmsHttpResponse(HttpStatusCode.OK, found.GetRawText(), "application/json", new Dictionary<string, string>()) : null;
     }
 }

@@ -131,6 +131,8 @@ internal sealed partial class QTestSession(QTestBackend backend, PublishContext 
         if (logs.Count == 0) return;
         var cycle = await ResolveCycleAsync(ct).ConfigureAwait(false);
         if (cycle is null) return;
+        // Journalled at once (the attempt's execution): a publish killed during the submit is replayed into this cycle.
+        _context.ExecutionKnown(Report.Execution?.Key ?? Report.Execution?.Id);
         var stored = await SubmitAsync(cycle, logs, ct).ConfigureAwait(false);
         if (O.LinkRequirements) await LinkRequirementsAsync(cases, stored, ct).ConfigureAwait(false);
     }

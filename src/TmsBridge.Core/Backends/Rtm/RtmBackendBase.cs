@@ -34,6 +34,15 @@ internal abstract class RtmBackendBase : DescribedBackend
     protected internal abstract string BaseUrlHint { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
+    /// <summary>
+    /// Finds the Test Execution of <paramref name="project"/> whose description carries <paramref name="marker"/>:
+    /// after a create whose answer was lost, and before creating when the publish asks
+    /// (<see cref="PublishContext.FindBeforeCreate"/>: a group's TE). Its answer is shaped like the create's
+    /// ({"testKey": ...}), null when none carries the marker. Null: this flavour has no finder (RTM Cloud: its
+    /// API host is not Jira; a finder over RTM Cloud's own search overrides this hook).
+    /// </summary>
+    protected internal virtual Func<CancellationToken, Task<TmsHttpResponse?>>? ExecutionFinder(PublishContext context, string project, string marker) => null;
+
     /// <summary>How long to wait between reads of a Pending execution's status (tests shorten it).</summary>
     public TimeSpan PendingPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -52,7 +61,9 @@ internal abstract class RtmBackendBase : DescribedBackend
             report.Warnings.Add($"{DisplayName}: provisionUnmapped is not supported (results go to the Test Case Executions of existing Test Cases); {context.Run.Unmapped.Count} test(s) without a test case key were not sent.");
         if (context.Run.Keyed.Count == 0) return;
 
-        var evidence = EvidencePlan.For(context.Run.Keyed, context.Options, report);
+        // A replay of evidencePending keys sends only the files that did not go (RtmSession.PublishCaseAsync skips their result).
+        var evidence = EvidencePlan.For(context.Run.Keyed, context.Options, report)
+            .Where(e => !(context.EvidenceOnly.TryGetValue(e.Keyed.Key, out var sent) && sent.Contains(PublishContext.EvidenceId(e.File.Path)))).ToList();
         var session = new RtmSession(this, context);
         if (RtmOptions.Mode(context.Options) == RtmOptions.Import)
         {
@@ -67,6 +78,7 @@ internal abstract class RtmBackendBase : DescribedBackend
         }
         var execution = await session.ResolveExecutionAsync(cancellationToken).ConfigureAwait(false);
         if (execution is null) return;
+        context.ExecutionKnown(execution.Key);
         await session.PublishCasesAsync(execution, evidence, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -20,17 +20,18 @@ internal static class RtmPayload
     /// <summary>
     /// POST test-execution/execute/{plan}: the run's test case keys as a JSON list, summary, the
     /// description with the run marker, environment, versions and the run's dates (YYYY-MM-DD, UTC).
+    /// Keys null: no testCaseIssueKeys, so the TE holds every test case of the plan (a TE shared by a
+    /// group: RTM's API cannot add a Test Case Execution to a TE after its create, so the members that
+    /// join later find theirs there).
     /// </summary>
-    public static JsonObject ExecuteBody(IEnumerable<string> keys, string summary, string description, TmsOptions options, DateTimeOffset start, DateTimeOffset end)
+    public static JsonObject ExecuteBody(IEnumerable<string>? keys, string summary, string description, TmsOptions options, DateTimeOffset start, DateTimeOffset end)
     {
-        var body = new JsonObject
-        {
-            ["testCaseIssueKeys"] = new JsonArray(keys.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
-            ["summary"] = summary,
-            ["description"] = description,
-            ["startDate"] = Day(start),
-            ["endDate"] = Day(end),
-        };
+        var body = new JsonObject();
+        if (keys is not null) body["testCaseIssueKeys"] = new JsonArray(keys.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray());
+        body["summary"] = summary;
+        body["description"] = description;
+        body["startDate"] = Day(start);
+        body["endDate"] = Day(end);
         if (Environment(options) is { } env) body["environment"] = env;
         if (options.Version is { } v) body["versions"] = new JsonArray(JsonValue.Create(v));
         return body;

@@ -44,6 +44,62 @@ internal sealed partial class RtmSession
             return;
         }
 
+        // A replay of a key whose result, comment and defects went but not all its evidence (evidencePending):
+        // only the files that did not go, then the (idempotent) requirement links.
+        var messages = new List<string>();
+        if (!Context.EvidenceOnly.ContainsKey(k.Key))
+        {
+            var rest = await SendResultAsync(execution, k, tce, files, messages, ct).ConfigureAwait(false);
+            if (rest is null) return;
+            files = rest;
+        }
+        // 5. Evidence on the TCE (a step's went to its step when the steps matched). Until its files are up the key is evidencePending, never sent: a publish killed
+        // meanwhile is replayed without sending the result (or its comment) again.
+        var pending = false;
+        if (files.Count > 0) lock (_gate) KeyLedger.Settle(Context, k.Key, KeyStates.EvidencePending, [], execution.Key);
+        var attachUri = Api((V1 ? "test-case-execution/" : "v2/test-case-execution/") + Uri.EscapeDataString(tce) + "/attachment");
+        foreach (var e in files)
+        {
+            string? problem;
+            var retryable = false;
+            try
+            {
+                // Not repeated after a lost answer: the file could be attached twice (429/503 are still retried).
+                var response = await Context.Http.SendAsync(new HttpCall(() => Authorized(EvidenceUpload.Request(attachUri, e, backend.IsJiraServer))) { Idempotent = false }, ct).ConfigureAwait(false);
+                problem = response.IsSuccess ? null : Describe(response);
+                retryable = response.StatusCode is 429 or >= 500;
+            }
+            catch (TmsHttpException x) when (x.Kind != HttpFailureKind.Cancelled)
+            {
+                (problem, retryable) = (Redact(x.Message), true);
+            }
+            catch (Exception x) when (x is IOException or UnauthorizedAccessException)
+            {
+                problem = "the file could not be read: " + x.Message;
+            }
+            if (problem is null) lock (_gate) Context.EvidenceSent(k.Key, e.File.Path);
+            else lock (_gate) EvidencePlan.Skip(Report, k.Key, e.FileName, e.Size, "the upload failed: " + problem);
+            pending |= retryable;
+        }
+        // 6. [Covers] on the test case, always with add so existing links survive.
+        if (O.LinkRequirements && k.Requirements.Count > 0)
+        {
+            var coverUri = Api("test-case/" + Uri.EscapeDataString(k.Key));
+            var problem = await SendAsync(() => Request(HttpMethod.Put, coverUri, RtmPayload.CoverBody(k.Requirements)), idempotent: true, ct).ConfigureAwait(false);
+            if (problem is not null) messages.Add($"requirement link(s) {string.Join(", ", k.Requirements)} not added: {problem}");
+        }
+        if (messages.Count > 0)
+            lock (_gate) Report.Warnings.AddRange(messages.Select(m => $"{Name}: {k.Key} ({tce}): {m}"));
+        if (pending) messages.Add("its result was sent, some evidence not yet (evidencePending): `tmsbridge publish` sends only the missing files");
+        Settle(k.Key, pending ? KeyStates.EvidencePending : KeyStates.Sent, messages, execution.Key, [], "");
+    }
+
+    /// <summary>
+    /// Steps 1 to 3: the result, the runtime steps (when they match the TCE's), the comment and defects;
+    /// the files still to upload to the TCE (a step's went to its step), or null (the key settled) when the result did not land.
+    /// </summary>
+    private async Task<List<PlannedEvidence>?> SendResultAsync(RtmExecution execution, KeyedResult k, string tce, List<PlannedEvidence> files, List<string> messages, CancellationToken ct)
+    {
         // 1. The result: everything else hangs on the TCE it proves exists.
         var status = Context.Statuses[k.Outcome];
         var resultUri = Api((V1 ? "test-case-execution/" : "v2/test-case-execution/") + Uri.EscapeDataString(tce));
@@ -56,21 +112,21 @@ internal sealed partial class RtmSession
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
             Settle(k.Key, KeyStates.NotSent, ["the result was not sent: " + Redact(e.Message)], execution.Key, files, "its result was not sent");
-            return;
+            return null;
         }
         if (!response.IsSuccess)
         {
             var (state, message) = ResultFailure(response, k.Key, tce, execution.Key, status);
             Settle(k.Key, state, [message], execution.Key, files, "its result was not stored");
-            return;
+            return null;
         }
 
-        var messages = new List<string>();
         // 2. Runtime steps onto the TCE's steps when they match; before the comment, which keeps them as text otherwise.
         var steps = await WriteStepsAsync(k, tce, files, ct).ConfigureAwait(false);
         if (steps is not null)
         {
             messages.AddRange(steps.Messages);
+            foreach (var f in files.Where(f => steps.Sent.Contains(f.File))) lock (_gate) Context.EvidenceSent(k.Key, f.File.Path);
             files = files.Where(f => !steps.Sent.Contains(f.File)).ToList();
         }
         // 3. The comment: failure message and stack, data rows, runtime comments (and steps, unless they landed on the TCE's steps).
@@ -89,32 +145,7 @@ internal sealed partial class RtmSession
                 : await SendAsync(() => Request(HttpMethod.Post, Api("v2/test-case-execution/" + Uri.EscapeDataString(tce) + "/defect/" + Uri.EscapeDataString(defect))), idempotent: false, ct).ConfigureAwait(false);
             if (problem is not null) messages.Add($"defect {defect} was not linked: {problem}");
         }
-        // 5. Evidence on the TCE (a step's went to its step when the steps matched).
-        var attachUri = Api((V1 ? "test-case-execution/" : "v2/test-case-execution/") + Uri.EscapeDataString(tce) + "/attachment");
-        foreach (var e in files)
-        {
-            string? problem;
-            try
-            {
-                // Not repeated after a lost answer: the file could be attached twice (429/503 are still retried).
-                problem = await SendAsync(() => Authorized(EvidenceUpload.Request(attachUri, e, backend.IsJiraServer)), idempotent: false, ct).ConfigureAwait(false);
-            }
-            catch (Exception x) when (x is IOException or UnauthorizedAccessException)
-            {
-                problem = "the file could not be read: " + x.Message;
-            }
-            if (problem is not null) lock (_gate) EvidencePlan.Skip(Report, k.Key, e.FileName, e.Size, "the upload failed: " + problem);
-        }
-        // 6. [Covers] on the test case, always with add so existing links survive.
-        if (O.LinkRequirements && k.Requirements.Count > 0)
-        {
-            var coverUri = Api("test-case/" + Uri.EscapeDataString(k.Key));
-            var problem = await SendAsync(() => Request(HttpMethod.Put, coverUri, RtmPayload.CoverBody(k.Requirements)), idempotent: true, ct).ConfigureAwait(false);
-            if (problem is not null) messages.Add($"requirement link(s) {string.Join(", ", k.Requirements)} not added: {problem}");
-        }
-        if (messages.Count > 0)
-            lock (_gate) Report.Warnings.AddRange(messages.Select(m => $"{Name}: {k.Key} ({tce}): {m}"));
-        Settle(k.Key, KeyStates.Sent, messages, execution.Key, [], "");
+        return files;
     }
 
     private HttpRequestMessage Authorized(HttpRequestMessage request)

@@ -69,6 +69,19 @@ internal sealed partial class RtmSession
             return;
         }
 
+        // A group's (or a replayed publish's) TE that exists already is imported into (testExecutionKey).
+        var into = O.TestExecution;
+        if (into is null && Context.Marker is { } marker
+            && await CreateOnce.FindFirstAsync(Context, Name, FindEarlier(marker, project), ct).ConfigureAwait(false) is { } found)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(found.Body);
+                into = RtmPayload.ExecutionKeyOf(doc.RootElement);
+            }
+            catch (JsonException) { }
+            if (into is not null) Context.ReportJoined(Name, new ExecutionReference { Key = into, Url = BrowseUrl(into) });
+        }
         var zip = SingleFileZip.Of(ImportFileName, xml);
         HttpRequestMessage Build()
         {
@@ -78,7 +91,7 @@ internal sealed partial class RtmSession
                 .AddText("reportType", "JUNIT")
                 .AddText("name", Summary())
                 .AddText("testExecutionFields", ExecutionFields());
-            if (O.TestExecution is { } te) form.AddText("testExecutionKey", te);
+            if (into is { } te) form.AddText("testExecutionKey", te);
             return Authorized(BrowserMultipart.Post(Api("v2/automation/import-test-results"), form, jiraServer: false).AcceptJson());
         }
         CreateOnceAnswer sent;
@@ -109,9 +122,10 @@ internal sealed partial class RtmSession
             Fail($"the import (task {taskId}) failed: {problem}");
             return;
         }
-        if (executionKey is null && O.TestExecution is null)
+        if (executionKey is null && into is null)
             Report.Warnings.Add($"{Name}: the import (task {taskId}) finished without naming its Test Execution.");
-        Report.Execution = new ExecutionReference { Key = executionKey ?? O.TestExecution ?? "import " + taskId, Id = taskId, Reused = O.TestExecution is not null };
+        var joined = Report.Execution?.Joined == true;
+        Report.Execution = new ExecutionReference { Key = executionKey ?? into ?? "import " + taskId, Id = taskId, Reused = into is not null, Joined = joined, Url = joined ? Report.Execution!.Url : null };
         // RTM's import answers for the whole file, not per test: every key it carried is sent.
         foreach (var k in Context.Run.Keyed) KeyLedger.Settle(Context, k.Key, KeyStates.Sent, [], executionKey);
     }

@@ -57,12 +57,12 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
     /// <summary>The description with this run's marker, by which a lost create is found.</summary>
     private string Description()
     {
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         if (marker is null) return O.Description ?? "";
         return RunMarker.Append(string.IsNullOrEmpty(O.Description) ? null : O.Description, marker, marker);
     }
 
-    private JsonObject ExecuteBody() => RtmPayload.ExecuteBody(Context.Run.Keyed.Select(k => k.Key), Summary(), Description(), O,
+    private JsonObject ExecuteBody() => RtmPayload.ExecuteBody(Context.SharedExecution ? null : Context.Run.Keyed.Select(k => k.Key), Summary(), Description(), O,
         Context.Run.Start ?? Context.RunStarted, Context.Run.Finish ?? Context.RunFinished);
 
     /// <summary>The TE path: v2/test-execution/{key}, or the V1 form.</summary>
@@ -83,14 +83,15 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         }
 
         var plan = O.TestPlan!;
-        var marker = RunMarker.For(Context.RunId);
+        var marker = Context.Marker;
         var project = RunProject.Of(O.Project, Context.Run.Keyed.Select(k => k.Key)) ?? KeyRule.ProjectOf(plan);
+        // Server/DC: Jira's search with the same credentials; Cloud: the TCEs of the run's test cases (FindEarlier).
         var findEarlier = FindEarlier(marker, project);
         var body = ExecuteBody();
         CreateOnceAnswer created;
         try
         {
-            created = await CreateOnce.SendAsync(Context.Http, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct).ConfigureAwait(false);
+            created = await CreateOnce.FindOrCreateAsync(Context, Name, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
@@ -120,6 +121,19 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         }
         if (created.Recovered)
             Report.Warnings.Add($"{Name}: the answer to the request that created Test Execution {key} was lost; it was found by its run marker instead of being created twice.");
+        if (created.Existing)
+        {
+            // A group's TE, created by another member from the same test plan: its TCEs are read like a given
+            // testExecution's, and a key it does not hold is refused by name (RTM creates TCEs only at the TE's create).
+            Context.ReportJoined(Name, new ExecutionReference { Key = key, Url = BrowseUrl(key) });
+            var (joinedTces, joinProblem) = await ReadExecutionAsync(key, ct).ConfigureAwait(false);
+            if (joinProblem is not null)
+            {
+                Fail($"the Test Execution {key} (found by the marker '{marker}') could not be read: {joinProblem}");
+                return null;
+            }
+            return new RtmExecution(key, joinedTces);
+        }
         Report.Execution = new ExecutionReference { Key = key, Url = BrowseUrl(key), Reused = false };
 
         if (!await WaitWhilePendingAsync(key, ct).ConfigureAwait(false)) return null;

@@ -57,7 +57,7 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             RunStarted = context.RunStarted,
             RunFinished = context.RunFinished,
             DefaultSummary = context.DefaultSummary,
-            RunMarker = options.TestExecution is null ? RunMarker.For(context.RunId) : null,
+            RunMarker = options.TestExecution is null ? context.Marker : null,
         };
         var project = XrayPayload.ProjectKey(input);
         if (options.TestExecution is null && project is null)
@@ -100,6 +100,19 @@ internal abstract partial class XrayBackendBase : ITmsBackend
         foreach (var s in skipped) EvidencePlan.Skip(report, s.Owner, s.FileName, s.Bytes, s.Reason);
 
         var executionKey = options.TestExecution;
+        // A group's (or a replayed publish's) execution may exist already: the imports then go into it.
+        var joined = false;
+        if (executionKey is null && input.RunMarker is { } groupMarker
+            && await CreateOnce.FindFirstAsync(context, DisplayName, ct => FindExecutionAsync(groupMarker, project!, context, ct), cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            var found = ParseAnswer(existing, context);
+            if (found.ExecutionKey is not null)
+            {
+                executionKey = found.ExecutionKey;
+                joined = true;
+                context.ReportJoined(DisplayName, new ExecutionReference { Key = found.ExecutionKey, Id = found.ExecutionId, Url = found.ExecutionUrl ?? ExecutionUrl(context, found.ExecutionKey) });
+            }
+        }
         var budget = options.MaxRequestBytes;
         var number = 0;
         string? createFailure = null;
@@ -116,7 +129,8 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             var creating = executionKey is null;
             // A multipart create carries the execution's fields in its own "info" part; Xray ignores
             // the results' info there, so it is left out rather than sent twice.
-            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 && !(creating && executionFields is not null) };
+            // A joined execution keeps the fields its creator gave it: info on an import overwrites them.
+            var target = new XrayPayload.Target { ExecutionKey = executionKey, IncludeInfo = number == 1 && !joined && !(creating && executionFields is not null) };
             var path = context.DryRun
                 ? Path.Combine(context.DryRunFolder, $"xray-import-{number}.json")
                 : Path.Combine(Path.GetTempPath(), $"tmsbridge-{context.RunId}-{Guid.NewGuid():N}.json");
@@ -211,6 +225,8 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             {
                 report.Execution = new ExecutionReference { Key = executionKey, Id = answer.ExecutionId, Url = answer.ExecutionUrl ?? ExecutionUrl(context, executionKey), Reused = options.TestExecution is not null };
             }
+            // Journalled at once: a publish killed before its next import is replayed into this execution.
+            context.ExecutionKnown(executionKey);
             if (executionKey is null)
             {
                 report.Warnings.Add($"{DisplayName}'s answer named no Test Execution; the remaining imports cannot join it.");
@@ -314,9 +330,12 @@ internal abstract partial class XrayBackendBase : ITmsBackend
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>JQL that finds the execution a run created: its project, its type and the run marker in its description.</summary>
+    /// <summary>
+    /// JQL that finds the execution a run created: its project, its type and the run marker in its
+    /// description; oldest first, so that shards racing to create a group's execution all settle on the first.
+    /// </summary>
     protected static string MarkerJql(string project, string marker) =>
-        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{RunMarker.Word(marker)}\"";
+        $"project = \"{project}\" AND issuetype = \"Test Execution\" AND description ~ \"{RunMarker.Word(marker)}\" ORDER BY created ASC";
 
     protected static TmsHttpResponse Recovered(string body) =>
         new(System.Net.HttpStatusCode.OK, body, "application/json", new Dictionary<string, string> { [RecoveredHeader] = "true" });

@@ -6,12 +6,6 @@ public static class CliApp
     public static readonly string Usage = $"""
         Usage: tmsbridge <command> [options]
 
-          demo [--keep] [--port N] [--targets {string.Join(",", DemoCommand.Targets.Select(t => t.Name))}] [--samples DIR]
-              Starts the sandbox, runs every sample with `dotnet test --logger tms` against it
-              for every implemented target (or those named by --targets),
-              prints each run's summary and what the sandbox received, then stops the sandbox
-              (--keep leaves it running for a look in the browser until Ctrl+C).
-
           publish <journal.jsonl>... [--option value]...
               Publishes results from run journals (<results>/tms/<runId>.journal.jsonl), e.g. after a
               failed publish or to merge several test projects / CI shards into one execution.
@@ -20,8 +14,7 @@ public static class CliApp
               --all also re-sends keys a journal marks as already sent; --stats prints
               the number of requests, the largest request and the peak memory of the publish.
 
-          sandbox [--urls http://127.0.0.1:PORT] [--seed file.json]
-              Runs the TMS sandbox in the foreground (Ctrl+C stops it).
+        The sandbox and the demo run from the repository: dotnet run --project src/TmsBridge.Demo -- --help
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -35,9 +28,9 @@ public static class CliApp
         {
             return args[0] switch
             {
-                "demo" => await DemoCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 "publish" => await PublishCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
-                "sandbox" => await SandboxCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                // Moved out of the tool (it needs only the .NET runtime; the sandbox needs ASP.NET Core).
+                "demo" or "sandbox" => throw new UsageException($"'{args[0]}' runs from the TmsBridge repository: dotnet run --project src/TmsBridge.Demo -- {args[0]}"),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };
         }

@@ -13,6 +13,15 @@ public static class CliApp
               secrets only from TMS_PASSWORD / TMS_TOKEN (or their _FILE forms).
               --all also re-sends keys a journal marks as already sent; --stats prints
               the number of requests, the largest request and the peak memory of the publish.
+          validate [journals | folders | test assemblies] [--option value]...
+              Checks the configuration, credentials, reachability, the project, that the test case keys
+              of the given journals (or of built test assemblies: [TestCaseKey] read without loading them)
+              exist and that the mapped statuses exist, writing nothing to the TMS. One line per check;
+              exit code 0 all passed, 1 a check failed, 2 usage.
+
+          statuses [--option value]...
+              Lists the target's status names for statusMap: the project's where the API lists them
+              (AIO Tests), else the built-in defaults (it says which).
 
         The sandbox and the demo run from the repository: dotnet run --project src/TmsBridge.Demo -- --help
         """;
@@ -29,6 +38,8 @@ public static class CliApp
             return args[0] switch
             {
                 "publish" => await PublishCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                "validate" => await ValidateCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                "statuses" => await StatusesCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 // Moved out of the tool (it needs only the .NET runtime; the sandbox needs ASP.NET Core).
                 "demo" or "sandbox" => throw new UsageException($"'{args[0]}' runs from the TmsBridge repository: dotnet run --project src/TmsBridge.Demo -- {args[0]}"),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),

@@ -47,20 +47,12 @@ internal static class KeySources
             {
                 var type = md.GetTypeDefinition(typeHandle);
                 var typeName = FullName(md, type);
+                // On a class, the keys apply to every test in it.
+                Read(md, type.GetCustomAttributes(), typeName, found);
                 foreach (var methodHandle in type.GetMethods())
                 {
                     var method = md.GetMethodDefinition(methodHandle);
-                    foreach (var attributeHandle in method.GetCustomAttributes())
-                    {
-                        var attribute = md.GetCustomAttribute(attributeHandle);
-                        var name = AttributeName(md, attribute);
-                        if (name is not ("TestCaseKeyAttribute" or "PropertyAttribute" or "TraitAttribute" or "TestPropertyAttribute")) continue;
-                        CustomAttributeValue<string> value;
-                        try { value = attribute.DecodeValue(new StringTypes()); }
-                        catch (BadImageFormatException) { continue; }
-                        var test = typeName + "." + md.GetString(method.Name);
-                        foreach (var key in Keys(name, value.FixedArguments)) found.Add((key, test));
-                    }
+                    Read(md, method.GetCustomAttributes(), typeName + "." + md.GetString(method.Name), found);
                 }
             }
             return found;
@@ -68,6 +60,20 @@ internal static class KeySources
         catch (BadImageFormatException)
         {
             throw new UsageException($"'{input}' is not a .NET assembly.");
+        }
+    }
+
+    private static void Read(MetadataReader md, CustomAttributeHandleCollection attributes, string test, List<(string, string)> found)
+    {
+        foreach (var attributeHandle in attributes)
+        {
+            var attribute = md.GetCustomAttribute(attributeHandle);
+            var name = AttributeName(md, attribute);
+            if (name is not ("TestCaseKeyAttribute" or "PropertyAttribute" or "TraitAttribute" or "TestPropertyAttribute")) continue;
+            CustomAttributeValue<string> value;
+            try { value = attribute.DecodeValue(new StringTypes()); }
+            catch (BadImageFormatException) { continue; }
+            foreach (var key in Keys(name, value.FixedArguments)) found.Add((key, test));
         }
     }
 

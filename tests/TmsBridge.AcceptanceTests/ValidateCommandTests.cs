@@ -10,7 +10,7 @@ namespace TmsBridge.AcceptanceTests;
 /// configuration passes, a bad secret fails naming the credentials, an unknown key fails naming the
 /// key where the TMS can look keys up, and the sandbox's state is byte-for-byte the same afterwards.
 /// </summary>
-public sealed class ValidateCommandTests : IDisposable
+public sealed class ValidateCommandTests(SampleRuns samples) : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "tmsbridge-acceptance-validate", Guid.NewGuid().ToString("N").Substring(0, 8));
 
@@ -175,6 +175,22 @@ public sealed class ValidateCommandTests : IDisposable
         var usage = await Tool(["validate", Path.Combine(_folder, "missing.journal.jsonl")], xray);
         Assert.Equal(2, usage.ExitCode);
         Assert.Contains(usage.Lines, l => l.Contains("missing.journal.jsonl' does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Keys_are_read_from_a_built_test_assembly_without_running_it()
+    {
+        await samples.EnsureBuiltAsync("NUnitSample");
+        var assembly = Directory.GetFiles(samples.WorkFolder, "NUnitSample.dll", SearchOption.AllDirectories).First(p => p.Contains(Path.Combine("bin", "NUnitSample"), StringComparison.Ordinal));
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+
+        var run = await Tool(["validate", assembly], DemoCommand.Targets.Single(t => t.Name == "xray").Environment(sandbox.BaseAddress));
+
+        // DEMO-1..DEMO-6 on methods, DEMO-7 on a class; DEMO-TC-n and 100n are other targets' keys; demo_9 is malformed on purpose.
+        Assert.True(run.ExitCode == 1, run.Output);
+        Assert.True(run.Lines.Any(l => l.StartsWith("ok      keys: 7 keys exist in Jira.", StringComparison.Ordinal)), run.Output);
+        Assert.True(run.Lines.Any(l => l.StartsWith("skipped keys: 14 keys have another target's shape", StringComparison.Ordinal)), run.Output);
+        Assert.True(run.Lines.Any(l => l.StartsWith("failed  keys: 'DEMO_9' (test NUnitSample.", StringComparison.Ordinal) && l.Contains(assembly, StringComparison.Ordinal)), run.Output);
     }
 
     [Fact]

@@ -6,24 +6,26 @@ public static class CliApp
     public static readonly string Usage = $"""
         Usage: tmsbridge <command> [options]
 
-          demo [--keep] [--port N] [--targets {string.Join(",", DemoCommand.Targets.Select(t => t.Name))}] [--samples DIR]
-              Starts the sandbox, runs every sample with `dotnet test --logger tms` against it
-              for every implemented target (or those named by --targets),
-              prints each run's summary and what the sandbox received, then stops the sandbox
-              (--keep leaves it running for a look in the browser until Ctrl+C).
-
-          publish <journal.jsonl>... [--option value]...
-              Publishes results from run journals (<results>/tms/<runId>.journal.jsonl), e.g. after a
-              failed publish or to merge several test projects / CI shards into one execution.
+          publish <journals or folders>... [--option value]...
+              Publishes results from run journals (<results>/tms/<runId>.journal.jsonl; a folder: every
+              journal under it), e.g. after publishMode=deferred or a failed or killed publish (resumed,
+              never repeated), or to merge several test projects / CI shards into one execution.
               Options as in tmsbridge.json (--target xray --base-url ... --test-execution DEMO-1000);
               secrets only from TMS_PASSWORD / TMS_TOKEN (or their _FILE forms).
               --all also re-sends keys a journal marks as already sent; --stats prints
               the number of requests, the largest request and the peak memory of the publish.
-
+          validate [journals | folders | test assemblies] [--option value]...
+              Checks the configuration, credentials, reachability, the project, that the test case keys
+              of the given journals (or of built test assemblies: [TestCaseKey] read without loading them)
+              exist and that the mapped statuses exist, writing nothing to the TMS. One line per check;
+              exit code 0 all passed, 1 a check failed, 2 usage.
         {ReportCommand.UsageText}
 
-          sandbox [--urls http://127.0.0.1:PORT] [--seed file.json]
-              Runs the TMS sandbox in the foreground (Ctrl+C stops it).
+          statuses [--option value]...
+              Lists the target's status names for statusMap: the project's where the API lists them
+              (AIO Tests), else the built-in defaults (it says which).
+
+        The sandbox and the demo run from the repository: dotnet run --project src/TmsBridge.Demo -- --help
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -37,10 +39,12 @@ public static class CliApp
         {
             return args[0] switch
             {
-                "demo" => await DemoCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 "publish" => await PublishCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
                 "report" => await ReportCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
-                "sandbox" => await SandboxCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                "validate" => await ValidateCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                "statuses" => await StatusesCommand.RunAsync(args.Skip(1).ToArray(), stdout, stderr),
+                // Moved out of the tool (it needs only the .NET runtime; the sandbox needs ASP.NET Core).
+                "demo" or "sandbox" => throw new UsageException($"'{args[0]}' runs from the TmsBridge repository: dotnet run --project src/TmsBridge.Demo -- {args[0]}"),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };
         }

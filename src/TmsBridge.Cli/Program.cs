@@ -1,4 +1,4 @@
 using TmsBridge.Cli;
 
-// tmsbridge demo | publish | sandbox — see Usage below and docs/getting-started.md.
+// tmsbridge publish | validate | statuses — see Usage below and docs/getting-started.md.
 return await CliApp.RunAsync(args, Console.Out, Console.Error);

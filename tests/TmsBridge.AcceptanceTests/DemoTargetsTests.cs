@@ -1,4 +1,3 @@
-using TmsBridge.Cli;
 using TmsBridge.Publishing;
 
 namespace TmsBridge.AcceptanceTests;
@@ -11,6 +10,6 @@ public sealed class DemoTargetsTests
     {
         Assert.Equal(Targets.Implemented.Select(t => t.Name).OrderBy(n => n), DemoCommand.Targets.Select(t => t.Name).OrderBy(n => n));
         Assert.Equal("AIO Tests Server/DC", DemoCommand.Targets.Single(t => t.Name == "aio").DisplayName);
-        Assert.Contains("--targets " + string.Join(",", DemoCommand.Targets.Select(t => t.Name)), CliApp.Usage);
+        Assert.Contains("--targets " + string.Join(",", DemoCommand.Targets.Select(t => t.Name)), DemoApp.Usage);
     }
 }

@@ -52,13 +52,30 @@ public sealed class LookupTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Fact]
+    public async Task DC_search_key_in_names_every_unknown_key_as_Jira_does()
+    {
+        // `tmsbridge validate` checks a run's keys with one search: Jira refuses the query with one
+        // message per key that does not exist.
+        await using var sb = await SandboxClient.StartAsync();
+        var known = await SearchAsync(sb, "key in (DEMO-1, \"DEMO-2\")", "&maxResults=0");
+        Assert.Equal(HttpStatusCode.OK, known.Status);
+
+        var reply = await SearchAsync(sb, "key in (DEMO-1, DEMO-9999, NOPE-1)", "&maxResults=0");
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal(
+            ["Error in the JQL Query: An issue with key 'DEMO-9999' does not exist for field 'key'.", "Error in the JQL Query: An issue with key 'NOPE-1' does not exist for field 'key'."],
+            reply.Json["errorMessages"]!.AsArray().Select(S));
+    }
+
     [Theory]
     [InlineData("project = DEMO OR summary ~ x", "'OR' is not supported")]
     [InlineData("status = Done", "Field 'status' does not exist")]
     [InlineData("project = NOPE", "The value 'NOPE' does not exist for the field 'project'.")]
     [InlineData("summary = x", "The operator '=' is not supported by the 'summary' field")]
     [InlineData("description ~ \"open", "has not been completed")]
-    [InlineData("project in (DEMO)", "Parentheses and functions are not supported")]
+    [InlineData("project in (DEMO)", "The sandbox supports 'in' for the key field only, not 'project'.")]
+    [InlineData("key in (DEMO-1, DEMO-2", "Expecting ',' or ')' in the list after 'in'.")]
     [InlineData("project DEMO", "Expecting an operator after 'project' but got 'DEMO'")]
     public async Task Bad_JQL_is_400_in_Jira_shape(string jql, string fragment)
     {

@@ -48,7 +48,7 @@ internal static class JiraSearchEndpoints
             }
             catch (JqlException e)
             {
-                return JiraError(e.Message);
+                return JiraError(e.Messages);
             }
         }
 
@@ -102,8 +102,10 @@ internal static class JiraSearchEndpoints
         return int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out result);
     }
 
-    internal static IResult JiraError(string message) =>
+    internal static IResult JiraError(string message) => JiraError([message]);
+
+    internal static IResult JiraError(IReadOnlyList<string> messages) =>
         Results.Content(
-            new JsonObject { ["errorMessages"] = new JsonArray(message), ["errors"] = new JsonObject() }.ToJsonString(XrayServerEndpoints.ResponseJson),
+            new JsonObject { ["errorMessages"] = new JsonArray(messages.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()), ["errors"] = new JsonObject() }.ToJsonString(XrayServerEndpoints.ResponseJson),
             "application/json;charset=UTF-8", statusCode: 400);
 }

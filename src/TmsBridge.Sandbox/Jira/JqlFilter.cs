@@ -18,13 +18,23 @@ internal sealed record ExecutionRow(string Key, string Id, string Project, strin
         });
 }
 
-/// <summary>Invalid JQL; the message follows Jira's "Error in the JQL Query: ..." form.</summary>
-internal sealed class JqlException(string message) : Exception(message);
+/// <summary>
+/// Invalid JQL; the message follows Jira's "Error in the JQL Query: ..." form. Jira lists one message
+/// per problem (each unknown key of a <c>key in (...)</c>): <see cref="Messages"/>.
+/// </summary>
+internal sealed class JqlException : Exception
+{
+    public JqlException(string message) : this([message]) { }
+
+    public JqlException(IReadOnlyList<string> messages) : base(string.Join(" ", messages)) => Messages = messages;
+
+    public IReadOnlyList<string> Messages { get; }
+}
 
 /// <summary>
 /// The small JQL subset the lookup endpoints understand (Jira DC <c>GET /rest/api/2/search</c> and
 /// Xray Cloud GraphQL <c>getTestExecutions(jql:)</c>): clauses joined by <c>AND</c>:
-/// <c>project = KEY</c>, <c>issuetype = "Test Execution"</c>, <c>key = X</c>,
+/// <c>project = KEY</c>, <c>issuetype = "Test Execution"</c>, <c>key = X</c>, <c>key in (X, Y)</c>,
 /// <c>summary ~ "text"</c>, <c>description ~ "text"</c> (case-insensitive contains), values quoted
 /// ("…" or '…', backslash escapes) or bare; optional <c>ORDER BY key|created|summary [ASC|DESC]</c>.
 /// Only Test Executions are searched. Anything else is refused with <see cref="JqlException"/>.
@@ -61,6 +71,11 @@ internal sealed class JqlFilter
             if (field.Kind != TokenKind.Word)
                 throw Error($"Expecting a field name but got '{field.Text}'.");
             var op = Next("an operator");
+            if (op.Kind == TokenKind.Word && op.Text.Equals("in", StringComparison.OrdinalIgnoreCase))
+            {
+                filter._clauses.Add(InClause(field.Text, ReadList(tokens, ref i), jira));
+                continue;
+            }
             if (op.Kind != TokenKind.Operator)
                 throw Error($"Expecting an operator after '{field.Text}' but got '{op.Text}'.");
             var value = Next("a value");
@@ -152,6 +167,38 @@ internal sealed class JqlFilter
         }
     }
 
+    /// <summary>The values of <c>( a, "b", c )</c> after IN.</summary>
+    private static List<string> ReadList(List<Token> tokens, ref int i)
+    {
+        if (i >= tokens.Count || tokens[i].Kind != TokenKind.Open)
+            throw Error("Expecting '(' after 'in'.");
+        i++;
+        var values = new List<string>();
+        while (true)
+        {
+            if (i >= tokens.Count || tokens[i].Kind is not (TokenKind.Word or TokenKind.Quoted))
+                throw Error("Expecting a value in the list after 'in'.");
+            values.Add(tokens[i++].Text);
+            if (i < tokens.Count && tokens[i].Kind == TokenKind.Comma) { i++; continue; }
+            if (i < tokens.Count && tokens[i].Kind == TokenKind.Close) { i++; return values; }
+            throw Error("Expecting ',' or ')' in the list after 'in'.");
+        }
+    }
+
+    /// <summary>
+    /// <c>key in (...)</c>: like Jira, every key that does not exist is an error of its own, so one
+    /// answer names them all.
+    /// </summary>
+    private static Func<ExecutionRow, bool> InClause(string field, List<string> values, JiraInstance jira)
+    {
+        if (field.ToLowerInvariant() is not ("key" or "issuekey"))
+            throw Error($"The sandbox supports 'in' for the key field only, not '{field}'.");
+        var missing = values.Where(v => jira.Find(v) is null).Select(v => $"Error in the JQL Query: An issue with key '{v}' does not exist for field '{field}'.").ToList();
+        if (missing.Count > 0) throw new JqlException(missing);
+        var keys = new HashSet<string>(values, StringComparer.Ordinal);
+        return r => keys.Contains(r.Key);
+    }
+
     private static void RequireOperator(string field, string op, string expected)
     {
         if (op != expected)
@@ -166,6 +213,8 @@ internal sealed class JqlFilter
         Quoted,
         Operator,
         Comma,
+        Open,
+        Close,
     }
 
     private readonly record struct Token(TokenKind Kind, string Text);
@@ -216,7 +265,9 @@ internal sealed class JqlFilter
             }
             else if (c is '(' or ')')
             {
-                throw Error($"Parentheses and functions are not supported by the sandbox (character {i + 1}).");
+                // Only a key list after IN: grouping and functions are refused by the parser.
+                tokens.Add(new Token(c == '(' ? TokenKind.Open : TokenKind.Close, c.ToString()));
+                i++;
             }
             else
             {

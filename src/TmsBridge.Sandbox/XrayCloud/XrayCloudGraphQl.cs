@@ -114,7 +114,7 @@ internal static partial class XrayCloudGraphQl
             {
                 var failed = new JsonObject
                 {
-                    ["errors"] = new JsonArray(new JsonObject { ["message"] = e.Message, ["path"] = new JsonArray("getTestExecutions") }),
+                    ["errors"] = new JsonArray(e.Messages.Select(m => (JsonNode?)new JsonObject { ["message"] = m, ["path"] = new JsonArray("getTestExecutions") }).ToArray()),
                     ["data"] = new JsonObject { ["getTestExecutions"] = null },
                 };
                 return Results.Content(failed.ToJsonString(XrayServerEndpoints.ResponseJson), "application/json; charset=utf-8");

@@ -19,7 +19,7 @@ namespace TmsBridge.Backends.Aio;
 /// </list>
 /// About ceil(N/100) + E + a few requests, paced by the client-side limiter (60 per minute per IP).
 /// </summary>
-internal abstract class AioBackendBase : DescribedBackend
+internal abstract class AioBackendBase : DescribedBackend, ITmsProbe
 {
     public const int MaxRunsPerBulk = 100;
     public const int PageSize = 100;
@@ -46,6 +46,58 @@ internal abstract class AioBackendBase : DescribedBackend
             yield return $"target '{TargetName}': cycleMode=reuse needs the cycle to report into: set testExecution ({OptionCatalog.TestExecution.EnvironmentVariable}) to a cycle key such as DEMO-CY-12.";
         if (options.TestExecution is null && options.For<AioOptions>().CycleMode == "createIfAbsent" && options.Summary is null)
             yield return $"target '{TargetName}': cycleMode=createIfAbsent looks the cycle up by its title: set summary ({OptionCatalog.Summary.EnvironmentVariable}).";
+    }
+
+    /// <summary>AIO lists the project's run statuses (GET config): the map is checked against them.</summary>
+    public bool ListsStatuses => true;
+
+    /// <summary>
+    /// GET config (credentials, project, run statuses) and GET the cycle testExecution names. AIO has no
+    /// case lookup TmsBridge uses (runs are posted by case key), so the keys are not looked up.
+    /// </summary>
+    public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
+    {
+        var project = RunProject.Of(probe.Options.Project, probe.KeysToCheck);
+        if (project is null)
+        {
+            probe.Failed(ProbeContext.Project, $"no project: set the project option ({OptionCatalog.Project.EnvironmentVariable}) to the Jira project key.");
+            return;
+        }
+        var session = new AioSession(this, probe.Context, project);
+        var config = await probe.FirstCallAsync(() => session.Request(HttpMethod.Get, session.Api("config")), CredentialsHint, cancellationToken).ConfigureAwait(false);
+        if (config is null) return;
+        if (config.StatusCode is 400 or 404)
+        {
+            probe.Failed(ProbeContext.Project, $"project '{project}' does not exist, or AIO Tests is not enabled in it (option project, {OptionCatalog.Project.EnvironmentVariable}): {probe.Describe(config)}");
+            return;
+        }
+        if (!config.IsSuccess)
+        {
+            probe.Failed(ProbeContext.Project, $"reading project {project}'s configuration was refused: {probe.Describe(config)}");
+            return;
+        }
+        probe.Ok(ProbeContext.Project, $"project {project} exists, with AIO Tests enabled.");
+        var names = new List<string>();
+        if (session.ReadRunStatuses(config.Body, names) is { } unreadable) probe.Failed(ProbeContext.Statuses, $"project {project}'s run statuses could not be read: GET config answered {unreadable}.");
+        else if (names.Count == 0) probe.Skipped(ProbeContext.Statuses, $"project {project}'s configuration lists no run statuses.");
+        else
+        {
+            probe.ProjectStatuses = names;
+            probe.StatusesWhere = $"project {project}";
+            probe.StatusNoun = "run status";
+        }
+        if (probe.StatusesOnly) return;
+
+        if (probe.Options.TestExecution is { } cycle)
+        {
+            var detail = await probe.SendAsync(() => session.Request(HttpMethod.Get, session.Api("testcycle/" + Uri.EscapeDataString(cycle) + "/detail")), cancellationToken).ConfigureAwait(false);
+            if (detail is null) return;
+            if (detail.IsSuccess) probe.Ok("testExecution", $"cycle {cycle} exists in project {project}.");
+            else probe.Failed("testExecution", detail.StatusCode is 400 or 404
+                ? $"cycle '{cycle}' does not exist in project {project} (option testExecution, {OptionCatalog.TestExecution.EnvironmentVariable})."
+                : $"reading cycle {cycle} was refused: {probe.Describe(detail)}");
+        }
+        if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, $"not looked up: {DisplayName} has no case lookup TmsBridge uses; a case key that does not exist is refused at publish, naming it.");
     }
 
     public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)

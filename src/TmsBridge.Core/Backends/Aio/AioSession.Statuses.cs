@@ -61,7 +61,7 @@ internal sealed partial class AioSession
     /// The names in /config's runStatuses[] (each {ID, name}), or why the answer could not be read
     /// (not JSON, no runStatuses list, entries without a name); null when it was read, even if empty.
     /// </summary>
-    private string? ReadRunStatuses(string body, List<string> names)
+    internal string? ReadRunStatuses(string body, List<string> names)
     {
         try
         {

@@ -20,7 +20,7 @@ internal sealed partial class AioSession(AioBackendBase backend, PublishContext 
 
     public Uri Api(string relative) => new(backend.ApiRoot(O), "project/" + Uri.EscapeDataString(Project) + "/" + relative);
 
-    private HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null)
+    internal HttpRequestMessage Request(HttpMethod method, Uri uri, JsonNode? body = null)
     {
         var request = new HttpRequestMessage(method, uri).AcceptJson();
         if (body is not null) request.Content = JsonRequests.Body(body);

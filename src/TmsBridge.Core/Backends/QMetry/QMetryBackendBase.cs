@@ -19,7 +19,7 @@ namespace TmsBridge.Backends.QMetry;
 /// </list>
 /// 3 requests plus the polls; evidence only through QMetry Cloud's Open API when qmetryOpenApiKey is set.
 /// </summary>
-internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBackend
+internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBackend, ITmsProbe
 {
     /// <summary>Files above this are sent zipped (isZip=true): QTM4J's upload limit is not documented, SmartBear's own client stops at 10 MB.</summary>
     public const int ZipAboveBytes = 4 * 1024 * 1024;
@@ -39,6 +39,37 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
     /// <summary>Pauses between track polls; the last one repeats (QMetry's clients poll every 2-5 s). Static so unit tests can shorten them for every backend the Publisher creates.</summary>
     internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)];
+
+    /// <summary>QMetry's execution results are per instance, but the import API lists none: the defaults are shown.</summary>
+    public bool ListsStatuses => false;
+
+    /// <summary>The tracking id the probe asks about: no import has it, so the tracker answers "not found" to valid credentials.</summary>
+    public const string ProbeTrackingId = "tmsbridge-validate";
+
+    /// <summary>
+    /// One GET importresult/track for an id no import has: 401 is a refused key (and, on Server, refused
+    /// Jira credentials), "no import found" an accepted one. The Automation API key belongs to one
+    /// project and the import API looks nothing up, so project and keys are not checked.
+    /// </summary>
+    public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
+    {
+        var o = probe.Options;
+        var track = await probe.FirstCallAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, TrackUri(o, ProbeTrackingId)).AcceptJson();
+            Authorize(request, o);
+            return request;
+        }, Flavour.CredentialsHint, cancellationToken).ConfigureAwait(false);
+        if (track is null) return;
+        if (track.StatusCode is >= 500 || track.StatusCode == 404 && !track.Body.Contains("tracking", StringComparison.OrdinalIgnoreCase))
+        {
+            probe.Failed(ProbeContext.Reachability, $"the import API did not answer as QMetry's does ({probe.Describe(track)}): is baseUrl {Flavour.BaseUrlHint}?");
+            return;
+        }
+        probe.Skipped(ProbeContext.Project, "not looked up: the Automation API key belongs to one QMetry project, which the import API does not name.");
+        if (!probe.StatusesOnly)
+            if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, $"not looked up: {DisplayName}'s import API has no test case lookup; an unknown case key falls back to QMetry's summary matching (see docs/qmetry.md).");
+    }
 
     public override IEnumerable<string> Validate(TmsOptions options)
     {

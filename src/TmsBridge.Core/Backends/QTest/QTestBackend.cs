@@ -19,7 +19,7 @@ namespace TmsBridge.Backends.QTest;
 /// Each keyed log carries its test case's own Automation Content, the fingerprint by which qTest
 /// attaches the log to that case: a keyed test never creates a new test case.
 /// </summary>
-internal sealed class QTestBackend : DescribedBackend
+internal sealed class QTestBackend : DescribedBackend, ITmsProbe
 {
     /// <summary>Keys per search request and items per page.</summary>
     public const int PageSize = 100;
@@ -52,6 +52,11 @@ internal sealed class QTestBackend : DescribedBackend
         if (options.For<QTestOptions>().TestCycleParent is { } parent && QTestSession.ParentOf(parent) is null)
             yield return $"target 'qtest': testCycleParent '{parent}' is neither a release nor a test cycle: give a PID such as RL-3 or CL-4, or a test cycle id.";
     }
+
+    /// <summary>qTest lists execution statuses (GET test-runs/execution-statuses), but TmsBridge does not read them yet: the defaults are shown.</summary>
+    public bool ListsStatuses => false;
+
+    public Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken) => new QTestSession(this, probe.Context).ProbeAsync(probe, cancellationToken);
 
     public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {

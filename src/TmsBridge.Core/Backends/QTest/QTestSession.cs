@@ -52,18 +52,7 @@ internal sealed partial class QTestSession(QTestBackend backend, PublishContext 
         TmsHttpResponse response;
         try
         {
-            response = await _context.Http.SendAsync(new HttpCall(() =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(O.BaseUrl!, "oauth/token")).AcceptJson();
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(SiteName(O.BaseUrl!) + ":")));
-                request.Content = new FormUrlEncodedContent(
-                [
-                    new KeyValuePair<string, string>("grant_type", "password"),
-                    new KeyValuePair<string, string>("username", O.User!),
-                    new KeyValuePair<string, string>("password", O.Password!),
-                ]);
-                return request;
-            }), ct).ConfigureAwait(false);
+            response = await _context.Http.SendAsync(new HttpCall(LoginRequest), ct).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
@@ -75,6 +64,28 @@ internal sealed partial class QTestSession(QTestBackend backend, PublishContext 
             Fail($"the login of user '{O.User}' (POST /oauth/token) was refused: {Describe(response)}");
             return false;
         }
+        if (AcceptLogin(response)) return true;
+        Fail($"the login answer (POST /oauth/token) held no access_token: {TmsErrors.Excerpt(response.Body, _context.Redactor)}");
+        return false;
+    }
+
+    /// <summary>POST /oauth/token: the login request (a new one for every attempt).</summary>
+    private HttpRequestMessage LoginRequest()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(O.BaseUrl!, "oauth/token")).AcceptJson();
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(SiteName(O.BaseUrl!) + ":")));
+        request.Content = new FormUrlEncodedContent(
+        [
+            new KeyValuePair<string, string>("grant_type", "password"),
+            new KeyValuePair<string, string>("username", O.User!),
+            new KeyValuePair<string, string>("password", O.Password!),
+        ]);
+        return request;
+    }
+
+    /// <summary>Keeps the access_token of a successful login answer (a secret: redacted from then on); false when it holds none.</summary>
+    private bool AcceptLogin(TmsHttpResponse response)
+    {
         try
         {
             using var doc = JsonDocument.Parse(response.Body);
@@ -86,7 +97,6 @@ internal sealed partial class QTestSession(QTestBackend backend, PublishContext 
             }
         }
         catch (JsonException) { }
-        Fail($"the login answer (POST /oauth/token) held no access_token: {TmsErrors.Excerpt(response.Body, _context.Redactor)}");
         return false;
     }
 

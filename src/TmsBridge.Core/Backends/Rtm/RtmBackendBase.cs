@@ -18,7 +18,7 @@ namespace TmsBridge.Backends.Rtm;
 /// N + comments + defects + evidence + requirement links + a few requests, in about N/parallelism round trips.
 /// RTM Cloud's rtmMode=import instead sends the run as one zipped JUnit file (RtmSession.Import.cs): one request plus polls, no evidence.
 /// </summary>
-internal abstract class RtmBackendBase : DescribedBackend
+internal abstract class RtmBackendBase : DescribedBackend, ITmsProbe
 {
     // Name, statuses and rate limit come from the flavour's descriptor (DescribedBackend). RTM documents no
     // request budget; a 429's Retry-After pauses every worker.
@@ -52,6 +52,48 @@ internal abstract class RtmBackendBase : DescribedBackend
         foreach (var p in RtmOptions.Validate(options, TargetName, cloud: !IsJiraServer)) yield return p;
         if (options.TestExecution is null && options.TestPlan is null && RtmOptions.Mode(options) != RtmOptions.Import)
             yield return $"target '{TargetName}' needs testPlan ({OptionCatalog.TestPlan.EnvironmentVariable}), the RTM Test Plan a new Test Execution is created from (e.g. DEMO-300), or testExecution ({OptionCatalog.TestExecution.EnvironmentVariable}) naming an existing Test Execution.";
+    }
+
+    /// <summary>RTM's statuses are configurable, but TmsBridge reads none: the defaults are shown.</summary>
+    public bool ListsStatuses => false;
+
+    /// <summary>
+    /// Server/DC: RTM's test cases, plans and executions are Jira issues, so project, keys and the
+    /// option keys go through Jira search (<see cref="JiraLookup"/>). Cloud: RTM's own API has no key or
+    /// project lookup TmsBridge uses, so one GET of a Test Execution proves the token (401 otherwise)
+    /// and, when testExecution is set, that it exists.
+    /// </summary>
+    public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
+    {
+        var o = probe.Options;
+        if (IsJiraServer)
+        {
+            await JiraLookup.ProbeServerAsync(probe, Authorize, CredentialsHint,
+            [
+                ("testExecution", OptionCatalog.TestExecution.EnvironmentVariable, o.TestExecution),
+                ("testPlan", OptionCatalog.TestPlan.EnvironmentVariable, o.TestPlan),
+            ], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var v1 = o.For<RtmOptions>().RtmApiVersion == "v1";
+        var key = o.TestExecution ?? o.TestPlan ?? "TMSBRIDGE-1";
+        var read = await probe.FirstCallAsync(() =>
+        {
+            var request = JsonRequests.Create(HttpMethod.Get, new Uri(ApiRoot(o), (v1 ? "test-execution/" : "v2/test-execution/") + Uri.EscapeDataString(key)));
+            Authorize(request, o);
+            return request;
+        }, CredentialsHint, cancellationToken).ConfigureAwait(false);
+        if (read is null) return;
+        if (o.TestExecution is not null)
+        {
+            if (read.IsSuccess) probe.Ok("testExecution", $"Test Execution {key} exists.");
+            else probe.Failed("testExecution", read.StatusCode is 400 or 404
+                ? $"Test Execution '{key}' does not exist in RTM (option testExecution, {OptionCatalog.TestExecution.EnvironmentVariable}): {probe.Describe(read)}"
+                : $"reading Test Execution {key} was refused: {probe.Describe(read)}");
+        }
+        probe.Skipped(ProbeContext.Project, $"not looked up: RTM Cloud's API has no project lookup TmsBridge uses; the project is checked when the Test Execution is created.");
+        if (!probe.StatusesOnly)
+            if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, "not looked up: RTM Cloud's API has no test case lookup TmsBridge uses; a key outside the test plan is refused at publish, naming it.");
     }
 
     public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)

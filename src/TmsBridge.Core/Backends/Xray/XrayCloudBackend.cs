@@ -15,7 +15,7 @@ namespace TmsBridge.Backends.Xray;
 /// multipart form when executionFields are set (the only way to fill mandatory Jira fields).
 /// Client-side budget: 300 requests per 5 minutes (Xray Standard, api-notes/xray.md §7).
 /// </summary>
-internal sealed class XrayCloudBackend : XrayBackendBase
+internal sealed class XrayCloudBackend : XrayBackendBase, ITmsProbe
 {
     public const string DefaultHost = "https://xray.cloud.getxray.app/";
     private string? _token;
@@ -72,15 +72,7 @@ internal sealed class XrayCloudBackend : XrayBackendBase
             context.Report.Errors.Add($"Xray Cloud refused the API key (client id {o.For<XrayOptions>().ClientId}): HTTP {response.StatusCode} {response.Status}: {context.Redactor.Redact(TmsErrors.MessageOf(response.Body))}{hint}");
             return false;
         }
-        try
-        {
-            using var doc = JsonDocument.Parse(response.Body);
-            _token = doc.RootElement.ValueKind == JsonValueKind.String ? doc.RootElement.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            _token = response.Body.Trim().Trim('"');
-        }
+        _token = TokenOf(response.Body);
         if (string.IsNullOrEmpty(_token))
         {
             context.Report.Errors.Add("Xray Cloud: the authenticate answer held no token.");
@@ -88,6 +80,127 @@ internal sealed class XrayCloudBackend : XrayBackendBase
         }
         context.Redactor.Add(_token!); // an access token is a secret too
         return true;
+    }
+
+    /// <summary>The authenticate answer: the token as a JSON string (or, from some proxies, bare).</summary>
+    private static string? TokenOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.String ? doc.RootElement.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return body.Trim().Trim('"');
+        }
+    }
+
+    /// <summary>Xray Cloud's statuses are configurable, but TmsBridge reads none: the defaults are shown.</summary>
+    public bool ListsStatuses => false;
+
+    /// <summary>
+    /// The API key exchanged for a token (POST authenticate, which creates nothing), then GraphQL
+    /// getTestExecutions with JQL for the project, the option keys and the test keys: Jira refuses a
+    /// query naming one that does not exist, so <c>total</c> is all that is read.
+    /// </summary>
+    public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
+    {
+        var o = probe.Options;
+        var xray = o.For<XrayOptions>();
+        var body = new JsonObject { ["client_id"] = xray.ClientId, ["client_secret"] = xray.ClientSecret }.ToJsonString();
+        var answer = await probe.ReachAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(ServiceUri(o), "api/v2/authenticate"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        }, cancellationToken).ConfigureAwait(false);
+        if (answer is null) return;
+        if (!answer.IsSuccess)
+        {
+            probe.Failed(ProbeContext.Credentials, $"Xray Cloud refused the API key (client id {xray.ClientId}): {probe.Describe(answer, $" (check {OptionCatalog.ClientId.EnvironmentVariable} and {OptionCatalog.ClientSecret.EnvironmentVariable})")}");
+            return;
+        }
+        _token = TokenOf(answer.Body);
+        if (string.IsNullOrEmpty(_token))
+        {
+            probe.Failed(ProbeContext.Credentials, "Xray Cloud's authenticate answer held no token.");
+            return;
+        }
+        probe.Redactor.Add(_token!);
+        probe.Ok(ProbeContext.Credentials, $"Xray Cloud accepted the API key (client id {xray.ClientId}).");
+
+        if (o.Project is null) probe.Skipped(ProbeContext.Project, $"no project is set ({OptionCatalog.Project.EnvironmentVariable}); not checked.");
+        else
+        {
+            var errors = await JqlErrorsAsync(probe, JiraLookup.ProjectJql(o.Project), cancellationToken).ConfigureAwait(false);
+            if (errors is null) return;
+            if (errors.Count == 0) probe.Ok(ProbeContext.Project, $"project {o.Project} exists in Jira.");
+            else if (JiraLookup.NamesUnknownProject(errors)) probe.Failed(ProbeContext.Project, $"project '{o.Project}' does not exist in the Jira site of this API key, or cannot be seen (option project, {OptionCatalog.Project.EnvironmentVariable}).");
+            else
+            {
+                probe.Failed(ProbeContext.Project, $"the lookup of project {o.Project} was refused: {string.Join(" ", errors)}");
+                return;
+            }
+        }
+        if (probe.StatusesOnly) return;
+
+        foreach (var (option, variable, key) in new[] { ("testExecution", OptionCatalog.TestExecution.EnvironmentVariable, o.TestExecution), ("testPlan", OptionCatalog.TestPlan.EnvironmentVariable, o.TestPlan) })
+        {
+            if (key is null) continue;
+            var errors = await JqlErrorsAsync(probe, "key = " + JiraLookup.Quote(key), cancellationToken).ConfigureAwait(false);
+            if (errors is null) return;
+            if (errors.Count == 0) probe.Ok(option, $"{key} exists in Jira.");
+            else probe.Failed(option, JiraLookup.UnknownKeys(errors).Count > 0
+                ? $"{option} '{key}' does not exist in Jira, or cannot be seen ({variable})."
+                : $"looking up {option} '{key}' was refused: {string.Join(" ", errors)}");
+        }
+
+        if (probe.NoKeysToCheck()) return;
+        var missing = new List<string>();
+        foreach (var batch in Chunks.Of(probe.KeysToCheck.ToList(), JiraLookup.KeysPerQuery))
+        {
+            var errors = await JqlErrorsAsync(probe, JiraLookup.KeysJql(batch), cancellationToken).ConfigureAwait(false);
+            if (errors is null) return;
+            var unknown = JiraLookup.UnknownKeys(errors);
+            if (errors.Count > 0 && unknown.Count == 0)
+            {
+                probe.Failed(ProbeContext.Keys, $"looking up the keys {string.Join(", ", batch)} was refused: {string.Join(" ", errors)}");
+                return;
+            }
+            missing.AddRange(unknown);
+        }
+        probe.MissingKeys(missing, o.Project is null ? "Jira" : $"Jira (project {o.Project})");
+    }
+
+    /// <summary>A getTestExecutions query with the JQL: the GraphQL errors (empty: the JQL was accepted), or null with a failed line.</summary>
+    private async Task<List<string>?> JqlErrorsAsync(ProbeContext probe, string jql, CancellationToken ct)
+    {
+        var query = new JsonObject
+        {
+            ["query"] = "query Check($jql: String!, $limit: Int!) { getTestExecutions(jql: $jql, limit: $limit) { total } }",
+            ["variables"] = new JsonObject { ["jql"] = jql, ["limit"] = 1 },
+        };
+        var response = await probe.SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ServiceUri(probe.Options), "api/v2/graphql")) { Content = JsonRequests.Body(query) }.AcceptJson();
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+            return request;
+        }, ct).ConfigureAwait(false);
+        if (response is null) return null;
+        if (!response.IsSuccess)
+        {
+            probe.Failed(response.StatusCode is 401 or 403 ? ProbeContext.Credentials : ProbeContext.Project, $"the Xray GraphQL API refused the lookup: {probe.Describe(response, XrayErrors.Hint(response.StatusCode))}");
+            return null;
+        }
+        try
+        {
+            var errors = JsonNode.Parse(response.Body)?["errors"] as JsonArray;
+            return errors?.Select(e => (string?)e?["message"] ?? e?.ToJsonString() ?? "").ToList() ?? [];
+        }
+        catch (JsonException)
+        {
+            probe.Failed(ProbeContext.Project, $"the Xray GraphQL API answered with a body that is not JSON: {TmsErrors.Excerpt(response.Body, probe.Redactor)}");
+            return null;
+        }
     }
 
     /// <summary>Cloud answers only {id, key, self}; there are no per-test results to read.</summary>

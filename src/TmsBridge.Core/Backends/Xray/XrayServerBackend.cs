@@ -10,7 +10,7 @@ namespace TmsBridge.Backends.Xray;
 /// Xray Server / Data Center: Xray JSON imports into {baseUrl}/rest/raven/2.0/import/execution
 /// (multipart when executionFields are set), Basic (user + password) or a Jira PAT (Bearer): <see cref="JiraServerAuth"/>.
 /// </summary>
-internal sealed class XrayServerBackend : XrayBackendBase
+internal sealed class XrayServerBackend : XrayBackendBase, ITmsProbe
 {
     public const string ImportPath = "rest/raven/2.0/import/execution";
 
@@ -18,6 +18,17 @@ internal sealed class XrayServerBackend : XrayBackendBase
     protected override string MultipartResultsPart => "result";
 
     public override IEnumerable<string> Validate(TmsOptions options) => JiraServerAuth.Validate(options, "xray");
+
+    /// <summary>Xray DC's statuses are configurable, but TmsBridge reads none: the defaults are shown.</summary>
+    public bool ListsStatuses => false;
+
+    /// <summary>Tests, executions and plans are Jira issues: project and keys through Jira search (<see cref="JiraLookup"/>).</summary>
+    public Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken) =>
+        JiraLookup.ProbeServerAsync(probe, JiraServerAuth.Authorize, XrayErrors.Hint(401),
+        [
+            ("testExecution", OptionCatalog.TestExecution.EnvironmentVariable, probe.Options.TestExecution),
+            ("testPlan", OptionCatalog.TestPlan.EnvironmentVariable, probe.Options.TestPlan),
+        ], cancellationToken);
 
     protected override Uri ImportUri(PublishContext context, bool multipart) =>
         new(context.Options.BaseUrl!, multipart ? ImportPath + "/multipart" : ImportPath);

@@ -1,12 +1,13 @@
 using System.Text.Json;
+using TmsBridge.Cli;
 using TmsBridge.Sandbox;
 using TmsBridge.Sandbox.QTest;
 using TmsBridge.Sandbox.Seed;
 
-namespace TmsBridge.Cli;
+namespace TmsBridge.Demo;
 
 /// <summary>
-/// `tmsbridge demo`: the whole product in one command, with no Jira at hand. Starts the sandbox,
+/// `demo` (repository only: dotnet run --project src/TmsBridge.Demo -- demo): the whole product in one command, with no Jira at hand. Starts the sandbox,
 /// runs each sample with `dotnet test --logger tms` against it and shows what arrived.
 /// </summary>
 public static class DemoCommand

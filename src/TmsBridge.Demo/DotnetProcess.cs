@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace TmsBridge.Cli;
+namespace TmsBridge.Demo;
 
 /// <summary>The outcome of a child process: exit code and every line it printed.</summary>
 public sealed class ProcessResult(int exitCode, IReadOnlyList<string> lines, bool timedOut)
@@ -26,14 +26,27 @@ public static class DotnetProcess
     public static string DotnetPath =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    public static async Task<ProcessResult> RunAsync(
+    public static Task<ProcessResult> RunAsync(
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string?> environment,
+        Action<string>? onLine = null,
+        TimeSpan? timeout = null) =>
+        RunProgramAsync(DotnetPath, arguments, workingDirectory, environment, onLine, timeout);
+
+    /// <summary>
+    /// The same for another program, e.g. the `tmsbridge` shim of an installed .NET tool, with the
+    /// same cleaned environment.
+    /// </summary>
+    public static async Task<ProcessResult> RunProgramAsync(
+        string program,
         IEnumerable<string> arguments,
         string workingDirectory,
         IReadOnlyDictionary<string, string?> environment,
         Action<string>? onLine = null,
         TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(DotnetPath)
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

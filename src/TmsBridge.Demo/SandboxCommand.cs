@@ -1,8 +1,9 @@
+using TmsBridge.Cli;
 using TmsBridge.Sandbox;
 
-namespace TmsBridge.Cli;
+namespace TmsBridge.Demo;
 
-/// <summary>`tmsbridge sandbox`: the emulator in the foreground.</summary>
+/// <summary>`sandbox` (dotnet run --project src/TmsBridge.Demo -- sandbox): the emulator in the foreground.</summary>
 public static class SandboxCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)

@@ -1,0 +1,34 @@
+using TmsBridge.Configuration;
+using TmsBridge.Journal;
+
+namespace TmsBridge.Cli;
+
+/// <summary>
+/// Options for `validate` and `statuses`, layered as `publish` layers them: the first journal's
+/// header (what the run used) &lt; tmsbridge.json &lt; TMS_* environment &lt; --kebab-case options.
+/// Secrets only from the environment (the resolver refuses them elsewhere).
+/// </summary>
+internal static class CliOptions
+{
+    public static TmsOptions Resolve(JournalContent? firstJournal, Arguments a)
+    {
+        var environment = ReadEnvironment();
+        var layers = new List<ConfigurationLayer>();
+        if (firstJournal?.Header is { } header)
+        {
+            var layer = new ConfigurationLayer($"journal {firstJournal.Path}");
+            foreach (var (k, v) in header.Options) layer.Add(k, v);
+            layers.Add(layer);
+        }
+        layers.AddRange(ConfigurationResolver.JsonLayers(environment, [Directory.GetCurrentDirectory()]));
+        layers.Add(ConfigurationLayer.FromEnvironment(environment));
+        var cli = new ConfigurationLayer("command line");
+        foreach (var (k, v) in a.Named) cli.Add(PublishCommand.KebabToCamel(k), v);
+        layers.Add(cli);
+        return ConfigurationResolver.Resolve(layers);
+    }
+
+    public static Dictionary<string, string> ReadEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase);
+}

@@ -125,6 +125,16 @@ public sealed class ReplayTests : IDisposable
         Assert.Equal(0, run.SupersededAttempts);
     }
 
+    [Fact]
+    public void Results_of_one_test_with_other_keys_are_results_of_their_own_not_attempts()
+    {
+        // A key chosen at run time per data row (Tms.Key), where the rows share a display name.
+        var results = new List<TestResultRecord> { Attempt("Ns.C.M", TestOutcome.Passed, 1, key: "DEMO-1"), Attempt("Ns.C.M", TestOutcome.Failed, 2, key: "DEMO-2") };
+        var run = Aggregator.Aggregate(results, KeyRule.JiraIssueKey);
+        Assert.Equal(["DEMO-1", "DEMO-2"], run.Keyed.Select(k => k.Key).Order());
+        Assert.Equal(0, run.SupersededAttempts);
+    }
+
     // ---- deferred ----
 
     [Fact]

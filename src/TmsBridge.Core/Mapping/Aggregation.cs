@@ -114,9 +114,14 @@ public static class AttemptPolicies
         return ta is null || tb is null ? 0 : ta.Value.CompareTo(tb.Value);
     }
 
+    /// <remarks>
+    /// The keys count too: two results of one test that carry different keys (a key chosen at run time
+    /// per data row through Tms.Key, where the rows share a display name) are two results, not a retry.
+    /// </remarks>
     private static string Identity(TestResultRecord r) =>
         string.Join("\u0001", r.FullyQualifiedName, r.DisplayName, string.Join("\u0002", r.Parameters.Select(p => p.Name + "=" + p.Value)),
-            Path.GetFileName(r.Source ?? ""), r.TargetFramework ?? "");
+            Path.GetFileName(r.Source ?? ""), r.TargetFramework ?? "",
+            string.Join("\u0002", r.TestCaseKeys.Select(k => k.Trim().ToUpperInvariant()).OrderBy(k => k, StringComparer.Ordinal)));
 }
 
 /// <summary>

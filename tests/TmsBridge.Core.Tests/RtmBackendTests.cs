@@ -220,6 +220,20 @@ public sealed class RtmBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lost_create_on_Cloud_is_found_when_RTM_answers_the_description_as_ADF()
+    {
+        using var rtm = new FakeRtm(cloud: true) { LoseCreateAnswers = 1, AdfDescriptions = true };
+        var report = await Publisher.PublishAsync(Request(Cloud(rtm, ("testPlan", "DEMO-300"))), _output, Ct);
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("DEMO-900", report.Execution!.Key);
+        Assert.Single(rtm.Calls, c => c.StartsWith("POST v2/test-execution/execute", StringComparison.Ordinal));
+        Assert.Contains("GET v2/test-execution/DEMO-900", rtm.Calls);
+        Assert.Single(rtm.Executions);
+        Assert.All(rtm.Results.Keys, k => Assert.StartsWith("DEMO-900-", k));
+    }
+
+    [Fact]
     public async Task A_lost_create_on_Cloud_that_made_nothing_is_sent_again_once()
     {
         using var rtm = new FakeRtm(cloud: true);

@@ -290,6 +290,42 @@ public sealed class XrayStepResultsTests : IDisposable
         Assert.False(ImportedTest(server, ServerImport, "DEMO-8").AsObject().ContainsKey("steps"));
     }
 
+    [Fact]
+    public async Task Server_sends_no_type_changing_testInfo_for_a_Manual_test_with_Covers_and_warns()
+    {
+        using var server = new TinyHttpServer(r => r.Path switch
+        {
+            ServerLookup => new(200, DcTests(("DEMO-8", 3), ("DEMO-1", null))),
+            ServerImport => ServerCreated(),
+            _ => new(404, "{}"),
+        });
+        var manual = Result("Shop.CheckoutTests.Pays", keys: ["DEMO-8"], covers: ["DEMO-100"], sequence: 1);
+        var generic = Result("Shop.Other.Logs_in", keys: ["DEMO-1"], covers: ["DEMO-101"], sequence: 2);
+        var report = await Publish(ServerOptions(server.BaseUrl), manual, generic);
+
+        Assert.Empty(report.Errors);
+        // Neither recorded steps: they are asked about for their [Covers] links, in one request.
+        Assert.Equal("?keys=DEMO-8;DEMO-1", Assert.Single(server.Requests, r => r.Path == ServerLookup).Query);
+        XraySchemaCheck.AssertValid(server.Requests.Single(r => r.Path == ServerImport).Body);
+        Assert.Null(ImportedTest(server, ServerImport, "DEMO-8")["testInfo"]);
+        Assert.Equal(["DEMO-101"], ImportedTest(server, ServerImport, "DEMO-1")["testInfo"]!["requirementKeys"]!.AsArray().Select(k => (string?)k));
+        var warning = Assert.Single(report.Warnings);
+        Assert.Contains("DEMO-8 is a Manual test", warning);
+        Assert.Contains("DEMO-100", warning);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Sent, k.State));
+    }
+
+    [Fact]
+    public async Task With_linkRequirements_false_and_no_steps_nothing_is_looked_up()
+    {
+        using var server = new TinyHttpServer(r => r.Path == ServerImport ? ServerCreated() : new(200, DcTests(("DEMO-8", 3))));
+        var report = await Publish(ServerOptions(server.BaseUrl, ("linkRequirements", "false")), Result("Shop.CheckoutTests.Pays", keys: ["DEMO-8"], covers: ["DEMO-100"], sequence: 1));
+        Assert.Empty(report.Errors);
+        Assert.Empty(report.Warnings);
+        Assert.DoesNotContain(server.Requests, r => r.Path == ServerLookup);
+        Assert.Null(ImportedTest(server, ServerImport, "DEMO-8")["testInfo"]);
+    }
+
     // ---- Cloud backend against a loopback server ----
 
     private static TmsOptions CloudOptions(Uri baseUrl)
@@ -381,5 +417,32 @@ public sealed class XrayStepResultsTests : IDisposable
         Assert.Empty(report.Errors);
         Assert.Contains(report.Warnings, w => w.Contains("DEMO-8", StringComparison.Ordinal) && w.Contains("Cannot query field", StringComparison.Ordinal));
         Assert.False(ImportedTest(server, CloudImport, "DEMO-8").AsObject().ContainsKey("steps"));
+    }
+
+    [Fact]
+    public async Task Cloud_sends_no_testInfo_for_a_Manual_test_with_Covers_even_with_stepResults_false()
+    {
+        using var server = new TinyHttpServer(r => r.Path switch
+        {
+            CloudAuth => new(200, "\"tok-1\""),
+            CloudGraphQl => CloudTests(("DEMO-8", "Steps", 2)),
+            CloudImport => CloudCreated(),
+            _ => new(404, "{}"),
+        });
+        var options = CloudOptions(server.BaseUrl);
+        options.For<XrayOptions>().StepResults = false;
+        var checkout = Checkout("DEMO-8", 1);
+        checkout.Covers.Add("DEMO-100");
+        var report = await Publish(options, checkout, Result("Shop.Other.Logs_in", keys: ["DEMO-1"], covers: ["DEMO-101"], sequence: 2));
+
+        Assert.Empty(report.Errors);
+        Assert.Contains("key in (DEMO-8, DEMO-1)", (string)JsonNode.Parse(Assert.Single(server.Requests, r => r.Path == CloudGraphQl).Body)!["query"]!);
+        XrayCloudSchemaCheck.AssertValid(server.Requests.Single(r => r.Path == CloudImport).Body);
+        var manual = ImportedTest(server, CloudImport, "DEMO-8").AsObject();
+        Assert.False(manual.ContainsKey("testInfo"));
+        Assert.False(manual.ContainsKey("steps")); // stepResults=false: the steps stay text
+        Assert.Contains("1. PASSED Open the cart", (string?)manual["comment"]);
+        Assert.Equal("Generic", (string?)ImportedTest(server, CloudImport, "DEMO-1")["testInfo"]!["type"]);
+        Assert.Contains(report.Warnings, w => w.Contains("DEMO-8 is a Manual test", StringComparison.Ordinal));
     }
 }

@@ -36,7 +36,7 @@ internal static class TextEscape
         return uri.AbsoluteUri.Replace("(", "%28").Replace(")", "%29").Replace("<", "%3C").Replace(">", "%3E").Replace(" ", "%20");
     }
 
-    /// <summary>HTML text and attribute values.</summary>
+    /// <summary>HTML text and attribute values; '#' too, so no Azure Pipelines logging command ("##vso[") survives in the page's source.</summary>
     public static string Html(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
@@ -50,6 +50,8 @@ internal static class TextEscape
                 case '&': b.Append("&amp;"); break;
                 case '"': b.Append("&quot;"); break;
                 case '\'': b.Append("&#39;"); break;
+                // "##vso[" in a test name would be an Azure Pipelines command where the HTML is printed (report without --out).
+                case '#': b.Append("&#35;"); break;
                 default: b.Append(char.IsControl(c) && c != '\n' && c != '\t' ? ' ' : c); break;
             }
         }

@@ -85,6 +85,21 @@ public sealed class TraceabilityTests
     }
 
     [Fact]
+    public void Html_and_Markdown_carry_no_Azure_logging_command_from_a_test_name_and_redact()
+    {
+        var secret = "s3cr3t-token-value";
+        var journal = Journal("run-3", T0, [Result("Ns.Evil##vso[task.setvariable variable=X]1", keys: ["DEMO-1"], covers: ["DEMO-100"])],
+            new PublishMark { Target = "xray", Key = "DEMO-1", State = KeyStates.Refused, Reason = "no ##vso[task.complete result=Failed] " + secret, At = T0 });
+        var report = Traceability.Build([journal]);
+        foreach (var text in new[] { TraceabilityWriter.Html(report, T0, new SecretRedactor([secret])), TraceabilityWriter.Markdown(report, T0, new SecretRedactor([secret])) })
+        {
+            Assert.DoesNotContain("##vso[", text);
+            Assert.DoesNotContain(secret, text);
+        }
+        Assert.Contains("Ns.Evil&#35;&#35;vso[task.setvariable", TraceabilityWriter.Html(report, T0, new SecretRedactor([])));
+    }
+
+    [Fact]
     public void Markdown_escapes_table_cells_and_redacts()
     {
         var secret = "s3cr3t-token-value";

@@ -31,6 +31,8 @@ internal sealed class FakeRtm : IDisposable
     /// <summary>TE key → its TCE keys.</summary>
     public Dictionary<string, HashSet<string>> Executions { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, string> ExecutionDescriptions { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>GET test-execution answers the description as ADF (a JSON document), as Jira Cloud fields may be.</summary>
+    public bool AdfDescriptions { get; set; }
     public Dictionary<string, string> Results { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<(string Tce, string Text)> Comments { get; } = [];
     public List<(string Tce, string Defect)> Defects { get; } = [];
@@ -91,7 +93,7 @@ internal sealed class FakeRtm : IDisposable
             lock (_gate)
             {
                 if (!Executions.TryGetValue(m.Groups[1].Value, out var tces)) return Error(404, $"Test Execution {m.Groups[1].Value} does not exist.");
-                return new(200, new JsonObject { ["testKey"] = m.Groups[1].Value, ["description"] = ExecutionDescriptions.GetValueOrDefault(m.Groups[1].Value), ["testCaseExecutions"] = new JsonArray(tces.Select(t => (JsonNode)new JsonObject { ["testKey"] = t }).ToArray()) }.ToJsonString());
+                return new(200, new JsonObject { ["testKey"] = m.Groups[1].Value, ["description"] = Description(m.Groups[1].Value), ["testCaseExecutions"] = new JsonArray(tces.Select(t => (JsonNode)new JsonObject { ["testKey"] = t }).ToArray()) }.ToJsonString());
             }
         }
         if (r.Method == "PUT" && (m = Regex.Match(path, "^(?:v2/)?test-case-execution/([^/]+)$")).Success) return await ResultAsync(r, m.Groups[1].Value);
@@ -230,4 +232,16 @@ internal sealed class FakeRtm : IDisposable
     }
 
     public void Dispose() => Server.Dispose();
+
+    private JsonNode? Description(string key)
+    {
+        var text = ExecutionDescriptions.GetValueOrDefault(key);
+        if (!AdfDescriptions || text is null) return text;
+        var paragraphs = text.Split("\n\n").Select(p => (JsonNode)new JsonObject
+        {
+            ["type"] = "paragraph",
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = p }),
+        }).ToArray();
+        return new JsonObject { ["type"] = "doc", ["version"] = 1, ["content"] = new JsonArray(paragraphs) };
+    }
 }

@@ -64,6 +64,14 @@ internal static class RunMarker
     }
 
     /// <summary>
+    /// True when a description field as a server answered it carries the marker: Jira Cloud (and the
+    /// apps on it) may answer plain text or ADF (a JSON document whose text nodes hold the words).
+    /// </summary>
+    public static bool IsInField(System.Text.Json.Nodes.JsonNode? field, string marker) =>
+        field is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) ? IsIn(text, marker)
+        : field is not null && IsIn(field.ToJsonString(), marker);
+
+    /// <summary>
     /// The text with the marker appended after a blank line, as <paramref name="shown"/> (the marker
     /// itself, or a TMS's own wrapping of it); <paramref name="alone"/> when there is no text.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TmsBridge.Backends.Kit;
 using TmsBridge.Http;
 
@@ -41,7 +42,7 @@ internal static class RtmExecutionFinder
             foreach (var key in candidates)
             {
                 var execution = await GetAsync(http, api(executionPath(key)), authorize, cancellationToken).ConfigureAwait(false);
-                if (execution is not null && DescriptionOf(execution) is { } description && RunMarker.IsIn(description, marker)) return key;
+                if (execution is not null && RunMarker.IsInField(DescriptionOf(execution), marker)) return key;
             }
         }
         return null;
@@ -79,11 +80,8 @@ internal static class RtmExecutionFinder
     private static long Number(string key) =>
         long.TryParse(key.Substring(key.LastIndexOf('-') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
 
-    private static string? DescriptionOf(string body)
-    {
-        using var doc = JsonDocument.Parse(body);
-        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-    }
+    /// <summary>The TE's description as answered: text (V1's example), or an ADF document as Jira Cloud fields may be.</summary>
+    private static JsonNode? DescriptionOf(string body) => JsonNode.Parse(body) is JsonObject o ? o["description"] : null;
 
     /// <summary>The answer's body; null for a 404 (a test case or TE RTM does not know).</summary>
     private static async Task<string?> GetAsync(TmsHttpClient http, Uri uri, Action<HttpRequestMessage> authorize, CancellationToken cancellationToken)

@@ -7,10 +7,11 @@ namespace TmsBridge.Backends.Xray;
 
 /// <summary>
 /// Step results for Manual tests: before the import, the keyed tests that recorded runtime steps
-/// (Tms.Step) are looked up in chunks (one request per chunk, never per key). A test that is step-based
+/// (Tms.Step) or carry [Covers] links are looked up in chunks (one request per chunk, never per key). A test that is step-based
 /// (Manual) with as many steps as a result's top-level runtime steps gets them as step results; every
 /// other test keeps them as text in the comment. A lookup that fails costs the step results of its
 /// chunk, never the publish: the import goes on with the text and a warning names the keys.
+/// A Manual test with [Covers] links gets no testInfo (it would make the test Generic): a warning instead.
 /// </summary>
 internal abstract partial class XrayBackendBase
 {
@@ -24,12 +25,19 @@ internal abstract partial class XrayBackendBase
     /// </summary>
     protected abstract Task<Dictionary<string, int>> LookUpStepsAsync(IReadOnlyList<string> keys, PublishContext context, CancellationToken cancellationToken);
 
-    /// <summary>Step counts of the Manual tests this run may send step results to (empty when off, in a dry run, or none has steps).</summary>
-    private async Task<IReadOnlyDictionary<string, int>> StepCountsAsync(PublishContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks up the keyed tests whose type matters to this run, in chunks: those with runtime steps (for
+    /// step results, unless stepResults is false) and those with [Covers] links (unless linkRequirements is
+    /// false), whose testInfo would make a Manual test Generic. Sets <see cref="XrayPayload.Input.StepCounts"/>
+    /// and <see cref="XrayPayload.Input.ManualTests"/>; nothing is asked in a dry run.
+    /// </summary>
+    private async Task LookUpTestTypesAsync(XrayPayload.Input input, PublishContext context, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        if (!context.Options.For<XrayOptions>().StepResults || context.DryRun) return counts;
-        var keys = context.Run.Keyed.Where(k => k.Results.Any(r => r.Steps.Count > 0)).Select(k => k.Key)
+        var stepResults = context.Options.For<XrayOptions>().StepResults;
+        var links = context.Options.LinkRequirements;
+        if (context.DryRun || (!stepResults && !links)) return;
+        var keys = context.Run.Keyed.Where(k => (stepResults && k.Results.Any(r => r.Steps.Count > 0)) || (links && k.Requirements.Count > 0)).Select(k => k.Key)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var chunk in Chunks.Of(keys, LookupChunkSize))
         {
@@ -41,10 +49,17 @@ internal abstract partial class XrayBackendBase
             catch (Exception e) when (e is JsonException or InvalidDataException || (e is TmsHttpException h && h.Kind != HttpFailureKind.Cancelled))
             {
                 context.Report.Warnings.Add($"{DisplayName}: the test type and steps of {string.Join(", ", chunk)} could not be looked up ({context.Redactor.Redact(e.Message)}); "
-                    + "their runtime steps are sent as text in the Test Run comment instead of as step results.");
+                    + "their runtime steps are sent as text in the Test Run comment instead of as step results, and their [Covers] links in a testInfo (which makes a Manual test Generic).");
             }
         }
-        return counts;
+        input.ManualTests = new HashSet<string>(counts.Keys, StringComparer.OrdinalIgnoreCase);
+        input.StepCounts = stepResults ? counts : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        if (!links) return;
+        // Xray links requirements only through testInfo, which would turn a Manual test into a Generic one
+        // (its steps gone): such a test is sent without testInfo, and its links are left to Jira.
+        foreach (var k in context.Run.Keyed.Where(k => k.Requirements.Count > 0 && input.ManualTests.Contains(k.Key)))
+            context.Report.Warnings.Add($"{DisplayName}: {k.Key} is a Manual test: its [Covers] links ({string.Join(", ", k.Requirements)}) are not sent, because Xray links requirements only "
+                + "through a testInfo, which would make it a Generic test and drop its steps. Link them in Jira.");
     }
 
     /// <summary>Sends a lookup (retried like any idempotent read; credentials renewed once on 401) and returns the body of a 2xx answer.</summary>

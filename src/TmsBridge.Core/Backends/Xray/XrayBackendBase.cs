@@ -89,8 +89,8 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             foreach (var u in report.Unmapped) if (provisioned.Any(p => p.FullyQualifiedName == u.Test)) u.State = KeyStates.NotSent;
             return;
         }
-        // Which tests take their runtime steps as step results decides the bodies, so it is read before they are planned.
-        input.StepCounts = await StepCountsAsync(context, cancellationToken).ConfigureAwait(false);
+        // Which tests are Manual (step results, no type-changing testInfo) decides the bodies, so it is read before they are planned.
+        await LookUpTestTypesAsync(input, context, cancellationToken).ConfigureAwait(false);
 
         var entries = XrayPayload.Entries(input, report.Warnings);
         var skipped = new List<SkippedEvidence>();

@@ -245,8 +245,7 @@ internal sealed class XrayCloudBackend : XrayBackendBase, ITmsProbe
         var results = JsonNode.Parse(response.Body)?["data"]?["getTestExecutions"]?["results"] as JsonArray;
         // JQL's ~ is a word search: adopt only an execution whose description holds the exact marker.
         // Jira Cloud may answer the description as plain text or as ADF (a JSON document): look in either.
-        var first = results?.FirstOrDefault(r => r?["jira"]?["description"] is { } d
-            && (d is JsonValue v && v.TryGetValue<string>(out var text) ? RunMarker.IsIn(text, marker) : RunMarker.IsIn(d.ToJsonString(), marker)));
+        var first = results?.FirstOrDefault(r => RunMarker.IsInField(r?["jira"]?["description"], marker));
         var key = (string?)first?["jira"]?["key"];
         if (key is null) return null;
         var found = new JsonObject { ["id"] = first?["issueId"]?.ToString(), ["key"] = key };

@@ -73,6 +73,8 @@ internal static class XrayPayload
         public string? RunMarker { get; set; }
         /// <summary>Step counts of the keyed Manual (step-based) tests, as looked up before the import; empty: steps go as text.</summary>
         public IReadOnlyDictionary<string, int> StepCounts { get; set; } = new Dictionary<string, int>();
+        /// <summary>The keyed tests the lookup found to be Manual (step-based): they get no testInfo, which would make them Generic.</summary>
+        public IReadOnlyCollection<string> ManualTests { get; set; } = new HashSet<string>();
 
         /// <summary>
         /// Whether <paramref name="result"/> of <paramref name="key"/> goes with step results: the test is
@@ -194,7 +196,7 @@ internal static class XrayPayload
             w.WriteString("testKey", k.Key);
             WriteRunFields(w, k.Results, k.Outcome, k.HasIterations, e.Evidence, input, warnings, k.Key, e.IsContinuation, r => input.SendsStepResults(k.Key, r));
             if (k.Defects.Count > 0) WriteStrings(w, "defects", k.Defects);
-            if (input.Options.LinkRequirements && k.Requirements.Count > 0 && !e.IsContinuation)
+            if (input.Options.LinkRequirements && k.Requirements.Count > 0 && !e.IsContinuation && !input.ManualTests.Contains(k.Key))
             {
                 // Requirement links travel only in testInfo; with a testKey Xray updates that Test from it.
                 var first = k.Results[0];

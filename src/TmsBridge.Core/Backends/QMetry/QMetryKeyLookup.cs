@@ -76,6 +76,8 @@ internal static class QMetryKeyLookup
                 Interlocked.CompareExchange(ref unreachable, e.Message, null);
             }
         }, ct).ConfigureAwait(false);
+        // A cancelled validate leaves keys unread: it stops here rather than judge them.
+        ct.ThrowIfCancellationRequested();
         if (unreachable is not null)
         {
             probe.Failed(ProbeContext.Reachability, $"QMetry's Open API stopped answering while the test cases were searched: {probe.Redactor.Redact(unreachable)}");

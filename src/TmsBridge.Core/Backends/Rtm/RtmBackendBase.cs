@@ -127,6 +127,8 @@ internal abstract class RtmBackendBase : DescribedBackend, ITmsProbe
                 Interlocked.CompareExchange(ref unreachable, e.Message, null);
             }
         }, cancellationToken).ConfigureAwait(false);
+        // A cancelled validate leaves keys unread: it stops here rather than judge them.
+        cancellationToken.ThrowIfCancellationRequested();
         if (unreachable is not null)
         {
             probe.Failed(ProbeContext.Reachability, $"{DisplayName} stopped answering while the test cases were read: {probe.Redactor.Redact(unreachable)}");

@@ -587,4 +587,28 @@ public sealed class AioBackendTests : IDisposable
         Assert.Equal("Not Run", StatusMap.AioDefaults[TestOutcome.NotRun]);
         Assert.Equal("Blocked", StatusMap.AioDefaults[TestOutcome.Inconclusive]);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Validate_searches_the_keys_a_hundred_a_request_and_names_each_missing_one_with_its_test(bool cloud)
+    {
+        using var aio = new FakeAio(cloud);
+        var keys = Enumerable.Range(1, 150).ToDictionary(i => $"DEMO-TC-{i}", i => $"test Ns.T{i}");
+        var report = await TargetChecker.ValidateAsync(cloud ? Cloud(aio) : Server(aio), keys, TestContext.Current.CancellationToken);
+
+        var searches = aio.RequestsTo("POST", "testcase/search");
+        Assert.Equal(2, searches.Count);
+        Assert.Equal(100, JsonNode.Parse(searches[0].Body)!["key"]!["list"]!.AsArray().Count);
+        Assert.Equal("IN", (string?)JsonNode.Parse(searches[1].Body)!["key"]!["comparisonType"]);
+        var line = Assert.Single(report.Checks, c => c.Check == "keys");
+        Assert.Equal(TargetCheck.Failed, line.State);
+        Assert.Contains("keys DEMO-TC-51 (test Ns.T51), ", line.Message);
+        Assert.Contains("DEMO-TC-150 (test Ns.T150) do not exist in AIO Tests", line.Message);
+        Assert.DoesNotContain("DEMO-TC-50 ", line.Message);
+        Assert.All(report.Requests, r => Assert.True(r.Method == "GET" || r.Url.Contains("/testcase/search", StringComparison.Ordinal), r.Method + " " + r.Url));
+
+        var known = await TargetChecker.ValidateAsync(cloud ? Cloud(aio) : Server(aio), new Dictionary<string, string> { ["DEMO-TC-7"] = "test Ns.A" }, TestContext.Current.CancellationToken);
+        Assert.Contains(known.Checks, c => c.Check == "keys" && c.State == TargetCheck.Ok && c.Message.StartsWith("1 key exists in AIO Tests", StringComparison.Ordinal));
+    }
 }

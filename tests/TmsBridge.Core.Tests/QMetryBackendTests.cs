@@ -389,6 +389,29 @@ public sealed class QMetryBackendTests : IDisposable
         Assert.Equal(["k1-secret-value", "k2-secret-value"], env.SecretValues());
         Assert.DoesNotContain("k1-secret-value", string.Join("|", env.ToPublicDictionary().Values));
     }
+
+    [Fact]
+    public async Task Validate_on_Cloud_with_an_Open_API_key_searches_each_key_and_names_the_missing_one()
+    {
+        using var q = new FakeQMetry(cloud: true);
+        var options = Options("qmetry-cloud", q.BaseUrl, [("apiKey", ApiKey), ("qmetryOpenApiKey", "open-api-key-0123456789")]);
+        var report = await TargetChecker.ValidateAsync(options, new Dictionary<string, string> { ["DEMO-TC-1"] = "test Ns.A", ["DEMO-TC-9999"] = "test Ns.B" }, TestContext.Current.CancellationToken);
+
+        Assert.Contains(report.Checks, c => c.Check == "project" && c.State == TargetCheck.Ok && c.Message.Contains("(id 10000)", StringComparison.Ordinal));
+        var line = Assert.Single(report.Checks, c => c.Check == "keys");
+        Assert.Equal(TargetCheck.Failed, line.State);
+        Assert.StartsWith("key DEMO-TC-9999 (test Ns.B) does not exist in QMetry project DEMO", line.Message);
+        var searches = q.OpenApi.Where(r => r.Path == "/rest/api/latest/testcases/search").ToList();
+        Assert.Equal(2, searches.Count);
+        Assert.All(searches, r => Assert.Equal(10000, (long?)JsonNode.Parse(r.Body)!["filter"]!["projectId"]));
+        Assert.All(q.OpenApi, r => Assert.Equal("open-api-key-0123456789", r.Header("apiKey")));
+        Assert.All(report.Requests, r => Assert.True(r.Method == "GET" || r.Url.Contains("/search", StringComparison.Ordinal), r.Method + " " + r.Url));
+
+        // Without the Open API key nothing can read test cases: the line says which key to set.
+        var without = await TargetChecker.ValidateAsync(Cloud(q), new Dictionary<string, string> { ["DEMO-TC-9999"] = "test Ns.B" }, TestContext.Current.CancellationToken);
+        Assert.Contains(without.Checks, c => c.Check == "keys" && c.State == TargetCheck.Skipped && c.Message.Contains("TMS_QMETRY_OPEN_API_KEY", StringComparison.Ordinal));
+        Assert.True(without.Passed);
+    }
 }
 
 /// <summary>The step-1 body as QMetry's docs list its fields (no official schema exists: a golden file pins the shape).</summary>

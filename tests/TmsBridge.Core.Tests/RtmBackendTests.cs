@@ -504,4 +504,27 @@ public sealed class RtmBackendTests : IDisposable
 
         Assert.Equal("card declined\ncart had 3 items\nSteps:\n1. PASSED Open cart\n2. FAILED Pay", RtmPayload.Comment(keyed));
     }
+
+    [Fact]
+    public async Task Validate_on_Cloud_reads_each_key_with_one_GET_capped_and_names_the_missing_ones()
+    {
+        using var rtm = new FakeRtm(cloud: true);
+        var report = await TargetChecker.ValidateAsync(Cloud(rtm, ("testPlan", "DEMO-300")), new Dictionary<string, string> { ["DEMO-1"] = "test Ns.A", ["DEMO-999"] = "test Ns.B" }, TestContext.Current.CancellationToken);
+        Assert.Contains("GET v2/test-case/DEMO-1", rtm.Calls);
+        Assert.Contains("GET v2/test-case/DEMO-999", rtm.Calls);
+        var line = Assert.Single(report.Checks, c => c.Check == "keys");
+        Assert.Equal(TargetCheck.Failed, line.State);
+        Assert.StartsWith("key DEMO-999 (test Ns.B) does not exist in RTM Cloud", line.Message);
+
+        // More keys than the cap: the first MaxKeysLookedUp are read, the rest named as not looked up.
+        using var many = new FakeRtm(cloud: true);
+        foreach (var i in Enumerable.Range(1, RtmBackendBase.MaxKeysLookedUp + 5)) many.PlanCases.Add($"DEMO-{i}");
+        var keys = Enumerable.Range(1, RtmBackendBase.MaxKeysLookedUp + 5).ToDictionary(i => $"DEMO-{i}", i => $"test Ns.T{i}");
+        var capped = await TargetChecker.ValidateAsync(Cloud(many, ("testPlan", "DEMO-300")), keys, TestContext.Current.CancellationToken);
+        Assert.Equal(RtmBackendBase.MaxKeysLookedUp, many.Calls.Count(c => c.StartsWith("GET v2/test-case/", StringComparison.Ordinal)));
+        Assert.Contains(capped.Checks, c => c.Check == "keys" && c.State == TargetCheck.Skipped && c.Message.StartsWith($"5 of {keys.Count} keys not looked up: RTM Cloud reads test cases one request per key", StringComparison.Ordinal));
+        Assert.Contains(capped.Checks, c => c.Check == "keys" && c.State == TargetCheck.Ok && c.Message == $"{RtmBackendBase.MaxKeysLookedUp} keys exist in RTM Cloud.");
+        Assert.True(capped.Passed);
+        Assert.All(capped.Requests, r => Assert.Equal("GET", r.Method));
+    }
 }

@@ -63,6 +63,38 @@ public sealed class AioTests
 
     private static JsonNode AioState(JsonNode state, string flavor) => state[flavor == "cloud" ? "aio" : "aioServer"]!;
 
+    // ---- Case reads (validate) ----
+
+    [Theory]
+    [InlineData("cloud")]
+    [InlineData("server")]
+    public async Task Case_search_by_key_list_answers_only_the_projects_existing_cases_and_changes_nothing(string flavor)
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        var before = (await sb.StateAsync())[flavor == "cloud" ? "aio" : "aioServer"]!.ToJsonString();
+
+        var page = await OkAsync(sb, flavor, HttpMethod.Post, "project/DEMO/testcase/search?startAt=0&maxResults=100",
+            """{"key":{"comparisonType":"IN","list":["DEMO-TC-1","DEMO-TC-9999","DEMO-TC-52","OTHER-TC-1"]}}""");
+        Assert.Equal(["DEMO-TC-1", "DEMO-TC-52"], page["items"]!.AsArray().Select(i => (string)i!["key"]!));
+        Assert.Equal("Draft", (string?)page["items"]![1]!["status"]!["name"]);
+        Assert.Equal(2, (int)page["total"]!);
+        Assert.True((bool)page["isLast"]!);
+
+        var detail = await OkAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcase/DEMO-TC-1/detail");
+        Assert.Equal("DEMO-TC-1", (string?)detail["key"]);
+        var missing = await CallAsync(sb, flavor, HttpMethod.Get, "project/DEMO/testcase/DEMO-TC-9999/detail");
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.Contains("DEMO-TC-9999", missing.Text);
+        Assert.Equal("text/plain", missing.MediaType);
+
+        // What the sandbox does not evaluate, and a malformed criterion, are refused, not ignored.
+        Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(sb, flavor, HttpMethod.Post, "project/DEMO/testcase/search", """{"title":{"comparisonType":"CONTAINS","value":"x"}}""")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(sb, flavor, HttpMethod.Post, "project/DEMO/testcase/search", """{"key":{"comparisonType":"IN"}}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, flavor, HttpMethod.Post, "project/NOPE/testcase/search", """{"key":{"comparisonType":"IN","list":["DEMO-TC-1"]}}""")).Status);
+
+        Assert.Equal(before, (await sb.StateAsync())[flavor == "cloud" ? "aio" : "aioServer"]!.ToJsonString());
+    }
+
     // ---- Authentication ----
 
     [Fact]

@@ -92,6 +92,45 @@ public sealed class QMetryTests
     }
 
     [Fact]
+    public async Task Cloud_Open_API_lists_the_key_s_project_and_searches_a_test_case_by_key_changing_nothing()
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        var before = (await StateAsync(sb))["qmetry"]!.ToJsonString();
+        async Task<Answer> OpenAsync(HttpMethod method, string path, HttpContent? content = null, string key = SandboxSeed.DemoQMetryOpenApiKey)
+        {
+            using var http = new HttpClient { BaseAddress = sb.Server.BaseAddress };
+            using var request = new HttpRequestMessage(method, path) { Content = content };
+            request.Headers.Add("apiKey", key);
+            using var response = await http.SendAsync(request, Ct);
+            return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var projects = await OpenAsync(HttpMethod.Get, "rest/api/latest/projects");
+        Assert.True(projects.Status == HttpStatusCode.OK, projects.Text);
+        var project = projects.Json["data"]![0]!;
+        Assert.Equal("DEMO", (string?)project["key"]);
+        var projectId = (long)project["id"]!;
+
+        var found = await OpenAsync(HttpMethod.Post, "rest/api/latest/testcases/search?startAt=0&maxResults=1", Json($$$"""{"filter":{"projectId":{{{projectId}}},"key":"DEMO-TC-1"}}"""));
+        Assert.True(found.Status == HttpStatusCode.OK, found.Text);
+        Assert.Equal("DEMO-TC-1", (string?)found.Json["data"]![0]!["key"]);
+        var missing = await OpenAsync(HttpMethod.Post, "rest/api/latest/testcases/search", Json($$$"""{"filter":{"projectId":{{{projectId}}},"key":"DEMO-TC-9999"}}"""));
+        Assert.Equal(HttpStatusCode.OK, missing.Status);
+        Assert.Empty(missing.Json["data"]!.AsArray());
+        Assert.Equal(0, (int)missing.Json["total"]!);
+
+        // The Automation API key reads nothing; projectId is required and must be the key's project; 50 a page at most.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await OpenAsync(HttpMethod.Get, "rest/api/latest/projects", key: SandboxSeed.DemoQMetryApiKey)).Status);
+        var noProject = await OpenAsync(HttpMethod.Post, "rest/api/latest/testcases/search", Json("""{"filter":{"key":"DEMO-TC-1"}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, noProject.Status);
+        Assert.Contains("projectId", (string?)noProject.Json["errorMessage"]);
+        Assert.Equal(HttpStatusCode.Forbidden, (await OpenAsync(HttpMethod.Post, "rest/api/latest/testcases/search", Json("""{"filter":{"projectId":1,"key":"DEMO-TC-1"}}"""))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OpenAsync(HttpMethod.Post, "rest/api/latest/testcases/search?maxResults=100", Json($$$"""{"filter":{"projectId":{{{projectId}}}}}"""))).Status);
+
+        Assert.Equal(before, (await StateAsync(sb))["qmetry"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Cloud_Open_API_lists_the_cycle_s_executions_hands_out_an_upload_policy_and_storage_attaches_the_file()
     {
         await using var sb = await SandboxClient.StartAsync();

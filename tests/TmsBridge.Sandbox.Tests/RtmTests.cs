@@ -47,6 +47,25 @@ public sealed class RtmTests
     [Theory]
     [InlineData("server")]
     [InlineData("cloud")]
+    public async Task A_test_case_is_read_by_key_and_an_unknown_one_is_404_in_RTMs_error_shape(string flavor)
+    {
+        await using var sb = await SandboxClient.StartAsync();
+        foreach (var v in new[] { "", "v2/" })
+        {
+            var found = await CallAsync(sb, flavor, HttpMethod.Get, v + "test-case/DEMO-1");
+            Assert.True(found.Status == HttpStatusCode.OK, found.Text);
+            Assert.Equal("DEMO-1", (string?)found.Json["testKey"]);
+            var missing = await CallAsync(sb, flavor, HttpMethod.Get, v + "test-case/DEMO-999");
+            Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+            Assert.Contains("DEMO-999", (string?)missing.Json["errorMessages"]![0]);
+            // A Test Plan is an issue but not a test case.
+            Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(sb, flavor, HttpMethod.Get, v + "test-case/DEMO-301")).Status);
+        }
+    }
+
+    [Theory]
+    [InlineData("server")]
+    [InlineData("cloud")]
     public async Task Credentials_are_required_in_RTMs_error_shape(string flavor)
     {
         await using var sb = await SandboxClient.StartAsync();

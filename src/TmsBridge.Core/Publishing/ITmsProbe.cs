@@ -126,15 +126,29 @@ internal sealed class ProbeContext(PublishContext context, string name, IReadOnl
     }
 
     /// <summary>The keys that do not exist, each with the tests that carry it.</summary>
-    public void MissingKeys(IReadOnlyCollection<string> missing, string where)
+    /// <param name="looked">How many keys were looked up, when a per-key lookup was capped below <see cref="KeysToCheck"/> (see <see cref="CappedKeys"/>).</param>
+    public void MissingKeys(IReadOnlyCollection<string> missing, string where, int? looked = null)
     {
         if (missing.Count == 0)
         {
-            Ok(Keys, $"{KeysToCheck.Count} key{(KeysToCheck.Count == 1 ? "" : "s")} exist{(KeysToCheck.Count == 1 ? "s" : "")} in {where}.");
+            var n = looked ?? KeysToCheck.Count;
+            Ok(Keys, $"{n} key{(n == 1 ? "" : "s")} exist{(n == 1 ? "s" : "")} in {where}.");
             return;
         }
         var named = missing.Select(k => keySources.TryGetValue(k, out var source) ? $"{k} ({source})" : k);
         Failed(Keys, $"{(missing.Count == 1 ? "key" : "keys")} {string.Join(", ", named)} {(missing.Count == 1 ? "does" : "do")} not exist in {where}: fix the TestCaseKey or create the test case before publishing.");
+    }
+
+    /// <summary>
+    /// The keys a per-key lookup (one GET a key, where the API has no search by key list) reads: at most
+    /// <paramref name="cap"/>, the rest named in a skipped line, so a huge suite's validate stays quick and polite.
+    /// </summary>
+    public IReadOnlyList<string> CappedKeys(int cap, string why)
+    {
+        if (KeysToCheck.Count <= cap) return KeysToCheck;
+        var rest = KeysToCheck.Count - cap;
+        Skipped(Keys, $"{rest} of {KeysToCheck.Count} keys not looked up: {why}, so validate reads at most {cap} (the first {cap}, in the order the inputs give them); a key that does not exist is refused at publish, naming it.");
+        return KeysToCheck.Take(cap).ToList();
     }
 
     private string CredentialsInWords() =>

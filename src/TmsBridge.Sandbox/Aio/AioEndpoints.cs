@@ -19,7 +19,7 @@ namespace TmsBridge.Sandbox.Aio;
 /// <c>https://tcms.aiojiraapps.com</c>) and Server/DC under <c>/rest/aio-tcms-api/1.0</c> of the
 /// Jira base URL (Basic or PAT). The endpoints a results reporter needs (api-notes §1.2): project
 /// config, cycle folder get-or-create, cycle create/search/detail, bulk run update, run listing,
-/// latest run of a case, run attachment. Every non-200 answer is plain text (the vendor's clients
+/// latest run of a case, run attachment, and the case reads validate uses (search by key, case detail). Every non-200 answer is plain text (the vendor's clients
 /// log it verbatim); 200s are JSON.
 /// </summary>
 internal static partial class AioEndpoints
@@ -52,6 +52,8 @@ internal static partial class AioEndpoints
         g.MapGet("/project/{p}/testcycle/{c}/testrun", Handler(http => Task.FromResult(ListRuns(http, state, store))));
         g.MapGet("/project/{p}/testcycle/{c}/testcase/{caseKey}/testrun", Handler(http => Task.FromResult(LatestRun(http, state, store))));
         g.MapPost("/project/{p}/testcycle/{c}/testrun/{runId}/attachment", Handler(http => AttachAsync(http, state, store)));
+        g.MapPost("/project/{p}/testcase/search", Handler(http => SearchCasesAsync(http, state, store)));
+        g.MapGet("/project/{p}/testcase/{caseKey}/detail", Handler(http => Task.FromResult(CaseDetail(http, state, store))));
     }
 
     private static Func<HttpContext, Task<IResult>> Handler(Func<HttpContext, Task<IResult>> body) => async http =>

@@ -12,7 +12,7 @@ namespace TmsBridge.Sandbox.QMetry;
 /// <summary>
 /// The part of QMetry Cloud's Open API (<c>/rest/api/latest</c>, header <c>apiKey</c> = an Open API key; api-notes §2.6)
 /// that attaches evidence to executions: the linked cases of a cycle with their execution ids (paged, at most 100),
-/// the attachment upload policy, and the storage that takes the policy's form (<c>/qtm4j-attachments</c>, standing in
+/// the attachment upload policy, the projects and the test case search by key that validate reads, and the storage that takes the policy's form (<c>/qtm4j-attachments</c>, standing in
 /// for S3: it refuses credentials and a key it did not hand out).
 /// </summary>
 internal static class QMetryOpenApiEndpoints
@@ -23,6 +23,8 @@ internal static class QMetryOpenApiEndpoints
     public static void Map(IEndpointRouteBuilder app, SandboxState state)
     {
         app.MapPost(Base + "/testcycles/{cycleId}/testcases/search", Handler(http => LinkedCasesAsync(http, state)));
+        app.MapGet(Base + "/projects", (HttpContext http) => Projects(http, state));
+        app.MapPost(Base + "/testcases/search", Handler(http => SearchCasesAsync(http, state)));
         app.MapGet(Base + "/testcycles/{cycleId}/testcase-executions/attachments/url", (HttpContext http) => Policy(http, state));
         app.MapPost(AttachmentStorage, Handler(http => StoreAsync(http, state)));
     }
@@ -60,6 +62,60 @@ internal static class QMetryOpenApiEndpoints
                 ["projectId"] = 10000,
             }).ToArray();
             return Results.Json(new JsonObject { ["total"] = cycle.Executions.Count, ["startAt"] = startAt, ["maxResults"] = max, ["data"] = new JsonArray(page) });
+        }
+    }
+
+    /// <summary>QMetry's numeric project id: the Jira Cloud project's id (QMetry Cloud lives beside Jira Cloud).</summary>
+    private static long ProjectId(SandboxState state, string project) =>
+        long.TryParse(state.XrayCloud.Jira.FindProject(project)?.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 10000;
+
+    /// <summary>GET projects: the projects the Open API key reaches (paged like every Open API list).</summary>
+    private static IResult Projects(HttpContext http, SandboxState state)
+    {
+        var project = Project(http, state);
+        if (project is null) return Error(401, "Invalid or missing Open API key.");
+        lock (state.SyncRoot)
+        {
+            var item = new JsonObject { ["id"] = ProjectId(state, project), ["key"] = project, ["name"] = project };
+            return Results.Json(new JsonObject { ["total"] = 1, ["startAt"] = 0, ["maxResults"] = 50, ["data"] = new JsonArray(item) });
+        }
+    }
+
+    /// <summary>
+    /// POST testcases/search: <c>{"filter":{"projectId":n,"key":"K"}}</c>, paged at most 50 (test cases); projectId is
+    /// required. The sandbox evaluates projectId and key only and refuses other filters rather than ignore them.
+    /// </summary>
+    private static async Task<IResult> SearchCasesAsync(HttpContext http, SandboxState state)
+    {
+        var project = Project(http, state);
+        if (project is null) return Error(401, "Invalid or missing Open API key.");
+        if (!http.Request.HasJsonContentType()) return Error(400, "Content-Type must be application/json.");
+        JsonObject? filter;
+        try { filter = (await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject)?["filter"] as JsonObject; }
+        catch (System.Text.Json.JsonException e) { return Error(400, "Invalid JSON: " + e.Message); }
+        if (filter is null) return Error(400, "A JSON body with \"filter\" is required.");
+        foreach (var name in filter.Select(p => p.Key))
+            if (name is not ("projectId" or "key")) return Error(400, $"filter.{name} is not evaluated by the sandbox (projectId, key).");
+        if (filter["projectId"] is not JsonValue pid || !long.TryParse(pid.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var projectId))
+            return Error(400, "filter.projectId is required: the project's numeric id (GET /projects).");
+        string? key = null;
+        if (filter["key"] is { } k && (k is not JsonValue kv || !kv.TryGetValue(out key))) return Error(400, "filter.key must be a test case key (a string).");
+        var startAt = int.TryParse(http.Request.Query["startAt"], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var max = int.TryParse(http.Request.Query["maxResults"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 50;
+        if (max > 50) return Error(400, "maxResults must be at most 50 for test cases.");
+        lock (state.SyncRoot)
+        {
+            if (projectId != ProjectId(state, project)) return Error(403, $"The Open API key has no access to project {projectId}.");
+            var cases = key is null ? state.QMetry.CasesOf(project).ToList()
+                : state.QMetry.FindCase(key) is { } c && c.Project == project ? [c] : [];
+            var page = cases.Skip(startAt).Take(max).Select(c => (JsonNode)new JsonObject
+            {
+                ["id"] = "case-" + c.Key,
+                ["key"] = c.Key,
+                ["summary"] = c.Summary,
+                ["projectId"] = projectId,
+            }).ToArray();
+            return Results.Json(new JsonObject { ["total"] = cases.Count, ["startAt"] = startAt, ["maxResults"] = max, ["data"] = new JsonArray(page) });
         }
     }
 

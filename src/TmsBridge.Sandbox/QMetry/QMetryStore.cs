@@ -54,6 +54,12 @@ public sealed class QMetryStore
     internal string? ProjectOfOpenKey(string apiKey) =>
         _seed.QMetryOpenApiKeys.FirstOrDefault(k => JiraAuth.FixedEquals(k.Key, apiKey))?.Project;
 
+    /// <summary>A test case of the library (seeded or created by an import), or null.</summary>
+    internal QMetryCase? FindCase(string key) => _cases.GetValueOrDefault(key);
+
+    /// <summary>The library's test cases of a project, in key order.</summary>
+    internal IEnumerable<QMetryCase> CasesOf(string project) => _cases.Values.Where(c => c.Project == project).OrderBy(c => c.Key, StringComparer.Ordinal);
+
     internal QMetryCycle? FindCycleById(string id) => _cycles.FirstOrDefault(c => c.Id == id);
 
     internal (QMetryCycle Cycle, QMetryExecution Execution)? FindExecution(string executionId)

@@ -40,6 +40,7 @@ internal static class RtmEndpoints
         {
             g.MapPost(v + "/test-execution/execute/{plan}", Handler(http => ExecuteAsync(http, state, store)));
             g.MapGet(v + "/test-execution/{key}", Handler(http => Task.FromResult(ReadExecution(http, state, store))));
+            g.MapGet(v + "/test-case/{key}", Handler(http => Task.FromResult(ReadCase(http, state, store))));
             g.MapGet(v + "/test-case-execution/{tce}", Handler(http => Task.FromResult(ReadTce(http, state, store))));
             g.MapPut(v + "/test-case-execution/{tce}", Handler(http => ResultAsync(http, state, store)));
             g.MapPost(v + "/test-case-execution/{tce}/attachment", Handler(http => AttachAsync(http, state, store)));
@@ -388,6 +389,25 @@ internal static class RtmEndpoints
     // ---- Test case links ----
 
     /// <summary>PUT test-case/{key} with a link operation: add, remove, or set (also when the operation is left empty).</summary>
+    /// <summary>GET test-case/{key} (V1 and V2): the test case, or 404 with RTM's error body; a read, nothing changes.</summary>
+    private static IResult ReadCase(HttpContext http, SandboxState state, RtmStore store)
+    {
+        var key = Route(http, "key");
+        lock (state.SyncRoot)
+        {
+            if (store.Jira.Find(key) is not { Kind: IssueKind.Test } test)
+                throw new RtmException($"Test Case with key {key} does not exist.", 404);
+            var covered = store.Covers.TryGetValue(test.Key, out var c) ? c : [];
+            return Json(new JsonObject
+            {
+                ["testKey"] = test.Key,
+                ["issueId"] = test.Id,
+                ["projectKey"] = test.ProjectKey,
+                ["coveredRequirements"] = new JsonArray(covered.Select(r => (JsonNode)new JsonObject { ["testKey"] = r }).ToArray()),
+            });
+        }
+    }
+
     private static async Task<IResult> CoverAsync(HttpContext http, SandboxState state, RtmStore store)
     {
         var body = await ReadObjectAsync(http);

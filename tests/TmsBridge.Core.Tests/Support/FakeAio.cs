@@ -56,6 +56,9 @@ internal sealed class FakeAio : IDisposable
     /// <summary>Case keys the latest-run endpoint answers 404 for.</summary>
     public HashSet<string> NoLatestRun { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The project's cases, for the case search by key (validate).</summary>
+    public HashSet<string> Cases { get; } = new(Enumerable.Range(1, 50).Select(i => "DEMO-TC-" + i), StringComparer.OrdinalIgnoreCase);
+
     public IReadOnlyList<TinyHttpServer.Request> Requests => Server.Requests;
     public List<TinyHttpServer.Request> RequestsTo(string method, string relative) =>
         Requests.Where(r => r.Method == method && Regex.IsMatch(r.Path.Substring(Math.Min(r.Path.Length, Prefix.Length)), "^" + relative + "$") && r.Path.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
@@ -90,6 +93,13 @@ internal sealed class FakeAio : IDisposable
             {
                 var title = (string?)JsonNode.Parse(r.Body)!["title"]!["value"];
                 var items = Cycles.Where(c => (string?)c["title"] == title).Select(c => (JsonNode?)c.DeepClone()).ToArray();
+                return Json(new JsonObject { ["items"] = new JsonArray(items), ["startAt"] = 0, ["maxResults"] = 100, ["isLast"] = true });
+            }
+
+            if (r.Method == "POST" && rest == "testcase/search")
+            {
+                var keys = JsonNode.Parse(r.Body)!["key"]!["list"]!.AsArray().Select(k => (string)k!).ToList();
+                var items = keys.Where(Cases.Contains).Select(k => (JsonNode?)new JsonObject { ["key"] = k }).ToArray();
                 return Json(new JsonObject { ["items"] = new JsonArray(items), ["startAt"] = 0, ["maxResults"] = 100, ["isLast"] = true });
             }
 

@@ -53,6 +53,8 @@ internal sealed class FakeQMetry : IDisposable
     public List<TinyHttpServer.Request> Imports => Api.Requests.Where(r => r.Method == "POST" && r.Path == ImportPath).ToList();
     public List<TinyHttpServer.Request> Tracks => Api.Requests.Where(r => r.Path == ImportPath + "/track").ToList();
     public List<TinyHttpServer.Request> UploadRequests => Storage.Requests.Where(r => r.Path.Contains("/upload/", StringComparison.Ordinal)).ToList();
+    /// <summary>The test cases the Open API's testcases/search finds (project DEMO, id 10000).</summary>
+    public HashSet<string> Cases { get; } = new(StringComparer.OrdinalIgnoreCase) { "DEMO-TC-1", "DEMO-TC-2", "DEMO-TC-3" };
     public List<TinyHttpServer.Request> OpenApi => Api.Requests.Where(r => r.Path.StartsWith("/rest/api/latest/", StringComparison.Ordinal)).ToList();
     public List<TinyHttpServer.Request> AttachmentUploads => Storage.Requests.Where(r => r.Path == "/attachments").ToList();
 
@@ -114,6 +116,16 @@ internal sealed class FakeQMetry : IDisposable
             foreach (var (key, n) in new[] { ("DEMO-TC-1", 1), ("DEMO-TC-2", 2), ("DEMO-TC-3", 3) })
                 data.Add(new JsonObject { ["key"] = key, ["testCaseExecutionId"] = 600000 + n, ["projectId"] = 10000 });
             return Json(new JsonObject { ["total"] = 3, ["startAt"] = 0, ["maxResults"] = 100, ["data"] = data });
+        }
+        if (r.Method == "GET" && r.Path == "/rest/api/latest/projects")
+            return Json(new JsonObject { ["total"] = 1, ["startAt"] = 0, ["maxResults"] = 50, ["data"] = new JsonArray(new JsonObject { ["id"] = 10000, ["key"] = "DEMO", ["name"] = "Demo" }) });
+        if (r.Method == "POST" && r.Path == "/rest/api/latest/testcases/search")
+        {
+            var filter = JsonNode.Parse(r.Body)!["filter"]!;
+            var key = (string?)filter["key"];
+            var data = new JsonArray();
+            if ((long?)filter["projectId"] == 10000 && key is not null && Cases.Contains(key)) data.Add(new JsonObject { ["id"] = "uid-" + key, ["key"] = key });
+            return Json(new JsonObject { ["total"] = data.Count, ["startAt"] = 0, ["maxResults"] = 1, ["data"] = data });
         }
         if (r.Method == "GET" && r.Path == "/rest/api/latest/testcycles/4711/testcase-executions/attachments/url")
             return Json(new JsonObject

@@ -154,6 +154,8 @@ internal sealed class FakeRtm : IDisposable
             return Known(m.Groups[1].Value, () => { Defects.Add((m.Groups[1].Value, (string)JsonNode.Parse(r.Body)!["testKey"]!)); return new(204, ""); });
         if (r.Method == "POST" && (m = Regex.Match(path, "^(?:v2/)?test-case-execution/([^/]+)/attachment$")).Success)
             return Known(m.Groups[1].Value, () => { Attachments.Add((m.Groups[1].Value, r.Body)); return new(200, "{\"id\":7}"); });
+        if (r.Method == "GET" && (m = Regex.Match(path, "^(?:v2/)?test-case/([^/]+)$")).Success)
+            return PlanCases.Contains(m.Groups[1].Value) ? new TinyHttpServer.Reply(200, new JsonObject { ["testKey"] = m.Groups[1].Value }.ToJsonString()) : Error(404, $"Test Case with key {m.Groups[1].Value} does not exist.");
         if (r.Method == "PUT" && (m = Regex.Match(path, "^test-case/([^/]+)$")).Success)
         {
             lock (_gate) Covers.Add((m.Groups[1].Value, r.Body));

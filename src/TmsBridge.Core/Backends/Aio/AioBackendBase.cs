@@ -52,8 +52,8 @@ internal abstract class AioBackendBase : DescribedBackend, ITmsProbe
     public bool ListsStatuses => true;
 
     /// <summary>
-    /// GET config (credentials, project, run statuses) and GET the cycle testExecution names. AIO has no
-    /// case lookup TmsBridge uses (runs are posted by case key), so the keys are not looked up.
+    /// GET config (credentials, project, run statuses), GET the cycle testExecution names, and the keys
+    /// through AIO's case search (POST testcase/search, key IN the chunk's keys: a search, it changes nothing).
     /// </summary>
     public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
     {
@@ -97,7 +97,26 @@ internal abstract class AioBackendBase : DescribedBackend, ITmsProbe
                 ? $"cycle '{cycle}' does not exist in project {project} (option testExecution, {OptionCatalog.TestExecution.EnvironmentVariable})."
                 : $"reading cycle {cycle} was refused: {probe.Describe(detail)}");
         }
-        if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, $"not looked up: {DisplayName} has no case lookup TmsBridge uses; a case key that does not exist is refused at publish, naming it.");
+        if (probe.NoKeysToCheck()) return;
+        var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // One case search per 100 keys (AIO pages hold at most 100): "key IN [...]" answers only the cases that exist.
+        foreach (var chunk in Chunks.Of(probe.KeysToCheck.ToList(), PageSize))
+        {
+            var search = await probe.SendAsync(() => session.Request(HttpMethod.Post, session.Api("testcase/search?startAt=0&maxResults=" + PageSize), AioPayload.SearchCasesByKey(chunk)), cancellationToken).ConfigureAwait(false);
+            if (search is null) return;
+            if (!search.IsSuccess)
+            {
+                probe.Failed(ProbeContext.Keys, $"searching project {project}'s cases by key was refused: {probe.Describe(search)}");
+                return;
+            }
+            if (AioPayload.CaseKeysOf(search.Body) is not { } keys)
+            {
+                probe.Failed(ProbeContext.Keys, $"the case search answered no list of cases ({probe.Describe(search)}).");
+                return;
+            }
+            found.UnionWith(keys);
+        }
+        probe.MissingKeys(probe.KeysToCheck.Where(k => !found.Contains(k)).ToList(), $"{DisplayName} project {project}");
     }
 
     public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)

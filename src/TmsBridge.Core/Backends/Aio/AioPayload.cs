@@ -171,6 +171,29 @@ internal static class AioPayload
     public static JsonObject SearchTitleContaining(string part) =>
         new() { ["title"] = new JsonObject { ["comparisonType"] = "CONTAINS", ["value"] = part } };
 
+    /// <summary>A case search by key list (AIO's list comparison IN; api-notes §1.3): the cases among <paramref name="keys"/> that exist.</summary>
+    public static JsonObject SearchCasesByKey(IEnumerable<string> keys) =>
+        new() { ["key"] = new JsonObject { ["comparisonType"] = "IN", ["list"] = new JsonArray(keys.Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()) } };
+
+    /// <summary>The case keys of a case search's answer (<c>items[].key</c>), or null when it holds no list.</summary>
+    public static List<string>? CaseKeysOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var items = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
+                : doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("items", out var i) ? i : default;
+            if (items.ValueKind != JsonValueKind.Array) return null;
+            return items.EnumerateArray()
+                .Where(item => item.ValueKind == JsonValueKind.Object && item.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String)
+                .Select(item => item.GetProperty("key").GetString()!).ToList();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static JsonObject FolderBody(string path) =>
         new() { ["folderHierarchy"] = new JsonArray(FolderPath(path).Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()) };
 

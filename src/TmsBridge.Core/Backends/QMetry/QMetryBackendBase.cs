@@ -49,7 +49,8 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
     /// <summary>
     /// One GET importresult/track for an id no import has: 401 is a refused key (and, on Server, refused
     /// Jira credentials), "no import found" an accepted one. The Automation API key belongs to one
-    /// project and the import API looks nothing up, so project and keys are not checked.
+    /// project and the import API looks nothing up: project and keys are checked only on Cloud with an
+    /// Open API key (<see cref="QMetryKeyLookup"/>).
     /// </summary>
     public async Task ProbeAsync(ProbeContext probe, CancellationToken cancellationToken)
     {
@@ -66,9 +67,17 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
             probe.Failed(ProbeContext.Reachability, $"the import API did not answer as QMetry's does ({probe.Describe(track)}): is baseUrl {Flavour.BaseUrlHint}?");
             return;
         }
+        // Cloud with an Open API key: project and keys through the Open API (QMetryKeyLookup).
+        if (IsCloud && o.For<QMetryOptions>().QmetryOpenApiKey is not null)
+        {
+            await QMetryKeyLookup.ProbeAsync(probe, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         probe.Skipped(ProbeContext.Project, "not looked up: the Automation API key belongs to one QMetry project, which the import API does not name.");
-        if (!probe.StatusesOnly)
-            if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, $"not looked up: {DisplayName}'s import API has no test case lookup; an unknown case key falls back to QMetry's summary matching (see docs/qmetry.md).");
+        if (!probe.StatusesOnly && !probe.NoKeysToCheck())
+            probe.Skipped(ProbeContext.Keys, IsCloud
+                ? $"not looked up: the Automation API key cannot read test cases; set {QMetryTargets.QmetryOpenApiKey.EnvironmentVariable} (an Open API key) and validate searches them. An unknown case key falls back to QMetry's summary matching (see docs/qmetry.md)."
+                : $"not looked up: {DisplayName}'s import API has no test case lookup, and TmsBridge takes no Open API key on Server/DC; an unknown case key falls back to QMetry's summary matching (see docs/qmetry.md).");
     }
 
     public override IEnumerable<string> Validate(TmsOptions options)

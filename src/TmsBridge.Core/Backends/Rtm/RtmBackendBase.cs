@@ -92,8 +92,55 @@ internal abstract class RtmBackendBase : DescribedBackend, ITmsProbe
                 : $"reading Test Execution {key} was refused: {probe.Describe(read)}");
         }
         probe.Skipped(ProbeContext.Project, $"not looked up: RTM Cloud's API has no project lookup TmsBridge uses; the project is checked when the Test Execution is created.");
-        if (!probe.StatusesOnly)
-            if (!probe.NoKeysToCheck()) probe.Skipped(ProbeContext.Keys, "not looked up: RTM Cloud's API has no test case lookup TmsBridge uses; a key outside the test plan is refused at publish, naming it.");
+        if (probe.StatusesOnly || probe.NoKeysToCheck()) return;
+        await ProbeCloudKeysAsync(probe, v1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>validate reads at most this many keys one GET each (RTM Cloud has no search by key list).</summary>
+    public const int MaxKeysLookedUp = 200;
+
+    /// <summary>
+    /// RTM Cloud: GET test-case/{key} (V2 v2/test-case/{key}) per key, parallelism at a time inside the
+    /// rate limit, capped at <see cref="MaxKeysLookedUp"/>: 200 the test case exists, 404 it does not.
+    /// </summary>
+    private async Task ProbeCloudKeysAsync(ProbeContext probe, bool v1, CancellationToken cancellationToken)
+    {
+        var o = probe.Options;
+        var keys = probe.CappedKeys(MaxKeysLookedUp, "RTM Cloud reads test cases one request per key");
+        // Workers only collect answers: the check lines are added afterwards, in key order, on one thread.
+        var answers = new System.Collections.Concurrent.ConcurrentDictionary<string, TmsHttpResponse>(StringComparer.OrdinalIgnoreCase);
+        string? unreachable = null;
+        await BoundedParallel.ForEachAsync(keys, o.For<RtmOptions>().Parallelism, async (key, ct) =>
+        {
+            if (Volatile.Read(ref unreachable) is not null) return;
+            try
+            {
+                answers[key] = await probe.Http.SendAsync(new HttpCall(() =>
+                {
+                    var request = JsonRequests.Create(HttpMethod.Get, new Uri(ApiRoot(o), (v1 ? "test-case/" : "v2/test-case/") + Uri.EscapeDataString(key)));
+                    Authorize(request, o);
+                    return request;
+                }), ct).ConfigureAwait(false);
+            }
+            catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
+            {
+                Interlocked.CompareExchange(ref unreachable, e.Message, null);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        // A cancelled validate leaves keys unread: it stops here rather than judge them.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (unreachable is not null)
+        {
+            probe.Failed(ProbeContext.Reachability, $"{DisplayName} stopped answering while the test cases were read: {probe.Redactor.Redact(unreachable)}");
+            return;
+        }
+        var refused = keys.Select(k => (Key: k, Answer: answers[k])).FirstOrDefault(a => !a.Answer.IsSuccess && a.Answer.StatusCode != 404);
+        if (refused.Answer is not null)
+        {
+            probe.Failed(ProbeContext.Keys, $"reading test case {refused.Key} was refused: {probe.Describe(refused.Answer, CredentialsHint)}");
+            return;
+        }
+        probe.MissingKeys(keys.Where(k => answers[k].StatusCode == 404).ToList(), "RTM Cloud", keys.Count);
     }
 
     public override async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)

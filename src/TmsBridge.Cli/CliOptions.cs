@@ -4,7 +4,7 @@ using TmsBridge.Journal;
 namespace TmsBridge.Cli;
 
 /// <summary>
-/// Options for `validate` and `statuses`, layered as `publish` layers them: the first journal's
+/// Options for `publish`, `validate` and `statuses`, layered alike: the first journal's
 /// header (what the run used) &lt; tmsbridge.json &lt; TMS_* environment &lt; --kebab-case options.
 /// Secrets only from the environment (the resolver refuses them elsewhere).
 /// </summary>
@@ -26,6 +26,16 @@ internal static class CliOptions
         foreach (var (k, v) in a.Named) cli.Add(PublishCommand.KebabToCamel(k), v);
         layers.Add(cli);
         return ConfigurationResolver.Resolve(layers);
+    }
+
+    /// <summary>
+    /// Redacts the secrets of the environment (the only place they may come from): known before any
+    /// journal is read, so that a problem naming a test or a path is printed redacted too.
+    /// </summary>
+    public static Http.SecretRedactor EnvironmentRedactor()
+    {
+        var environmentOptions = ConfigurationResolver.Resolve([ConfigurationLayer.FromEnvironment(ReadEnvironment())]);
+        return new Http.SecretRedactor(environmentOptions.SecretValues(), environmentOptions.User);
     }
 
     public static Dictionary<string, string> ReadEnvironment() =>

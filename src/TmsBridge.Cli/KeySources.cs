@@ -5,8 +5,8 @@ using System.Reflection.PortableExecutable;
 namespace TmsBridge.Cli;
 
 /// <summary>
-/// Where `tmsbridge validate` finds test case keys: run journals, folders holding them, and built
-/// test assemblies. An assembly is read as metadata (System.Reflection.Metadata), never loaded: no
+/// Where `tmsbridge validate` finds test case keys in built test assemblies (journals are read
+/// through <see cref="JournalInputs"/>). An assembly is read as metadata (System.Reflection.Metadata), never loaded: no
 /// test code runs, and its dependencies need not be present.
 /// </summary>
 internal static class KeySources
@@ -14,20 +14,8 @@ internal static class KeySources
     /// <summary>The trait / property name the attribute packages use (design §2).</summary>
     private const string TestCaseKey = "TestCaseKey";
 
-    /// <summary>The journals an input names: the file itself, or every *.journal.jsonl under a folder.</summary>
-    public static IEnumerable<string> Journals(string input)
-    {
-        if (Directory.Exists(input))
-        {
-            var found = Directory.GetFiles(input, "*.journal.jsonl", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal).ToList();
-            if (found.Count == 0) throw new UsageException($"folder '{input}' holds no run journal (*.journal.jsonl).");
-            return found;
-        }
-        if (!File.Exists(input)) throw new UsageException($"'{input}' does not exist (give run journals, folders holding them, or built test assemblies).");
-        return IsAssembly(input) ? [] : [input];
-    }
-
-    private static bool IsAssembly(string path) => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".exe", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A .dll or .exe: read as a test assembly, not as a journal.</summary>
+    public static bool IsAssembly(string path) => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".exe", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// (key, test) for every [TestCaseKey("...")] and every [Property] / [Trait] / [TestProperty]

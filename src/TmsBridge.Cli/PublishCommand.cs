@@ -20,20 +20,17 @@ public static class PublishCommand
         var journals = new List<JournalContent>();
         // Secrets come only from the environment: known before any journal is read, so that a
         // problem naming a test or a path is printed redacted too.
-        var environmentOptions = ConfigurationResolver.Resolve([ConfigurationLayer.FromEnvironment(ReadEnvironment())]);
-        var redactor = new Http.SecretRedactor(environmentOptions.SecretValues(), environmentOptions.User);
-        foreach (var path in JournalPaths(a.Positional))
+        var redactor = CliOptions.EnvironmentRedactor();
+        foreach (var path in JournalInputs.Paths(a.Positional))
         {
-            var content = JournalReader.Read(path);
-            foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + redactor.Redact(problem));
-            if (content.Header is null) throw new UsageException($"'{path}' is not a TmsBridge run journal (no run header).");
+            var content = JournalInputs.Read(path, stderr, redactor);
             // Results journalled before they carried their target framework take the journal's: two
             // frameworks' results of one test are two results, not a retry.
-            foreach (var r in content.Results) r.TargetFramework ??= content.Header.TargetFramework;
+            foreach (var r in content.Results) r.TargetFramework ??= content.Header!.TargetFramework;
             journals.Add(content);
         }
 
-        var options = ResolveOptions(journals, a);
+        var options = CliOptions.Resolve(journals[0], a);
         // Options are checked before anything else, whatever the journals hold: a misspelt option
         // must not pass unnoticed because every result happens to be sent already.
         var errors = options.Problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.Message)
@@ -179,50 +176,6 @@ public static class PublishCommand
         }
         return report.PublishFailed ? 1 : 0;
     }
-
-    /// <summary>
-    /// The journals named: a file as it is, a folder as every *.journal.jsonl below it (sorted, so shards
-    /// are read in a stable order); each journal once however it was named.
-    /// </summary>
-    internal static List<string> JournalPaths(IEnumerable<string> arguments)
-    {
-        var paths = new List<string>();
-        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (var argument in arguments)
-        {
-            List<string> found;
-            if (Directory.Exists(argument))
-            {
-                found = Directory.EnumerateFiles(argument, "*.journal.jsonl", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal).ToList();
-                if (found.Count == 0) throw new UsageException($"folder '{argument}' holds no run journal (*.journal.jsonl).");
-            }
-            else if (File.Exists(argument)) found = [argument];
-            else throw new UsageException($"journal '{argument}' does not exist.");
-            foreach (var f in found)
-                if (seen.Add(Path.GetFullPath(f))) paths.Add(f);
-        }
-        return paths;
-    }
-
-    /// <summary>journal header options &lt; tmsbridge.json &lt; TMS_* environment &lt; command-line options.</summary>
-    private static TmsOptions ResolveOptions(List<JournalContent> journals, Arguments a)
-    {
-        var environment = ReadEnvironment();
-        var layers = new List<ConfigurationLayer>();
-        var header = new ConfigurationLayer($"journal {journals[0].Path}");
-        foreach (var (k, v) in journals[0].Header!.Options) header.Add(k, v);
-        layers.Add(header);
-        layers.AddRange(ConfigurationResolver.JsonLayers(environment, [Directory.GetCurrentDirectory()]));
-        layers.Add(ConfigurationLayer.FromEnvironment(environment));
-        var cli = new ConfigurationLayer("command line");
-        foreach (var (k, v) in a.Named) cli.Add(KebabToCamel(k), v);
-        layers.Add(cli);
-        return ConfigurationResolver.Resolve(layers);
-    }
-
-    private static Dictionary<string, string> ReadEnvironment() =>
-        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase);
 
     /// <summary>--base-url → baseUrl (camelCase names are accepted as they are).</summary>
     public static string KebabToCamel(string name)

@@ -32,18 +32,8 @@ public static class ReportCommand
             : outPath is not null && Path.GetExtension(outPath).ToLowerInvariant() is ".html" or ".htm" ? "html" : "md";
         if (format is not ("md" or "html")) throw new UsageException($"--format '{f}' is not md or html.");
 
-        var environment = ConfigurationResolver.Resolve([ConfigurationLayer.FromEnvironment(
-            Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.OrdinalIgnoreCase))]);
-        var redactor = new Http.SecretRedactor(environment.SecretValues(), environment.User);
-
-        var journals = new List<JournalContent>();
-        foreach (var path in a.Positional.SelectMany(JournalFiles))
-        {
-            var content = JournalReader.Read(path);
-            foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + redactor.Redact(problem));
-            if (content.Header is null) throw new UsageException($"'{path}' is not a TmsBridge run journal (no run header).");
-            journals.Add(content);
-        }
+        var redactor = CliOptions.EnvironmentRedactor();
+        var journals = JournalInputs.Paths(a.Positional, p => $"'{p}' is neither a journal file nor a folder.").Select(p => JournalInputs.Read(p, stderr, redactor)).ToList();
         var requirements = a.Named.TryGetValue("requirements", out var r) ? r.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries) : [];
         var report = Traceability.Build(journals, requirements);
         var generated = DateTimeOffset.UtcNow;
@@ -67,15 +57,5 @@ public static class ReportCommand
             stderr.WriteLine($"tmsbridge: error: the report could not be written to '{outPath}': {e.Message}");
             return Task.FromResult(1);
         }
-    }
-
-    /// <summary>A journal file as it is; a folder's *.journal.jsonl files, recursively, in a stable order.</summary>
-    private static IEnumerable<string> JournalFiles(string path)
-    {
-        if (File.Exists(path)) return [path];
-        if (!Directory.Exists(path)) throw new UsageException($"'{path}' is neither a journal file nor a folder.");
-        var files = Directory.GetFiles(path, "*.journal.jsonl", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new UsageException($"folder '{path}' holds no run journal (*.journal.jsonl).");
-        return files;
     }
 }

@@ -5,7 +5,7 @@ namespace TmsBridge.Cli;
 /// <summary>
 /// `tmsbridge statuses [--option value]...`: the status names the target accepts, for statusMap: the
 /// project's where the API lists them (read-only), else the built-in defaults, saying which.
-/// Exit 0 listed, 1 the project's statuses could not be read, 2 usage (no target).
+/// Exit 0 listed, 1 the project's statuses could not be read or an option is bad, 2 usage (no target).
 /// </summary>
 public static class StatusesCommand
 {
@@ -35,7 +35,15 @@ public static class StatusesCommand
         }
         else
         {
-            // Nothing to read: no connection options are needed to see the defaults.
+            // Nothing to read: no connection options are needed to see the defaults. A bad option is still
+            // named (a misspelt or unreadable statusMap would otherwise leave the defaults shown as "in force").
+            var errors = options.Problems.Where(p => p.Severity == Configuration.ProblemSeverity.Error).ToList();
+            if (errors.Count > 0)
+            {
+                var redactor = CliOptions.EnvironmentRedactor();
+                foreach (var e in errors) stderr.WriteLine("tmsbridge: " + new TargetCheck { Check = "configuration", State = TargetCheck.Failed, Message = redactor.Redact(e.Message) });
+                return 1;
+            }
             report = await TargetChecker.ReadStatusesAsync(new Configuration.TmsOptions { Target = options.Target, StatusOverrides = options.StatusOverrides });
             stdout.WriteLine($"{report.TargetName}: the API TmsBridge uses does not list statuses; these are the built-in defaults (the TMS may have others: see its settings):");
         }

@@ -14,25 +14,26 @@ public static class ValidateCommand
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse(args);
-        var environmentOptions = Configuration.ConfigurationResolver.Resolve([Configuration.ConfigurationLayer.FromEnvironment(CliOptions.ReadEnvironment())]);
-        var redactor = new Http.SecretRedactor(environmentOptions.SecretValues(), environmentOptions.User);
+        var redactor = CliOptions.EnvironmentRedactor();
 
         // Keys to look up, each with the first test that carries it (named in a failure).
         var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         JournalContent? first = null;
         foreach (var input in a.Positional)
         {
-            foreach (var journal in KeySources.Journals(input))
+            if (KeySources.IsAssembly(input) && File.Exists(input))
             {
-                var content = JournalReader.Read(journal);
-                foreach (var problem in content.Problems) stderr.WriteLine("tmsbridge: warning: " + redactor.Redact(problem));
-                if (content.Header is null) throw new UsageException($"'{journal}' is not a TmsBridge run journal (no run header).");
+                foreach (var (key, test) in KeySources.AssemblyKeys(input)) keys.TryAdd(Keys.KeyRule.Normalize(key), $"test {test} in {input}");
+                continue;
+            }
+            foreach (var journal in JournalInputs.Paths([input], p => $"'{p}' does not exist (give run journals, folders holding them, or built test assemblies)."))
+            {
+                var content = JournalInputs.Read(journal, stderr, redactor);
                 first ??= content;
                 foreach (var r in content.Results)
                     foreach (var k in r.TestCaseKeys)
                         keys.TryAdd(Keys.KeyRule.Normalize(k), $"test {r.TestName} in {journal}");
             }
-            foreach (var (key, test) in KeySources.AssemblyKeys(input)) keys.TryAdd(Keys.KeyRule.Normalize(key), $"test {test} in {input}");
         }
 
         var options = CliOptions.Resolve(first, a);

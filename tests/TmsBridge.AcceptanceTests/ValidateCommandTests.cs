@@ -219,6 +219,12 @@ public sealed class ValidateCommandTests(SampleRuns samples) : IDisposable
         Assert.StartsWith("Xray Cloud: the API TmsBridge uses does not list statuses; these are the built-in defaults", xray.Lines[0]);
         Assert.Equal(["  PASSED", "  FAILED", "  TODO"], xray.Lines.Skip(1).Take(3));
 
+        // With nothing to read, a bad option is still named, not passed over with the defaults shown as in force.
+        var misspelt = await Tool(["statuses", "--target", "xray-cloud", "--status-mapp", "Failed=BROKEN"], new Dictionary<string, string?>());
+        Assert.True(misspelt.ExitCode == 1, misspelt.Output);
+        Assert.Contains(misspelt.Lines, l => l.StartsWith("tmsbridge: failed  configuration:", StringComparison.Ordinal) && l.Contains("unknown option 'statusMapp'", StringComparison.Ordinal));
+        Assert.DoesNotContain(misspelt.Lines, l => l.StartsWith("statusMap in force", StringComparison.Ordinal));
+
         var bad = DemoCommand.Targets.Single(t => t.Name == "aio").Environment(sandbox.BaseAddress);
         bad["TMS_PASSWORD"] = "wrong-secret-4711";
         var refused = await Tool(["statuses"], bad);

@@ -129,6 +129,32 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void Marks_appended_after_a_torn_last_line_start_on_a_line_of_their_own()
+    {
+        string path;
+        using (var journal = NewJournal())
+        {
+            path = journal.JournalPath;
+            journal.AppendResult(Sample(1));
+        }
+        // The logger (or an earlier publish) killed mid-line: half a line, no newline.
+        File.AppendAllText(path, "{\"type\":\"publish\",\"target\":\"xr");
+
+        // tmsbridge publish then appends its attempt and marks: glued to the torn line they would be
+        // unreadable, and a replay would not know the key went (and send it twice).
+        using (var journal = RunJournal.OpenExisting(path, "run-1"))
+        {
+            journal.AppendAttempt(new PublishAttempt { At = T0, Target = "xray", MarkerId = "run-1" });
+            journal.AppendPublishMark(new PublishMark { At = T0, Target = "xray", Key = "DEMO-1", State = "sent", ExecutionKey = "DEMO-9" });
+        }
+
+        var content = JournalReader.Read(path);
+        Assert.Single(content.Problems); // the torn line only
+        Assert.Equal("run-1", Assert.Single(content.Attempts).MarkerId);
+        Assert.Equal("sent", Assert.Single(content.PublishMarks).State);
+    }
+
+    [Fact]
     public void Unknown_entry_types_are_reported_and_skipped()
     {
         string path;

@@ -59,10 +59,33 @@ public sealed class RunJournal : IDisposable
     }
 
     /// <summary>Opens an existing journal to append publish marks (used by `tmsbridge publish`).</summary>
+    /// <remarks>
+    /// A writer killed mid-line leaves a torn last line without its newline: the first line appended
+    /// after it would join it and be unreadable too (a lost sent mark or attempt makes a replay send
+    /// twice), so the torn line is ended first. The reader reports the torn line as a problem.
+    /// </remarks>
     public static RunJournal OpenExisting(string journalPath, string runId)
     {
         var full = Path.GetFullPath(journalPath);
-        return new RunJournal(Path.GetDirectoryName(full)!, runId, full);
+        var journal = new RunJournal(Path.GetDirectoryName(full)!, runId, full);
+        try
+        {
+            if (EndsTorn(full)) journal.WriteLine("");
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
+        return journal;
+    }
+
+    private static bool EndsTorn(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length == 0) return false;
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() != '\n';
     }
 
     /// <summary>Writes one result line: sanitised first (in place), so nothing a test printed reaches the file unredacted or uncapped.</summary>

@@ -132,7 +132,7 @@ public sealed class CreateOnceTests
             _ => throw new TmsHttpException("HTTP 503 down", HttpFailureKind.Dropped), Ct);
         Assert.False(answer.Existing);
         Assert.Equal(1, server.Created);
-        Assert.Contains(context.Report.Warnings, w => w == "T: looking up an execution with the marker 'TmsBridge run grp-1' failed (HTTP 503 down), so a new one is created; results of the same group may land in more than one execution.");
+        Assert.Contains(context.Report.Warnings, w => w == "T: looking up an execution with the marker 'TmsBridge run grp-1' failed (HTTP 503 down), so a new one is created: if an earlier attempt of this publish (or another run of its group) created one, the results are split over two executions.");
 
         await CreateOnce.FindOrCreateAsync(context, "T", server.Create, null, Ct);
         Assert.Contains(context.Report.Warnings, w => w.StartsWith("T: an execution with the marker 'TmsBridge run grp-1' cannot be looked up on this target", StringComparison.Ordinal));

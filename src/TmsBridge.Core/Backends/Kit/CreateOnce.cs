@@ -88,7 +88,7 @@ internal static class CreateOnce
         if (!context.FindBeforeCreate || context.DryRun || context.Marker is not { } marker) return null;
         if (findEarlier is null)
         {
-            context.Report.Warnings.Add($"{displayName}: an execution with the marker '{marker}' cannot be looked up on this target, so a new one is created; results of the same group may land in more than one execution.");
+            context.Report.Warnings.Add($"{displayName}: an execution with the marker '{marker}' cannot be looked up on this target, so a new one is created: if an earlier attempt of this publish (or another run of its group) created one, the results are split over two executions.");
             return null;
         }
         try
@@ -97,7 +97,7 @@ internal static class CreateOnce
         }
         catch (Exception e) when (e is TmsHttpException { Kind: not HttpFailureKind.Cancelled } or JsonException)
         {
-            context.Report.Warnings.Add($"{displayName}: looking up an execution with the marker '{marker}' failed ({context.Redactor.Redact(e.Message)}), so a new one is created; results of the same group may land in more than one execution.");
+            context.Report.Warnings.Add($"{displayName}: looking up an execution with the marker '{marker}' failed ({context.Redactor.Redact(e.Message)}), so a new one is created: if an earlier attempt of this publish (or another run of its group) created one, the results are split over two executions.");
             return null;
         }
     }

@@ -356,9 +356,12 @@ public sealed class RunSession : IDisposable
                 Progress = Mark,
                 InternalErrors = internalErrors,
             }, _output, cancellationToken).ConfigureAwait(false);
-            foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
+            // Only a key that should have gone and did not gets a mark (with its reason). A planned key
+            // (target none, dryRun) gets none: `tmsbridge publish` treats a key without a mark exactly like
+            // a planned one (not sent yet), so the mark was one more journal line per key for nothing.
+            foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent))
             {
-                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.State == KeyStates.NotSent ? k.Messages.FirstOrDefault() : null });
+                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.Messages.FirstOrDefault() });
             }
             return report;
         }

@@ -59,6 +59,7 @@ public sealed class RunSession : IDisposable
     private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _marked = new(StringComparer.OrdinalIgnoreCase);
     private readonly SecretRedactor _redactor;
+    private readonly KeyRule _keyRule;
     private readonly object _internalErrorsGate = new();
     private readonly List<InternalErrorReport> _internalErrors = [];
     private bool _internalErrorsPublished;
@@ -70,6 +71,7 @@ public sealed class RunSession : IDisposable
         _journal = journal;
         _started = started;
         _redactor = ResultSanitizer.For(info.Options).Redactor; // the run's one redactor: the Publisher's too
+        _keyRule = Targets.KeyRuleFor(info.Options.Target); // once, not per result
     }
 
     public RunJournal? Journal => _journal;
@@ -180,8 +182,11 @@ public sealed class RunSession : IDisposable
             _journal!.AppendResult(result);
             _journalled++;
         }
-        var rule = Targets.KeyRuleFor(_info.Options.Target);
-        foreach (var k in result.TestCaseKeys.Select(KeyRule.Normalize).Where(rule.IsValid)) _keys.TryAdd(k, 0);
+        foreach (var k in result.TestCaseKeys)
+        {
+            var key = KeyRule.Normalize(k);
+            if (_keyRule.IsValid(key)) _keys.TryAdd(key, 0);
+        }
         return true;
     }
 

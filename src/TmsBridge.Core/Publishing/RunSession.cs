@@ -119,6 +119,8 @@ public sealed class RunSession : IDisposable
         {
             output.Error($"the target's configuration could not be checked ({e.Message}); the publish at the end of the run checks it again.");
         }
+        // The run end's first-time cost (loading, JIT) is paid now, beside the tests, not after them.
+        if (journal is not null) RunEndRehearsal.Start();
         return new RunSession(info, output, journal, started);
     }
 

@@ -26,12 +26,12 @@ internal static class PublishEfficiency
     /// the sandbox's qTest project has seven fixed automated cases, so it cannot take N distinct keys.</summary>
     private static readonly (string Target, Func<int, string> Key, int Parallelism, Func<Uri, Dictionary<string, string>> Environment)[] All =
     [
-        ("xray", i => $"DEMO-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
-        ("xray-cloud", i => $"DEMO-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_CLIENT_ID"] = SandboxSeed.DemoCloudClientId, ["TMS_CLIENT_SECRET"] = SandboxSeed.DemoCloudClientSecret }),
+        ("xray", i => $"DEMO-{1000 + i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
+        ("xray-cloud", i => $"DEMO-{1000 + i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_CLIENT_ID"] = SandboxSeed.DemoCloudClientId, ["TMS_CLIENT_SECRET"] = SandboxSeed.DemoCloudClientSecret }),
         ("aio-cloud", i => $"DEMO-TC-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TOKEN"] = SandboxSeed.DemoAioToken }),
         ("aio", i => $"DEMO-TC-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
-        ("rtm", i => $"DEMO-{i}", 4, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300", ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
-        ("rtm-cloud", i => $"DEMO-{i}", 4, s => new() { ["TMS_BASE_URL"] = new Uri(s, "rtm-cloud/").ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300", ["TMS_TOKEN"] = SandboxSeed.DemoRtmToken }),
+        ("rtm", i => $"DEMO-{1000 + i}", 4, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300", ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
+        ("rtm-cloud", i => $"DEMO-{1000 + i}", 4, s => new() { ["TMS_BASE_URL"] = new Uri(s, "rtm-cloud/").ToString(), ["TMS_PROJECT"] = "DEMO", ["TMS_TEST_PLAN"] = "DEMO-300", ["TMS_TOKEN"] = SandboxSeed.DemoRtmToken }),
         ("qmetry-cloud", i => $"DEMO-TC-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey, ["TMS_QMETRY_OPEN_API_KEY"] = SandboxSeed.DemoQMetryOpenApiKey }),
         ("qmetry", i => $"DEMO-TC-{i}", 1, s => new() { ["TMS_BASE_URL"] = s.ToString(), ["TMS_API_KEY"] = SandboxSeed.DemoQMetryApiKey, ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" }),
     ];
@@ -97,7 +97,8 @@ internal static class PublishEfficiency
     {
         var seed = SandboxSeed.CreateDefault();
         var p = seed.Projects[0];
-        p.Tests = [$"DEMO-1..DEMO-{Math.Max(50, n)}"];
+        // Jira-keyed tests from DEMO-1001: below them, DEMO-300 stays the (RTM) test plan.
+        p.Tests = [$"DEMO-1001..DEMO-{1000 + n}"];
         p.Requirements = ["DEMO-1000100..DEMO-1000120"];
         p.Defects = ["DEMO-1000200..DEMO-1000220"];
         p.TestPlans = ["DEMO-1000300..DEMO-1000305", "DEMO-300"];

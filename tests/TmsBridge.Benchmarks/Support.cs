@@ -38,9 +38,11 @@ internal sealed class BenchOptions
 
     private static string FindRoot()
     {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Reporters.sln"))) return d.FullName;
-        throw new InvalidOperationException("the repository root (Reporters.sln) was not found above " + AppContext.BaseDirectory);
+        // Above the benchmark's own folder, or (built elsewhere with -o) above the working directory.
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Reporters.sln"))) return d.FullName;
+        throw new InvalidOperationException("the repository root (Reporters.sln) was not found above " + AppContext.BaseDirectory + " or the working directory");
     }
 }
 

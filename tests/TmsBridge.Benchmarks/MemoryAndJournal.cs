@@ -36,7 +36,7 @@ internal static class MemoryAndJournal
         var folder = Path.Combine(o.Work, "memory");
         var journal = PublishEfficiency.WriteJournal(folder, memoryResults, evidence: false, i => $"BIG-{i}", 0, runId: "memory");
         AddEvidenceToEvery(folder, journal, memoryResults, 100 * 1024);
-        var cli = Path.Combine(o.RepositoryRoot, "src", "TmsBridge.Cli", "bin", Configuration(), "net10.0", "tmsbridge.dll");
+        var cli = Cli(o.RepositoryRoot);
         var run = Machine.Run("dotnet", [cli, "publish", journal, "--target", "xray-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "BIG", "--max-request-bytes", "20MB", "--stats"], folder, credentials, TimeSpan.FromMinutes(15));
         var stats = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("tmsbridge: stats:", StringComparison.Ordinal))?.Trim();
         if (run.ExitCode != 0 || stats is null) Console.WriteLine($"publish failed (exit {run.ExitCode}):\n{run.Output}");
@@ -82,8 +82,11 @@ internal static class MemoryAndJournal
         }
     }
 
-    private static string Configuration() =>
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+    /// <summary>The newest build of the CLI (the benchmark builds it in its own configuration).</summary>
+    private static string Cli(string root) =>
+        new[] { "Release", "Debug" }.Select(c => Path.Combine(root, "src", "TmsBridge.Cli", "bin", c, "net10.0", "tmsbridge.dll"))
+            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+        ?? throw new InvalidOperationException("build src/TmsBridge.Cli first (it is built with the benchmark)");
 
     /// <summary>Rewrites the journal with one incompressible 100 KB evidence file on every result (like screenshots).</summary>
     private static void AddEvidenceToEvery(string folder, string journalPath, int n, int bytes)

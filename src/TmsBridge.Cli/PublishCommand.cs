@@ -122,6 +122,9 @@ public static class PublishCommand
         var gate = new object();
         void Mark(PublishMark mark)
         {
+            // A dry run (or target none) sends nothing: a planned mark would hide an earlier sent one, and
+            // the next real publish would send that key again.
+            if (mark.State == KeyStates.Planned) return;
             lock (gate)
             {
                 if (mark.State != KeyStates.EvidenceSent) marked.Add(mark.Key);

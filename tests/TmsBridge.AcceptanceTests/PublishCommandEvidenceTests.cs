@@ -100,4 +100,26 @@ public sealed class PublishCommandEvidenceTests : IDisposable
             Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(OutsideContent)), text);
         }
     }
+
+    [Fact]
+    public async Task A_dry_run_publish_of_journals_already_sent_leaves_them_sent()
+    {
+        var (journal, _) = CraftedRun();
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var credentials = new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" };
+        string[] Publish(params string[] more) => ["publish", journal, "--target", "xray", "--base-url", sandbox.BaseAddress.ToString(), .. more];
+
+        var first = await SampleRuns.RunCliAsync(Publish(), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(first.ExitCode == 0, first.Output);
+        var dry = await SampleRuns.RunCliAsync(Publish("--dry-run", "true"), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(dry.ExitCode == 0, dry.Output);
+        Assert.DoesNotContain("\"planned\"", File.ReadAllText(journal));
+
+        // The dry run's planned marks would have hidden the sent one: the key would go a second time.
+        var again = await SampleRuns.RunCliAsync(Publish(), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("already sent", again.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        Assert.Single(Executions(state));
+    }
 }

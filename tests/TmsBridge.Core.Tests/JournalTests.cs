@@ -248,4 +248,37 @@ public sealed class JournalTests : IDisposable
         Assert.NotEqual(a, b);
         Assert.True(string.CompareOrdinal(a, RunJournal.NewRunId(T0.AddSeconds(1))) < 0);
     }
+
+    /// <summary>
+    /// Issue 16: lines are serialised straight to UTF-8 into one reused buffer (no string per result).
+    /// Each line is still exactly what JsonSerializer.Serialize writes for it, escapes included, also a
+    /// short line after a multi-megabyte one (the buffer shrinks back) and a line with a secret-like
+    /// value, quotes, a line break and non-ASCII text.
+    /// </summary>
+    [Fact]
+    public void Each_line_is_the_serialiser_s_own_json_after_large_and_small_lines_alike()
+    {
+        var big = Sample(2);
+        big.StandardOutput = new string('x', 3 * 1024 * 1024) + " <end> é \u2028 \"q\"";
+        var small = Sample(3);
+        small.DisplayName = "Grüße \"quoted\" <tag> & 'x'\n\u2028";
+        var expected = new List<string>();
+        string path;
+        using (var journal = NewJournal())
+        {
+            path = journal.JournalPath;
+            foreach (var r in new[] { Sample(1), big, small })
+            {
+                journal.AppendResult(r);
+                expected.Add(System.Text.Json.JsonSerializer.Serialize(new ResultEntry { Result = r }, JournalJsonContext.Default.ResultEntry));
+            }
+            var end = new RunEnd { FinishedAt = T0, Results = 3 };
+            journal.AppendEnd(end);
+            expected.Add(System.Text.Json.JsonSerializer.Serialize(end, JournalJsonContext.Default.RunEnd));
+        }
+        var lines = File.ReadAllText(path).Split('\n');
+        Assert.Equal("", lines[^1]); // every line ends with \n, the last too
+        Assert.Equal(expected, lines.Skip(1).Take(4));
+        Assert.Equal(3, JournalReader.Read(path).Results.Count);
+    }
 }

@@ -99,6 +99,45 @@ public sealed class RunSessionCompletionTests : IDisposable
         Assert.Contains("publishTimeout deadline", mark.Reason);
     }
 
+    /// <summary>
+    /// Issue 16: with target none (or dryRun) nothing is sent, and `tmsbridge publish` treats a key without
+    /// a mark like a planned one, so the journal holds the results and `end` only: one line per result, not two.
+    /// A key that should have gone and did not still gets its notSent mark with the reason.
+    /// </summary>
+    [Theory]
+    [InlineData("none")]
+    [InlineData("dryRun")]
+    public async Task A_run_that_sends_nothing_writes_no_publish_mark_per_key(string mode)
+    {
+        var options = mode == "none"
+            ? ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "none")])
+            : Xray(new Uri("http://127.0.0.1:9/"), ("dryRun", "true"));
+        using var session = Start(options);
+        for (var i = 1; i <= 20; i++) session.Record(Result($"Ns.C.T{i}", keys: [$"DEMO-{i}"]));
+
+        var report = await session.CompleteAsync(aborted: false, Ct);
+
+        Assert.Equal(20, report!.Keys.Count);
+        Assert.All(report.Keys, k => Assert.Equal(KeyStates.Planned, k.State));
+        var lines = File.ReadAllLines(session.Journal!.JournalPath);
+        Assert.Equal(1 + 20 + 1, lines.Length); // run header, 20 results, end
+        Assert.Empty(JournalReader.Read(session.Journal.JournalPath).PublishMarks);
+    }
+
+    [Fact]
+    public async Task A_key_that_could_not_be_sent_still_gets_its_notSent_mark()
+    {
+        // No baseUrl: the target's problem stops the publish; every key is marked notSent.
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "xray").Add("project", "DEMO")]);
+        using var session = Start(options);
+        session.Record(Result("Ns.C.A", keys: ["DEMO-1"]));
+
+        await session.CompleteAsync(aborted: false, Ct);
+
+        var mark = Assert.Single(JournalReader.Read(session.Journal!.JournalPath).PublishMarks);
+        Assert.Equal((KeyStates.NotSent, "DEMO-1", "xray"), (mark.State, mark.Key, mark.Target));
+    }
+
     [Fact]
     public async Task A_deadline_started_before_publishing_counts_for_the_publish()
     {

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TmsBridge.Http;
 
@@ -19,7 +21,10 @@ public sealed class SecretRedactor
     /// <summary>Shorter values are not masked: masking "ab" everywhere would shred every text.</summary>
     public const int MinSecretLength = 3;
 
-    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Source-generated, like every JSON of TmsBridge: the reflection-based serializer costs its own
+    // start-up (resolver, metadata, JIT) on the first secret, inside the test run (issue 16).
+    private static readonly JsonTypeInfo<string> DefaultJson = RedactorJsonContext.Default.String;
+    private static readonly JsonTypeInfo<string> RelaxedJson = new RedactorJsonContext(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).String;
 
     private readonly List<string> _forms = [];
     private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
@@ -68,7 +73,7 @@ public sealed class SecretRedactor
         // JSON: System.Text.Json's default encoder (\u002B for +, \u0022 for ", \uXXXX beyond ASCII),
         // its relaxed encoder (what our own files use), the minimal form of most other writers, and
         // lowercase hex (TmsEvidence, Python, Java).
-        var json = JsonSerializer.Serialize(value);
+        var json = JsonSerializer.Serialize(value, DefaultJson);
         json = json.Substring(1, json.Length - 2);
         yield return json;
         yield return LowerHexEscapes(json);
@@ -174,3 +179,6 @@ public sealed class SecretRedactor
         return result;
     }
 }
+
+[JsonSerializable(typeof(string))]
+internal sealed partial class RedactorJsonContext : JsonSerializerContext;

@@ -24,6 +24,8 @@ public sealed class JournalContent
 /// </summary>
 public static class JournalReader
 {
+    private const string ResultLinePrefix = "{\"type\":\"result\",";
+
     public static JournalContent Read(string path)
     {
         var content = new JournalContent { Path = path };
@@ -37,7 +39,9 @@ public static class JournalReader
             if (line.Length == 0) continue;
             try
             {
-                var type = JsonSerializer.Deserialize(line, JournalJsonContext.Default.EntryType)?.Type;
+                // Result lines are nearly all of a journal, and RunJournal writes "type" first: those skip the
+                // probe that parses the whole line once more just to read it (issue 16: half the run end's reading).
+                var type = line.StartsWith(ResultLinePrefix, StringComparison.Ordinal) ? "result" : JsonSerializer.Deserialize(line, JournalJsonContext.Default.EntryType)?.Type;
                 switch (type)
                 {
                     case "run": content.Header = JsonSerializer.Deserialize(line, JournalJsonContext.Default.RunHeader); break;

@@ -98,18 +98,29 @@ public sealed class ResultSanitizer
     {
         r.FullyQualifiedName ??= "";
         r.DisplayName ??= "";
-        r.Parameters = (r.Parameters ?? []).Where(p => p is not null).ToList();
-        r.Attachments = (r.Attachments ?? []).Where(a => a is not null).ToList();
-        r.TestCaseKeys = (r.TestCaseKeys ?? []).Where(k => k is not null).ToList();
-        r.Covers = (r.Covers ?? []).Where(k => k is not null).ToList();
-        r.Defects = (r.Defects ?? []).Where(k => k is not null).ToList();
-        r.Comments = (r.Comments ?? []).Where(c => c is not null).ToList();
+        r.Parameters = NonNull(r.Parameters);
+        r.Attachments = NonNull(r.Attachments);
+        r.TestCaseKeys = NonNull(r.TestCaseKeys);
+        r.Covers = NonNull(r.Covers);
+        r.Defects = NonNull(r.Defects);
+        r.Comments = NonNull(r.Comments);
         r.Steps = FillNulls(r.Steps);
+    }
+
+    /// <summary>The list without null items; the same list when it has none (every result passes here twice: no copies for nothing).</summary>
+    private static List<T> NonNull<T>(List<T>? list) where T : class
+    {
+        if (list is null) return [];
+        foreach (var item in list)
+        {
+            if (item is null) return list.Where(i => i is not null).ToList();
+        }
+        return list;
     }
 
     private static List<TestStep> FillNulls(List<TestStep>? steps)
     {
-        var kept = (steps ?? []).Where(s => s is not null).ToList();
+        var kept = NonNull(steps);
         foreach (var s in kept)
         {
             s.Name ??= "";

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using TmsBridge.Model;
 
 namespace TmsBridge.Journal;
@@ -12,7 +12,11 @@ namespace TmsBridge.Journal;
 public sealed class RunJournal : IDisposable
 {
     private readonly object _gate = new();
-    private readonly StreamWriter _writer;
+    private readonly FileStream _stream;
+    // One line is serialised as UTF-8 into this reused buffer and written with one call: no string per
+    // result and no second encoding pass (the journal is on the runner's path for every result: issue 16).
+    private readonly MemoryStream _line = new();
+    private readonly Utf8JsonWriter _json;
     private readonly ResultSanitizer? _sanitizer;
     private long _keptChars;
     private bool _disposed;
@@ -24,8 +28,9 @@ public sealed class RunJournal : IDisposable
         RunId = runId;
         JournalPath = journalPath ?? Path.Combine(runFolder, runId + ".journal.jsonl");
         EvidenceFolder = Path.Combine(runFolder, runId + ".evidence");
-        var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        _writer = new StreamWriter(stream, new UTF8Encoding(false));
+        _stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // The encoder of JournalJsonContext's options (the default one): the bytes are those JsonSerializer.Serialize would give.
+        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = JournalJsonContext.Default.Options.Encoder, SkipValidation = true });
     }
 
     public string RunId { get; }
@@ -48,7 +53,7 @@ public sealed class RunJournal : IDisposable
         var journal = new RunJournal(folder, header.RunId, sanitizer: sanitizer);
         try
         {
-            journal.WriteLine(JsonSerializer.Serialize(header, JournalJsonContext.Default.RunHeader));
+            journal.WriteLine(header, JournalJsonContext.Default.RunHeader);
         }
         catch
         {
@@ -70,7 +75,7 @@ public sealed class RunJournal : IDisposable
         var journal = new RunJournal(Path.GetDirectoryName(full)!, runId, full);
         try
         {
-            if (EndsTorn(full)) journal.WriteLine("");
+            if (EndsTorn(full)) journal.EndTornLine();
         }
         catch
         {
@@ -98,22 +103,22 @@ public sealed class RunJournal : IDisposable
             if (_sanitizer.MaxOutputChars > 0 && Interlocked.Add(ref _keptChars, ResultSanitizer.KeptChars(result)) > ResultSanitizer.RunBudgetChars)
                 _sanitizer.CapOverBudget(result);
         }
-        WriteLine(JsonSerializer.Serialize(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry));
+        WriteLine(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry);
     }
 
     /// <summary>Writes one publish mark; its reason (server words, possibly echoing a secret) is redacted.</summary>
     public void AppendPublishMark(PublishMark mark)
     {
         if (mark.Reason is not null) mark.Reason = Redact(mark.Reason);
-        WriteLine(JsonSerializer.Serialize(mark, JournalJsonContext.Default.PublishMark));
+        WriteLine(mark, JournalJsonContext.Default.PublishMark);
     }
 
     /// <summary>Writes one publish-attempt line (target, base URL, project, marker, execution: nothing secret).</summary>
     public void AppendAttempt(PublishAttempt attempt) =>
-        WriteLine(JsonSerializer.Serialize(attempt, JournalJsonContext.Default.PublishAttempt));
+        WriteLine(attempt, JournalJsonContext.Default.PublishAttempt);
 
     public void AppendEnd(RunEnd end) =>
-        WriteLine(JsonSerializer.Serialize(end, JournalJsonContext.Default.RunEnd));
+        WriteLine(end, JournalJsonContext.Default.RunEnd);
 
     /// <summary>
     /// Copies an evidence file into the run's evidence folder and describes the copy.
@@ -150,14 +155,34 @@ public sealed class RunJournal : IDisposable
         return s.Length == 0 ? "attachment" : s;
     }
 
-    private void WriteLine(string json)
+    /// <summary>Ends a last line a killed writer left without its newline, so the next line stands on its own.</summary>
+    private void EndTornLine()
+    {
+        lock (_gate)
+        {
+            _stream.WriteByte((byte)'\n');
+            _stream.Flush();
+        }
+    }
+
+    private void WriteLine<T>(T value, JsonTypeInfo<T> type)
     {
         lock (_gate)
         {
             if (_disposed) return;
-            _writer.Write(json);
-            _writer.Write('\n');
-            _writer.Flush(); // to the OS on every line: a killed process keeps everything written so far
+            _line.SetLength(0);
+            _json.Reset(_line);
+            JsonSerializer.Serialize(_json, value, type);
+            _json.Flush();
+            _line.WriteByte((byte)'\n');
+            _stream.Write(_line.GetBuffer(), 0, (int)_line.Length);
+            _stream.Flush(); // to the OS on every line: a killed process keeps everything written so far
+            // A very large line (a chatty result) does not keep its buffer for the rest of the run.
+            if (_line.Capacity > 1024 * 1024)
+            {
+                _line.SetLength(0);
+                _line.Capacity = 64 * 1024;
+            }
         }
     }
 
@@ -167,7 +192,8 @@ public sealed class RunJournal : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _writer.Dispose();
+            _json.Dispose();
+            _stream.Dispose();
         }
     }
 }

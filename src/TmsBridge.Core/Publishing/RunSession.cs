@@ -63,6 +63,7 @@ public sealed class RunSession : IDisposable
     private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _marked = new(StringComparer.OrdinalIgnoreCase);
     private readonly SecretRedactor _redactor;
+    private readonly KeyRule _keyRule;
     private readonly object _internalErrorsGate = new();
     private readonly List<InternalErrorReport> _internalErrors = [];
     private bool _internalErrorsPublished;
@@ -74,6 +75,7 @@ public sealed class RunSession : IDisposable
         _journal = journal;
         _started = started;
         _redactor = ResultSanitizer.For(info.Options).Redactor; // the run's one redactor: the Publisher's too
+        _keyRule = Targets.KeyRuleFor(info.Options.Target); // once, not per result
     }
 
     public RunJournal? Journal => _journal;
@@ -123,6 +125,8 @@ public sealed class RunSession : IDisposable
         {
             output.Error($"the target's configuration could not be checked ({e.Message}); the publish at the end of the run checks it again.");
         }
+        // The run end's first-time cost (loading, JIT) is paid now, beside the tests, not after them.
+        if (journal is not null) RunEndRehearsal.Start();
         return new RunSession(info, output, journal, started);
     }
 
@@ -188,8 +192,11 @@ public sealed class RunSession : IDisposable
             _journal!.AppendResult(result);
             _journalled++;
         }
-        var rule = Targets.KeyRuleFor(_info.Options.Target);
-        foreach (var k in result.TestCaseKeys.Select(KeyRule.Normalize).Where(rule.IsValid)) _keys.TryAdd(k, 0);
+        foreach (var k in result.TestCaseKeys)
+        {
+            var key = KeyRule.Normalize(k);
+            if (_keyRule.IsValid(key)) _keys.TryAdd(key, 0);
+        }
         return true;
     }
 
@@ -374,9 +381,12 @@ public sealed class RunSession : IDisposable
                 Environment = _info.Environment,
                 CiConsole = _info.CiConsole,
             }, _output, cancellationToken).ConfigureAwait(false);
-            foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
+            // Only a key that should have gone and did not gets a mark (with its reason). A planned key
+            // (target none, dryRun) gets none: `tmsbridge publish` treats a key without a mark exactly like
+            // a planned one (not sent yet), so the mark was one more journal line per key for nothing.
+            foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent))
             {
-                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.State == KeyStates.NotSent ? k.Messages.FirstOrDefault() : null });
+                Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.Messages.FirstOrDefault() });
             }
             return report;
         }
@@ -402,6 +412,8 @@ public sealed class RunSession : IDisposable
 
     private void Mark(PublishMark mark)
     {
+        // Nothing sent on purpose (dryRun): no mark, as for target none (an unmarked key is not sent yet).
+        if (mark.State == KeyStates.Planned) return;
         // One step with GiveUp's "no mark yet?" check: a notSent mark never lands after the publish marked the key sent.
         lock (_marked)
         {

@@ -101,6 +101,9 @@ internal sealed class XrayExecution(string key, string id, string project)
 
     // Insertion order kept: runs appear in the order their tests were first imported.
     public List<XrayTestRun> Runs { get; } = [];
+    // Where each test's run is in Runs (Put is the only writer): a linear search made an import of n
+    // results O(n²), minutes at 100,000 (issue 16's journal benchmark).
+    private readonly Dictionary<string, int> _runIndex = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A re-import replaces the Test Run's status, comment and iterations ("reset all dataset related
@@ -110,15 +113,17 @@ internal sealed class XrayExecution(string key, string id, string project)
     /// </summary>
     public void Put(XrayTestRun run)
     {
-        var i = Runs.FindIndex(r => r.TestKey == run.TestKey);
-        if (i >= 0)
+        if (_runIndex.TryGetValue(run.TestKey, out var i))
         {
             var evidence = Runs[i].Evidence.ToList();
             evidence.AddRange(run.Evidence.Where(e => !evidence.Any(x => x.Filename == e.Filename && x.Sha256 == e.Sha256)));
             Runs[i] = run with { Evidence = evidence };
         }
         else
+        {
+            _runIndex[run.TestKey] = Runs.Count;
             Runs.Add(run);
+        }
     }
 
     public XrayExecutionSnapshot Snapshot() => new(

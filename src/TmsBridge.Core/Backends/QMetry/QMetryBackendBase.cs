@@ -36,9 +36,14 @@ internal abstract class QMetryBackendBase(QMetryFlavour flavour) : DescribedBack
     protected internal void Authorize(HttpRequestMessage request, TmsOptions options) => Flavour.Authorize(request, options);
     protected internal bool IsCloud => Flavour.IsCloud;
 
-    /// <summary>Pauses between track polls; the last one repeats (QMetry's clients poll every 2-5 s). Static so unit tests can shorten them for every backend the Publisher creates.</summary>
-    internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } =
-        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)];
+    /// <summary>QMetry's pauses between track polls: short at first (a small import is often done within a
+    /// fraction of a second, and a first poll after a whole second made every publish wait for it: issue 16),
+    /// then growing to the 2-5 s QMetry's own clients poll at; the last one repeats.</summary>
+    internal static readonly IReadOnlyList<TimeSpan> DefaultPollDelays =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)];
+
+    /// <summary>Pauses between track polls (<see cref="DefaultPollDelays"/>). Static so unit tests can shorten them for every backend the Publisher creates.</summary>
+    internal static IReadOnlyList<TimeSpan> PollDelays { get; set; } = DefaultPollDelays;
 
     /// <summary>QMetry's execution results are per instance, but the import API lists none: the defaults are shown.</summary>
     public bool ListsStatuses => false;

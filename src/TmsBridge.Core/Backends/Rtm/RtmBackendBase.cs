@@ -43,8 +43,17 @@ internal abstract class RtmBackendBase : DescribedBackend, ITmsProbe
     /// </summary>
     protected internal virtual Func<CancellationToken, Task<TmsHttpResponse?>>? ExecutionFinder(PublishContext context, string project, string marker) => null;
 
-    /// <summary>How long to wait between reads of a Pending execution's status (tests shorten it).</summary>
-    public TimeSpan PendingPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>RTM's pauses between reads of a pending status: short at first (the sandbox and a small
+    /// execution are done within a fraction of a second, and a fixed 1 s wait was most of a small publish:
+    /// issue 16), then every second as before; the last one repeats.</summary>
+    internal static readonly IReadOnlyList<TimeSpan> DefaultPendingPollDelays =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
+    /// <summary>How long to wait between reads of a pending status (tests shorten it).</summary>
+    public IReadOnlyList<TimeSpan> PendingPollDelays { get; init; } = DefaultPendingPollDelays;
+
+    /// <summary>The pause before the status read after <paramref name="poll"/> earlier ones.</summary>
+    internal TimeSpan PendingPollDelay(int poll) => PendingPollDelays[Math.Min(poll, PendingPollDelays.Count - 1)];
 
     public override IEnumerable<string> Validate(TmsOptions options)
     {

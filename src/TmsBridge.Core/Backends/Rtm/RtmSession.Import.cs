@@ -156,7 +156,7 @@ internal sealed partial class RtmSession
     private async Task<(string? ExecutionKey, string? Problem)> PollImportAsync(string taskId, CancellationToken ct)
     {
         var uri = Api("v2/automation/import-status/" + Uri.EscapeDataString(taskId));
-        while (true)
+        for (var poll = 0; ; poll++)
         {
             TmsHttpResponse response;
             try
@@ -171,7 +171,7 @@ internal sealed partial class RtmSession
             var (status, key, message) = ImportStatusOf(response.Body);
             if (status is "IMPORTING" or "PENDING" or "IN_PROGRESS" or "QUEUED")
             {
-                await Task.Delay(backend.PendingPollInterval, ct).ConfigureAwait(false);
+                await Task.Delay(backend.PendingPollDelay(poll), ct).ConfigureAwait(false);
                 continue;
             }
             if (status is "FAILED" or "ERROR")

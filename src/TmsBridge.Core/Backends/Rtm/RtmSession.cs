@@ -173,7 +173,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
     private async Task<bool> WaitWhilePendingAsync(string key, CancellationToken ct)
     {
         var uri = Api("test-execution/status/" + Uri.EscapeDataString(key));
-        while (true)
+        for (var poll = 0; ; poll++)
         {
             TmsHttpResponse response;
             try
@@ -193,7 +193,7 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
                 return false;
             }
             if (!RtmPayload.IsPending(response.Body)) return true;
-            await Task.Delay(backend.PendingPollInterval, ct).ConfigureAwait(false);
+            await Task.Delay(backend.PendingPollDelay(poll), ct).ConfigureAwait(false);
         }
     }
 

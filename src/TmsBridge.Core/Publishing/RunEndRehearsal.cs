@@ -1,0 +1,77 @@
+using TmsBridge.Configuration;
+using TmsBridge.Journal;
+using TmsBridge.Model;
+
+namespace TmsBridge.Publishing;
+
+/// <summary>
+/// Rehearses the run end once per process, on a thread-pool thread, while the tests run.
+/// vstest.console hands a logger its events on one queue thread and waits only for the run end
+/// (issue 16): what the run end does the first time (loading and JIT-compiling the journal reader,
+/// the aggregation, the plan, the report and the summary: most of its cost) is on the test run's
+/// critical path, while the run itself leaves a core idle for it. The rehearsal publishes a
+/// two-result run with target none into a temporary folder it deletes, with a silent console: no
+/// network, no secret, nothing of the real run. Never throws; a failed rehearsal only costs time.
+/// </summary>
+public static class RunEndRehearsal
+{
+    private static readonly object Gate = new();
+    /// <summary>The rehearsal's temporary folder starts with this (and is deleted when it ends).</summary>
+    internal static readonly string FolderPrefix = "tmsbridge-rehearsal-" + System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    private static Task? _task;
+
+    /// <summary>The rehearsal of this process, or null before the first run session.</summary>
+    internal static Task? Current { get { lock (Gate) return _task; } }
+
+    /// <summary>The rehearsal of this process (started by the first call); completed when it is done.</summary>
+    public static Task Start()
+    {
+        lock (Gate) return _task ??= Task.Run(RehearseAsync);
+    }
+
+    private static async Task RehearseAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 8));
+        try
+        {
+            var options = ConfigurationResolver.Resolve([new ConfigurationLayer("rehearsal").Add("target", Targets.None)]);
+            var now = DateTimeOffset.UtcNow;
+            string journalPath;
+            using (var journal = RunJournal.Create(folder, new RunHeader { RunId = "rehearsal", StartedAt = now, Runner = "rehearsal" }, ResultSanitizer.For(options)))
+            {
+                journalPath = journal.JournalPath;
+                journal.AppendResult(new TestResultRecord { Sequence = 1, FullyQualifiedName = "Rehearsal.Passes", DisplayName = "Passes(1)", Outcome = TestOutcome.Passed, StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-1"] });
+                journal.AppendResult(new TestResultRecord { Sequence = 2, FullyQualifiedName = "Rehearsal.Fails", DisplayName = "Fails", Outcome = TestOutcome.Failed, ErrorMessage = "rehearsal", StandardOutput = "output", StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-2"] });
+                journal.AppendEnd(new RunEnd { FinishedAt = now, Results = 2 });
+            }
+            var content = JournalReader.Read(journalPath);
+            await Publisher.PublishAsync(new PublishRequest
+            {
+                RunId = "rehearsal",
+                RunFolder = Path.Combine(folder, "tms"),
+                JournalPath = journalPath,
+                Results = content.Results,
+                Options = options,
+                RunStarted = now,
+                RunFinished = now,
+                DefaultSummary = "rehearsal",
+            }, new SilentOutput()).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Only a warm-up: the real run end does the same work and reports its own problems.
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private sealed class SilentOutput : IReporterOutput
+    {
+        public void Info(string message) { }
+        public void Warning(string message) { }
+        public void Error(string message) { }
+    }
+}

@@ -1,0 +1,38 @@
+using TmsBridge.Configuration;
+using TmsBridge.Core.Tests.Support;
+using TmsBridge.Publishing;
+using static TmsBridge.Core.Tests.Support.Results;
+
+namespace TmsBridge.Core.Tests;
+
+/// <summary>
+/// Issue 16: a run session rehearses the run end (target none, in a temporary folder) once per process
+/// while the tests run, so the run end's first-time cost is not paid after the last test.
+/// </summary>
+public sealed class RunEndRehearsalTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly CaptureOutput _output = new();
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Starting_a_session_rehearses_the_run_end_once_in_the_background_and_leaves_nothing_behind()
+    {
+        var options = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "none")]);
+        using var session = RunSession.Start(new RunStartInfo { TestRunDirectory = _dir.Combine("TestResults"), Sources = ["My.Tests.dll"], Runner = "vstest", Options = options }, _output);
+
+        var rehearsal = RunEndRehearsal.Current;
+        Assert.NotNull(rehearsal);
+        Assert.Same(rehearsal, RunEndRehearsal.Start()); // once per process
+        await rehearsal.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.True(rehearsal.IsCompletedSuccessfully);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), RunEndRehearsal.FolderPrefix + "*"));
+        // Nothing of it reaches the real run: its console and its run folder hold only the session's own.
+        Assert.DoesNotContain(_output.Lines, l => l.Contains("rehearsal", StringComparison.OrdinalIgnoreCase));
+        session.Record(Result("Ns.C.A", keys: ["DEMO-1"]));
+        var report = await session.CompleteAsync(aborted: false, TestContext.Current.CancellationToken);
+        Assert.Equal(["DEMO-1"], report!.Keys.Select(k => k.Key));
+        Assert.DoesNotContain(Directory.GetFiles(_dir.Combine("TestResults"), "*", SearchOption.AllDirectories), f => f.Contains("rehearsal", StringComparison.Ordinal));
+    }
+}

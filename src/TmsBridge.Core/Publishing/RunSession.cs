@@ -21,6 +21,14 @@ public sealed class RunStartInfo
     public HttpMessageHandler? HttpHandler { get; set; }
     /// <summary>Test hook: the clock for retry waits, Retry-After and rate limits (the product uses the system clock).</summary>
     public TimeProvider? TimeProvider { get; set; }
+    /// <summary>
+    /// What identifies the `dotnet test` invocation this run belongs to (every test project and target
+    /// framework of it gives the same; a later invocation another): VSTest's test session correlation id,
+    /// or in MTP mode the parent `dotnet test` process. Null: unknown, the run is its own invocation.
+    /// </summary>
+    public string? InvocationId { get; set; }
+    /// <summary>Test hook: reads environment variables (the CI run's id); the product reads the process's.</summary>
+    public Func<string, string?>? Environment { get; set; }
 }
 
 /// <summary>
@@ -339,23 +347,35 @@ public sealed class RunSession : IDisposable
                 _internalErrorsPublished = true;
                 internalErrors = [.. _internalErrors];
             }
+            // One execution per invocation and per pipeline: the group's lock and state in the run folder.
+            var group = ExecutionGroup.For(_info.Options, _info.InvocationId, _info.Environment ?? System.Environment.GetEnvironmentVariable);
+            // A run that cannot publish (bad options, no credentials) takes no turn: it would hold the others up for nothing.
+            using var lease = group is null || _info.Options.HasErrors || Publisher.TargetProblems(_info.Options).Count > 0
+                ? null
+                : await group.EnterAsync(journal.RunFolder, _info.Options.Target, deadline, _output).ConfigureAwait(false);
             var report = await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = journal.RunId,
+                MarkerId = group?.MarkerId,
+                FindBeforeCreate = group is not null,
+                SharedExecution = group is not null,
+                JoinExecution = lease?.ExecutionKey,
                 RunFolder = journal.RunFolder,
                 JournalPath = journal.JournalPath,
                 Results = content.Results,
                 Options = _info.Options,
                 RunStarted = _started,
                 RunFinished = finished,
-                DefaultSummary = DefaultSummary(_info.Sources, _started),
+                // A group's execution is not this project's: its title names none.
+                DefaultSummary = DefaultSummary(group is null ? _info.Sources : [], _started),
                 HttpHandler = _info.HttpHandler,
                 StartedDeadline = deadline,
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
-                Progress = Mark,
+                Progress = lease is { Leads: true } ? mark => { lease.Observe(mark); Mark(mark); } : Mark,
                 InternalErrors = internalErrors,
             }, _output, cancellationToken).ConfigureAwait(false);
+            lease?.Settle(report.Execution?.Key ?? report.Execution?.Id, DateTimeOffset.UtcNow);
             foreach (var k in report.Keys.Where(k => k.State is KeyStates.NotSent or KeyStates.Planned))
             {
                 Mark(new PublishMark { At = DateTimeOffset.UtcNow, Target = report.Target, Key = k.Key, State = k.State, ExecutionKey = report.Execution?.Key, Reason = k.State == KeyStates.NotSent ? k.Messages.FirstOrDefault() : null });

@@ -82,6 +82,21 @@ public sealed class OneExecutionPerRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Shards_with_the_same_executionGroup_and_their_own_folders_publish_one_execution()
+    {
+        // Two machines of one pipeline: nothing shared but the group, which the TMS lookup by marker finds.
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var environment = Environment(DemoCommand.Targets.Single(t => t.Name == "xray"), sandbox.BaseAddress);
+        environment["TMS_EXECUTION_GROUP"] = "pipeline-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+        var first = await TestAsync(mtp: false, environment);
+        var second = await TestAsync(mtp: false, environment);
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Output + second.Output);
+        using var state = await ReadAsync(sandbox.BaseAddress);
+        Assert.Single(Executions(state));
+        Assert.All(Reports(second.Results), r => Assert.True(r.GetProperty("execution").GetProperty("joined").GetBoolean()));
+    }
+
+    [Fact]
     public async Task With_executionGroup_none_each_project_creates_its_own()
     {
         await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);

@@ -53,7 +53,32 @@ public sealed class OneExecutionPerRunTests : IDisposable
         var executions = reports.Select(r => r.GetProperty("execution")).ToList();
         Assert.Single(executions.Select(ExecutionOf).Distinct());
         Assert.Equal(2, executions.Count(e => e.TryGetProperty("joined", out var j) && j.GetBoolean()));
+        if (target.StartsWith("rtm", StringComparison.Ordinal))
+        {
+            // RTM makes a TE's Test Case Executions only from the keys it is created with: without an
+            // executionGroup the first run's TE holds its own key, and the others' keys are refused, saying how to fix it.
+            Assert.Equal(1, reports.Sum(r => r.GetProperty("totals").GetProperty("sent").GetInt32()));
+            Assert.Equal(2, reports.Sum(r => r.GetProperty("totals").GetProperty("refused").GetInt32()));
+            Assert.Contains("Set executionGroup (TMS_EXECUTION_GROUP) so that the group's TE is created from the whole test plan", run.Output);
+            return;
+        }
         Assert.All(reports, r => Assert.Equal(1, r.GetProperty("totals").GetProperty("sent").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("rtm")]
+    [InlineData("rtm-cloud")]
+    public async Task With_an_executionGroup_RTM_creates_the_group_s_TE_from_the_whole_plan_and_every_run_finds_its_case(string target)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var demo = DemoCommand.Targets.Single(t => t.Name == target);
+        var environment = Environment(demo, sandbox.BaseAddress);
+        environment["TMS_EXECUTION_GROUP"] = "nightly-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+        var before = await CountAsync(sandbox.BaseAddress, demo.StateSection);
+        var run = await TestAsync(mtp: false, environment);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(before + 1, await CountAsync(sandbox.BaseAddress, demo.StateSection));
+        Assert.All(Reports(run.Results), r => Assert.Equal(1, r.GetProperty("totals").GetProperty("sent").GetInt32()));
     }
 
     [Fact]

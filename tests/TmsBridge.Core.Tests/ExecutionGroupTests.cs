@@ -114,6 +114,8 @@ public sealed class ExecutionGroupTests
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(1.9));
         Assert.False(second.Leads);
         Assert.Null(second.ExecutionKey);
+        Assert.True(second.WithoutTurn);
+        Assert.False(first.WithoutTurn);
         Assert.Contains(output.Warnings, w => w.Contains("held the lock", StringComparison.Ordinal) && w.Contains("looks the group's execution up in the TMS by its marker", StringComparison.Ordinal));
     }
 

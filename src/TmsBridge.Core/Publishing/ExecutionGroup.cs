@@ -90,7 +90,7 @@ internal sealed class ExecutionGroup
             catch (UnauthorizedAccessException e)
             {
                 output.Warning($"the lock of {Description} ('{lockPath}') could not be taken ({e.Message}); this run looks the group's execution up in the TMS by its marker instead.");
-                return new GroupLease(this, null, statePath, target, executionKey: null);
+                return new GroupLease(this, null, statePath, target, executionKey: null) { WithoutTurn = true };
             }
             catch (IOException)
             {
@@ -103,7 +103,7 @@ internal sealed class ExecutionGroup
         if (held is null)
         {
             output.Warning($"another run of {Description} held the lock '{lockPath}' past half of the publish deadline; this run looks the group's execution up in the TMS by its marker instead.");
-            return new GroupLease(this, null, statePath, target, executionKey: null);
+            return new GroupLease(this, null, statePath, target, executionKey: null) { WithoutTurn = true };
         }
         var known = ReadState(statePath, target);
         if (known is not null)
@@ -147,6 +147,8 @@ internal sealed class GroupLease(ExecutionGroup group, FileStream? held, string 
     public ExecutionGroup Group { get; } = group;
     /// <summary>The group's execution, created by an earlier run in this run folder: this run reports into it.</summary>
     public string? ExecutionKey { get; } = executionKey;
+    /// <summary>The lock could not be had in time: this run looks the execution up in the TMS before creating, like a shard elsewhere.</summary>
+    public bool WithoutTurn { get; init; }
     /// <summary>This run holds the lock: it is the first, and creates (or finds) the execution.</summary>
     public bool Leads { get { lock (_gate) return _held is not null; } }
 

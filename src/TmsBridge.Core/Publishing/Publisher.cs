@@ -126,6 +126,7 @@ public static class Publisher
                     MarkerId = request.MarkerId ?? request.RunId,
                     FindBeforeCreate = request.FindBeforeCreate,
                     SharedExecution = request.SharedExecution,
+                    JoiningGroup = joining,
                     Progress = request.Progress,
                     RunStarted = run.Start ?? request.RunStarted,
                     RunFinished = run.Finish ?? request.RunFinished,

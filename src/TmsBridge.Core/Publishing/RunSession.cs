@@ -357,8 +357,10 @@ public sealed class RunSession : IDisposable
             {
                 RunId = journal.RunId,
                 MarkerId = group?.MarkerId,
-                FindBeforeCreate = group is not null,
-                SharedExecution = group is not null,
+                // Runs of one invocation on this machine meet through the lock and state files; only an
+                // executionGroup (shards elsewhere) costs lookups in the TMS and, on RTM, a TE of the whole plan.
+                FindBeforeCreate = group is { AcrossMachines: true } || lease is { WithoutTurn: true },
+                SharedExecution = group is { AcrossMachines: true },
                 JoinExecution = lease?.ExecutionKey,
                 RunFolder = journal.RunFolder,
                 JournalPath = journal.JournalPath,

@@ -117,6 +117,14 @@ public sealed class ExecutionGroupTests
         Assert.True(second.WithoutTurn);
         Assert.False(first.WithoutTurn);
         Assert.Contains(output.Warnings, w => w.Contains("held the lock", StringComparison.Ordinal) && w.Contains("looks the group's execution up in the TMS by its marker", StringComparison.Ordinal));
+
+        // A plain dotnet test group has no group marker to look up: that run creates its own.
+        var local = ExecutionGroup.For(Options(), "vstest:9_z", Env())!;
+        using var localDeadline = PublishDeadline.Start(TimeSpan.FromSeconds(1));
+        using var holder = await local.EnterAsync(dir.Path, "xray", localDeadline, new CaptureOutput());
+        var localOutput = new CaptureOutput();
+        using var late = await local.EnterAsync(dir.Path, "xray", localDeadline, localOutput);
+        Assert.Contains(localOutput.Warnings, w => w.Contains("this dotnet test invocation", StringComparison.Ordinal) && w.EndsWith("this run creates its own execution.", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -59,6 +59,9 @@ internal sealed class ExecutionGroup
         return new ExecutionGroup("dt-" + BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant(), "this dotnet test invocation", acrossMachines: false);
     }
 
+    /// <summary>What a run does without its turn.</summary>
+    private string Fallback => AcrossMachines ? "this run looks the group's execution up in the TMS by its marker instead" : "this run creates its own execution";
+
     /// <summary>The lock file of the group for a target in a run folder.</summary>
     public string LockPath(string runFolder, string target) => Path.Combine(runFolder, $"{MarkerId}.{target}.group.lock");
     /// <summary>The state file: the execution the group's first run created (or found).</summary>
@@ -68,9 +71,10 @@ internal sealed class ExecutionGroup
     /// Takes the group's turn in the run folder. A run that finds the execution's key in the state file
     /// joins it at once (the lock is released); the first run keeps the lock until its execution is known
     /// (<see cref="GroupLease.Observe"/>) or its publish ends. The wait is bounded by half of what is left
-    /// of the publish deadline: past it the run goes on without the lock, and its backend looks the
-    /// execution up by marker before creating (the cross-machine way). A lock held by a process that died
+    /// of the publish deadline: past it the run goes on without the lock; an executionGroup's backend
+    /// then looks the execution up by marker before creating (the cross-machine way). A lock held by a process that died
     /// is no lock: the operating system releases it with the process (the file itself stays, harmless).
+    /// (Without the lock, a plain invocation group's run creates its own execution: it has no group marker to look up.)
     /// </summary>
     public async Task<GroupLease> EnterAsync(string runFolder, string target, PublishDeadline deadline, IReporterOutput output)
     {
@@ -89,7 +93,7 @@ internal sealed class ExecutionGroup
             }
             catch (UnauthorizedAccessException e)
             {
-                output.Warning($"the lock of {Description} ('{lockPath}') could not be taken ({e.Message}); this run looks the group's execution up in the TMS by its marker instead.");
+                output.Warning($"the lock of {Description} ('{lockPath}') could not be taken ({e.Message}); {Fallback}.");
                 return new GroupLease(this, null, statePath, target, executionKey: null) { WithoutTurn = true };
             }
             catch (IOException)
@@ -102,7 +106,7 @@ internal sealed class ExecutionGroup
         }
         if (held is null)
         {
-            output.Warning($"another run of {Description} held the lock '{lockPath}' past half of the publish deadline; this run looks the group's execution up in the TMS by its marker instead.");
+            output.Warning($"another run of {Description} held the lock '{lockPath}' past half of the publish deadline; {Fallback}.");
             return new GroupLease(this, null, statePath, target, executionKey: null) { WithoutTurn = true };
         }
         var known = ReadState(statePath, target);

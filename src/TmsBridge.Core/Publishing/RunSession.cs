@@ -356,10 +356,12 @@ public sealed class RunSession : IDisposable
             var report = await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = journal.RunId,
-                MarkerId = group?.MarkerId,
-                // Runs of one invocation on this machine meet through the lock and state files; only an
-                // executionGroup (shards elsewhere) costs lookups in the TMS and, on RTM, a TE of the whole plan.
-                FindBeforeCreate = group is { AcrossMachines: true } || lease is { WithoutTurn: true },
+                // Runs of one invocation on this machine meet through the lock and state files only: the
+                // execution keeps the creator's run marker and title, and nothing extra is asked of the TMS.
+                // An executionGroup (shards elsewhere) marks it with the group, looks it up before creating
+                // and, on RTM, creates the TE from the whole plan.
+                MarkerId = group is { AcrossMachines: true } ? group.MarkerId : null,
+                FindBeforeCreate = group is { AcrossMachines: true },
                 SharedExecution = group is { AcrossMachines: true },
                 JoinExecution = lease?.ExecutionKey,
                 RunFolder = journal.RunFolder,
@@ -368,8 +370,8 @@ public sealed class RunSession : IDisposable
                 Options = _info.Options,
                 RunStarted = _started,
                 RunFinished = finished,
-                // A group's execution is not this project's: its title names none.
-                DefaultSummary = DefaultSummary(group is null ? _info.Sources : [], _started),
+                // A pipeline's execution is not this project's: its title names none.
+                DefaultSummary = DefaultSummary(group is { AcrossMachines: true } ? [] : _info.Sources, _started),
                 HttpHandler = _info.HttpHandler,
                 StartedDeadline = deadline,
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way

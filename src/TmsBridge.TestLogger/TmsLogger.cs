@@ -96,6 +96,9 @@ public sealed class TmsLogger : ITestLoggerWithParameters
                 TargetFramework = _parameters.TryGetValue("TargetFramework", out var tf) ? tf : null,
                 Options = options,
                 HttpHandler = HttpHandler,
+                // The logger runs in vstest.console: its command line carries the dotnet test session's id.
+                InvocationId = DotnetTestInvocation.FromVsTestCommandLine(Environment.GetCommandLineArgs()),
+                Environment = name => environment.TryGetValue(name, out var v) ? v : null,
             }, _output);
             return _session;
         }

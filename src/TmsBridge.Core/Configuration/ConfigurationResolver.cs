@@ -177,6 +177,7 @@ public static class ConfigurationResolver
                 break;
             case "project": o.Project = Text(); break;
             case "testExecution": o.TestExecution = Text(); break;
+            case "executionGroup": o.ExecutionGroup = Text(); break;
             case "testPlan": o.TestPlan = Text(); break;
             case "environments": o.Environments = SplitList(value); break;
             case "version": o.Version = Text(); break;

@@ -43,6 +43,7 @@ public static class OptionCatalog
     public static readonly OptionDefinition BaseUrl = new("baseUrl", OptionKind.Url, "Jira base URL (with context path) for Server/DC targets; service host for Cloud targets.");
     public static readonly OptionDefinition Project = new("project", OptionKind.Text, "Project key (or id) that owns the test execution.");
     public static readonly OptionDefinition TestExecution = new("testExecution", OptionKind.Text, "Existing test execution / cycle key to report into instead of creating one.");
+    public static readonly OptionDefinition ExecutionGroup = new("executionGroup", OptionKind.Text, "The runs that report into one execution: every run with the same value (shards on several machines) joins the execution the first creates. Default: the CI run's id (GitHub Actions, Azure Pipelines, GitLab CI, Jenkins), else the test projects and frameworks of one dotnet test; 'none': each run its own execution.");
     public static readonly OptionDefinition TestPlan = new("testPlan", OptionKind.Text, "Test plan key to link the execution to.");
     public static readonly OptionDefinition Environments = new("environments", OptionKind.List, "Test environments, separated by ';'.");
     public static readonly OptionDefinition Version = new("version", OptionKind.Text, "Fix version name of the execution (must exist in the project).");
@@ -81,7 +82,7 @@ public static class OptionCatalog
     /// <summary>Options every target reads (or that belong to no single TMS).</summary>
     public static IReadOnlyList<OptionDefinition> Shared { get; } =
     [
-        Target, BaseUrl, Project, TestExecution, TestPlan, Environments, Version, Revision, Summary, Description,
+        Target, BaseUrl, Project, TestExecution, ExecutionGroup, TestPlan, Environments, Version, Revision, Summary, Description,
         User, Password, Token, StatusMap, FailOnPublishError, Timeout, ProvisionUnmapped, LinkRequirements, DryRun,
         PublishTimeout, MaxRequestBytes, MaxEvidenceFileBytes, MaxEvidenceRunBytes,
         MaxRetries, RateLimit, MaxOutputChars,

@@ -16,6 +16,8 @@ public sealed class TmsOptions
     public Uri? BaseUrl { get; set; }
     public string? Project { get; set; }
     public string? TestExecution { get; set; }
+    /// <summary>The runs that report into one execution (null: the CI run, else this dotnet test invocation; "none": off). See <see cref="Publishing.ExecutionGroup"/>.</summary>
+    public string? ExecutionGroup { get; set; }
     public string? TestPlan { get; set; }
     public List<string> Environments { get; set; } = [];
     public string? Version { get; set; }
@@ -69,6 +71,14 @@ public sealed class TmsOptions
     public bool AddCaseToCycle { get => For<AioOptions>().AddCaseToCycle; set => For<AioOptions>().AddCaseToCycle = value; }
     public bool CheckStatuses { get => For<AioOptions>().CheckStatuses; set => For<AioOptions>().CheckStatuses = value; }
 
+    /// <summary>These options with another testExecution (a group's execution found in its state file); the rest shared, not copied.</summary>
+    internal TmsOptions WithTestExecution(string key)
+    {
+        var copy = (TmsOptions)MemberwiseClone();
+        copy.TestExecution = key;
+        return copy;
+    }
+
     /// <summary>Which layer each option's value came from (for the report).</summary>
     public Dictionary<string, string> Sources { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<ConfigurationProblem> Problems { get; } = [];
@@ -102,6 +112,7 @@ public sealed class TmsOptions
         Put("baseUrl", BaseUrl?.ToString());
         Put("project", Project);
         Put("testExecution", TestExecution);
+        Put("executionGroup", ExecutionGroup);
         Put("testPlan", TestPlan);
         Put("environments", Environments.Count == 0 ? null : string.Join(";", Environments));
         Put("version", Version);

@@ -28,6 +28,11 @@ public sealed class PublishRequest
     public bool FindBeforeCreate { get; set; }
     /// <summary>Other runs report into the execution this publish may create (a group): see <see cref="PublishContext.SharedExecution"/>.</summary>
     public bool SharedExecution { get; set; }
+    /// <summary>
+    /// An execution of this run's group that another run created (the group's state file): reported into
+    /// like a testExecution, and said to be joined. Ignored when the testExecution option is set.
+    /// </summary>
+    public string? JoinExecution { get; set; }
     public string RunFolder { get; set; } = "";
     public string? JournalPath { get; set; }
     public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
@@ -98,6 +103,8 @@ public static class Publisher
             foreach (var r in request.Results) sanitizer.Sanitize(r);
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
+            var joining = request.JoinExecution is not null && options.TestExecution is null;
+            if (joining) options = options.WithTestExecution(request.JoinExecution!);
             var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
             report.TargetName = TargetName(options, backend);
 
@@ -136,6 +143,7 @@ public static class Publisher
                     MarkerId = request.MarkerId ?? request.RunId,
                     FindBeforeCreate = request.FindBeforeCreate,
                     SharedExecution = request.SharedExecution,
+                    JoiningGroup = joining,
                     Progress = mark =>
                     {
                         request.Progress?.Invoke(mark);
@@ -154,6 +162,11 @@ public static class Publisher
                 try
                 {
                     await backend.PublishAsync(context, linked.Token).ConfigureAwait(false);
+                    if (joining && report.Execution is { } joined)
+                    {
+                        joined.Joined = true;
+                        output.Info($"reported into {joined.Key ?? joined.Id}, the execution of this run's group ('{request.MarkerId}') that another run created.");
+                    }
                     if (options.DryRun) report.PlanPath = context.DryRunFolder;
                 }
                 catch (Exception e) when (e is TmsHttpException or OperationCanceledException)

@@ -21,7 +21,13 @@ public sealed class RunStartInfo
     public HttpMessageHandler? HttpHandler { get; set; }
     /// <summary>Test hook: the clock for retry waits, Retry-After and rate limits (the product uses the system clock).</summary>
     public TimeProvider? TimeProvider { get; set; }
-    /// <summary>Test hook: reads the environment for the CI job-page summary (null: the process environment).</summary>
+    /// <summary>
+    /// What identifies the `dotnet test` invocation this run belongs to (every test project and target
+    /// framework of it gives the same; a later invocation another): VSTest's test session correlation id,
+    /// or in MTP mode the parent `dotnet test` process. Null: unknown, the run is its own invocation.
+    /// </summary>
+    public string? InvocationId { get; set; }
+    /// <summary>Test hook: reads environment variables (the CI run's id, the CI job-page summary); the product reads the process's.</summary>
     public Func<string, string?>? Environment { get; set; }
     /// <summary>Test hook: where Azure Pipelines logging commands go (null: the process's standard output).</summary>
     public TextWriter? CiConsole { get; set; }
@@ -361,26 +367,42 @@ public sealed class RunSession : IDisposable
                 _internalErrorsPublished = true;
                 internalErrors = [.. _internalErrors];
             }
+            // One execution per invocation and per pipeline: the group's lock and state in the run folder.
+            var group = ExecutionGroup.For(_info.Options, _info.InvocationId, _info.Environment ?? System.Environment.GetEnvironmentVariable);
+            // A run that cannot publish (bad options, no credentials) takes no turn: it would hold the others up for nothing.
+            using var lease = group is null || _info.Options.HasErrors || Publisher.TargetProblems(_info.Options).Count > 0
+                ? null
+                : await group.EnterAsync(journal.RunFolder, _info.Options.Target, deadline, _output).ConfigureAwait(false);
             var report = await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = journal.RunId,
+                // Runs of one invocation on this machine meet through the lock and state files only: the
+                // execution keeps the creator's run marker and title, and nothing extra is asked of the TMS.
+                // An executionGroup (shards elsewhere) marks it with the group, looks it up before creating
+                // and, on RTM, creates the TE from the whole plan.
+                MarkerId = group is { AcrossMachines: true } ? group.MarkerId : null,
+                FindBeforeCreate = group is { AcrossMachines: true },
+                SharedExecution = group is { AcrossMachines: true },
+                JoinExecution = lease?.ExecutionKey,
                 RunFolder = journal.RunFolder,
                 JournalPath = journal.JournalPath,
                 Results = content.Results,
                 Options = _info.Options,
                 RunStarted = _started,
                 RunFinished = finished,
-                DefaultSummary = DefaultSummary(_info.Sources, _started),
+                // A pipeline's execution is not this project's: its title names none.
+                DefaultSummary = DefaultSummary(group is { AcrossMachines: true } ? [] : _info.Sources, _started),
                 HttpHandler = _info.HttpHandler,
                 StartedDeadline = deadline,
                 // Each key's fate is journalled as soon as it is known: a publish killed half-way
                 // leaves a journal that says which keys already went, and to which execution.
-                Progress = Mark,
+                Progress = lease is { Leads: true } ? mark => { lease.Observe(mark); Mark(mark); } : Mark,
                 Attempt = journal.AppendAttempt,
                 InternalErrors = internalErrors,
                 Environment = _info.Environment,
                 CiConsole = _info.CiConsole,
             }, _output, cancellationToken).ConfigureAwait(false);
+            lease?.Settle(report.Execution?.Key ?? report.Execution?.Id, DateTimeOffset.UtcNow);
             // Only a key that should have gone and did not gets a mark (with its reason). A planned key
             // (target none, dryRun) gets none: `tmsbridge publish` treats a key without a mark exactly like
             // a planned one (not sent yet), so the mark was one more journal line per key for nothing.

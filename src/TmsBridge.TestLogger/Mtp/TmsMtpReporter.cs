@@ -124,6 +124,8 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
             Runner = "mtp",
             TargetFramework = entry?.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName,
             Options = options,
+            InvocationId = DotnetTestInvocation.FromParentProcess(name => environment.TryGetValue(name, out var v) ? v : null),
+            Environment = name => environment.TryGetValue(name, out var v) ? v : null,
         }, _output);
         return _session;
     }

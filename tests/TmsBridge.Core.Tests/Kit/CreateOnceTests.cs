@@ -138,4 +138,37 @@ public sealed class CreateOnceTests
         Assert.Contains(context.Report.Warnings, w => w.StartsWith("T: an execution with the marker 'TmsBridge run grp-1' cannot be looked up on this target", StringComparison.Ordinal));
         Assert.Equal(2, server.Created);
     }
+
+    [Fact]
+    public async Task A_create_that_raced_another_run_s_is_named_with_the_oldest_after_a_second_look()
+    {
+        using var server = new Server();
+        using var http = Client(2);
+        var context = Context(http, findBeforeCreate: true);
+        var looks = 0;
+        // First look: nothing (the other shard's create is not visible yet); second look: the other's, older, EX-0.
+        Task<TmsHttpResponse?> Find(CancellationToken _) => Task.FromResult(++looks == 1 ? null
+            : new TmsHttpResponse(HttpStatusCode.OK, "{\"key\":\"EX-0\"}", "application/json", new Dictionary<string, string>()));
+        static string? KeyOf(string body) => System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("key").GetString();
+
+        var answer = await CreateOnce.FindOrCreateAsync(context, "T", server.Create, Find, Ct, keyOf: KeyOf);
+
+        Assert.False(answer.Existing);
+        Assert.Equal(1, server.Created);
+        Assert.Equal(2, looks);
+        Assert.Contains(context.Report.Warnings, w => w == "T: EX-0 and EX-1 both carry the marker 'TmsBridge run grp-1': another run of the group created EX-0 at the same moment this run created EX-1. This run's results are in EX-1; later runs of the group join EX-0, the oldest.");
+    }
+
+    [Fact]
+    public async Task A_create_that_is_the_oldest_after_the_second_look_says_nothing()
+    {
+        using var server = new Server();
+        using var http = Client(2);
+        var context = Context(http, findBeforeCreate: true);
+        static string? KeyOf(string body) => System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("key").GetString();
+        await CreateOnce.FindOrCreateAsync(context, "T", server.Create, _ => Task.FromResult<TmsHttpResponse?>(null), Ct, keyOf: KeyOf);
+        await CreateOnce.FindOrCreateAsync(Context(http, findBeforeCreate: false), "T", server.Create, server.Find, Ct, keyOf: KeyOf);
+        Assert.Empty(context.Report.Warnings);
+        Assert.Equal(2, server.Created);
+    }
 }

@@ -54,7 +54,7 @@ internal sealed partial class AioSession
                 async token => await SearchCycleAsync(title, O.For<AioOptions>().CycleMode == "createIfAbsent" ? null : marker, token).ConfigureAwait(false) is { } found
                     ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, found.Json, "application/json", new Dictionary<string, string>())
                     : null,
-                ct).ConfigureAwait(false);
+                ct, keyOf: CycleKeyOf).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
@@ -143,6 +143,17 @@ internal sealed partial class AioSession
             if (oldest is null || IdNumber(id) < IdNumber(oldest.Value.Id)) oldest = (key, id, item.GetRawText());
         }
         return oldest;
+    }
+
+    private static string? CycleKeyOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var (key, id) = AioPayload.CycleOf(doc.RootElement);
+            return key ?? id;
+        }
+        catch (JsonException) { return null; }
     }
 
     private static long IdNumber(string? id) =>

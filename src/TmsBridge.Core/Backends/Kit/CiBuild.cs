@@ -20,4 +20,22 @@ internal sealed class CiBuild(string? number, string? url)
                   ?? (V("GITHUB_SERVER_URL") is { } gh && V("GITHUB_REPOSITORY") is { } repo && V("GITHUB_RUN_ID") is { } id ? $"{gh}/{repo}/actions/runs/{id}" : null);
         return new CiBuild(number, url);
     }
+
+    /// <summary>
+    /// The CI run a run belongs to, as the default executionGroup: every job, shard and machine of one
+    /// pipeline run shares it, and no other run has it. GitHub Actions GITHUB_RUN_ID (not the attempt:
+    /// a re-run of failed jobs reports into the run's execution, updating what it re-ran), Azure
+    /// Pipelines BUILD_BUILDID, GitLab CI_PIPELINE_ID (instance-wide, unlike CI_PIPELINE_IID), Jenkins
+    /// BUILD_TAG (jenkins-job-number). Null outside these CIs.
+    /// </summary>
+    /// <returns>The id, prefixed by its CI, and the variable it came from (for messages).</returns>
+    public static (string Id, string From)? GroupOf(Func<string, string?> env)
+    {
+        string? V(string name) => env(name) is { Length: > 0 } v ? v.Trim() : null;
+        if (V("GITHUB_RUN_ID") is { } gh) return ("gh-" + gh, "GITHUB_RUN_ID");
+        if (V("BUILD_BUILDID") is { } ado && V("TF_BUILD") is not null) return ("ado-" + ado, "BUILD_BUILDID");
+        if (V("CI_PIPELINE_ID") is { } gl && V("GITLAB_CI") is not null) return ("gl-" + gl, "CI_PIPELINE_ID");
+        if (V("BUILD_TAG") is { } jenkins && V("JENKINS_URL") is not null) return (jenkins, "BUILD_TAG");
+        return null;
+    }
 }

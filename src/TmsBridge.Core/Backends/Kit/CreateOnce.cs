@@ -68,13 +68,34 @@ internal static class CreateOnce
     /// results are never held back for a lookup.
     /// </summary>
     /// <param name="displayName">The backend's name, for the warning.</param>
+    /// <param name="keyOf">The execution's key in a create's (or finder's) answer body: with it, a create made while looking first is checked against the oldest execution with the marker (<see cref="RecheckAsync"/>).</param>
     public static async Task<CreateOnceAnswer> FindOrCreateAsync(Publishing.PublishContext context, string displayName, Func<HttpRequestMessage> createRequest,
         Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier, CancellationToken cancellationToken,
-        Func<HttpCall, CancellationToken, Task<TmsHttpResponse>>? send = null)
+        Func<HttpCall, CancellationToken, Task<TmsHttpResponse>>? send = null, Func<string, string?>? keyOf = null)
     {
         if (await FindFirstAsync(context, displayName, findEarlier, cancellationToken).ConfigureAwait(false) is { } found)
             return new CreateOnceAnswer(found, recovered: false, existing: true);
-        return await SendAsync(context.Http, createRequest, findEarlier, cancellationToken, send).ConfigureAwait(false);
+        var created = await SendAsync(context.Http, createRequest, findEarlier, cancellationToken, send).ConfigureAwait(false);
+        if (created.Response.IsSuccess && !created.Recovered && keyOf is not null && keyOf(created.Response.Body) is { } mine)
+            await RecheckAsync(context, displayName, findEarlier, mine, keyOf, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>
+    /// After creating a group's execution (nothing carried the marker a moment before): looks again, and
+    /// when the oldest execution with the marker is not this one, another run (a shard on another machine)
+    /// created one in the same moment. Nothing is moved: this run's results stay in its own execution, and
+    /// a warning names both, the oldest being the one every later run joins (finders return the oldest).
+    /// </summary>
+    /// <returns>The oldest execution's key when it is another's, else null.</returns>
+    public static async Task<string?> RecheckAsync(Publishing.PublishContext context, string displayName,
+        Func<CancellationToken, Task<TmsHttpResponse?>>? findEarlier, string mine, Func<string, string?> keyOf, CancellationToken cancellationToken)
+    {
+        if (!context.FindBeforeCreate || context.DryRun || findEarlier is null || context.Marker is not { } marker) return null;
+        var again = await TryFindAsync(findEarlier, cancellationToken).ConfigureAwait(false);
+        if (again is null || keyOf(again.Body) is not { } oldest || string.Equals(oldest, mine, StringComparison.OrdinalIgnoreCase)) return null;
+        context.Report.Warnings.Add($"{displayName}: {oldest} and {mine} both carry the marker '{marker}': another run of the group created {oldest} at the same moment this run created {mine}. This run's results are in {mine}; later runs of the group join {oldest}, the oldest.");
+        return oldest;
     }
 
     /// <summary>

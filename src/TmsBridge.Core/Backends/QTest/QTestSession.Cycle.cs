@@ -61,7 +61,7 @@ internal sealed partial class QTestSession
             // Before creating a group's cycle (FindBeforeCreate) the name is not compared: each member titles it its own way.
             created = await CreateOnce.FindOrCreateAsync(_context, Name, () => Request(HttpMethod.Post, Api(where), body),
                 marker is null ? null : async token => await FindCycleAsync(where, _context.FindBeforeCreate ? null : name, marker, token).ConfigureAwait(false),
-                ct, SendAsync).ConfigureAwait(false);
+                ct, SendAsync, keyOf: CycleIdOf).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {
@@ -97,6 +97,17 @@ internal sealed partial class QTestSession
         if (created.Existing) _context.ReportJoined(Name, new ExecutionReference { Key = pid, Id = id, Url = url });
         else Report.Execution = new ExecutionReference { Key = pid, Id = id, Url = url, Reused = false };
         return new QTestCycle(id, pid ?? id);
+    }
+
+    private static string? CycleIdOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out var i) && i.TryGetInt64(out var id)
+                ? id.ToString(CultureInfo.InvariantCulture) : null;
+        }
+        catch (JsonException) { return null; }
     }
 
     /// <summary>

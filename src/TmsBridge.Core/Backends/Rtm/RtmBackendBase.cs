@@ -34,15 +34,6 @@ internal abstract class RtmBackendBase : DescribedBackend, ITmsProbe
     protected internal abstract string BaseUrlHint { get; }
     protected abstract IEnumerable<string> ValidateFlavour(TmsOptions options);
 
-    /// <summary>
-    /// Finds the Test Execution of <paramref name="project"/> whose description carries <paramref name="marker"/>:
-    /// after a create whose answer was lost, and before creating when the publish asks
-    /// (<see cref="PublishContext.FindBeforeCreate"/>: a group's TE). Its answer is shaped like the create's
-    /// ({"testKey": ...}), null when none carries the marker. Null: this flavour has no finder (RTM Cloud: its
-    /// API host is not Jira; a finder over RTM Cloud's own search overrides this hook).
-    /// </summary>
-    protected internal virtual Func<CancellationToken, Task<TmsHttpResponse?>>? ExecutionFinder(PublishContext context, string project, string marker) => null;
-
     /// <summary>RTM's pauses between reads of a pending status: short at first (the sandbox and a small
     /// execution are done within a fraction of a second, and a fixed 1 s wait was most of a small publish:
     /// issue 16), then every second as before; the last one repeats.</summary>

@@ -26,11 +26,5 @@ internal sealed class RtmServerBackend : RtmBackendBase
 
     protected internal override void Authorize(HttpRequestMessage request, TmsOptions options) => JiraServerAuth.Authorize(request, options);
 
-    /// <summary>The TE is a Jira issue: Jira's search, with the same credentials, finds it by the marker in its description.</summary>
-    protected internal override Func<CancellationToken, Task<TmsHttpResponse?>>? ExecutionFinder(PublishContext context, string project, string marker) =>
-        async token => await JiraMarkerSearch.FindAsync(context.Http, context.Options.BaseUrl!, r => Authorize(r, context.Options), project, marker, null, token).ConfigureAwait(false) is { } found
-            ? new TmsHttpResponse(System.Net.HttpStatusCode.OK, new JsonObject { ["testKey"] = found.Key, ["issueId"] = found.Id }.ToJsonString(), "application/json", new Dictionary<string, string>())
-            : null;
-
     protected override IEnumerable<string> ValidateFlavour(TmsOptions options) => JiraServerAuth.Validate(options, TargetName);
 }

@@ -91,7 +91,16 @@ internal sealed partial class RtmSession(RtmBackendBase backend, PublishContext 
         CreateOnceAnswer created;
         try
         {
-            created = await CreateOnce.FindOrCreateAsync(Context, Name, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct).ConfigureAwait(false);
+            created = await CreateOnce.FindOrCreateAsync(Context, Name, () => Request(HttpMethod.Post, Api(backend.ExecutePath(plan)), body), findEarlier, ct,
+                keyOf: text =>
+                {
+                    try
+                    {
+                        using var doc = JsonDocument.Parse(text);
+                        return RtmPayload.ExecutionKeyOf(doc.RootElement);
+                    }
+                    catch (JsonException) { return null; }
+                }).ConfigureAwait(false);
         }
         catch (TmsHttpException e) when (e.Kind != HttpFailureKind.Cancelled)
         {

@@ -220,6 +220,10 @@ internal abstract partial class XrayBackendBase : ITmsBackend
             {
                 executionKey = answer.ExecutionKey;
                 report.Execution = new ExecutionReference { Key = answer.ExecutionKey, Id = answer.ExecutionId, Url = answer.ExecutionUrl, Reused = false };
+                // A group's execution: did another run create one in the same moment? (warned; the oldest is the group's)
+                if (input.RunMarker is { } created && !response.Headers.ContainsKey(RecoveredHeader))
+                    await CreateOnce.RecheckAsync(context, DisplayName, ct => FindExecutionAsync(created, project!, context, ct), executionKey,
+                        body => ParseAnswer(Recovered(body), context).ExecutionKey, cancellationToken).ConfigureAwait(false);
             }
             else if (report.Execution is null && executionKey is not null)
             {

@@ -46,6 +46,9 @@ public sealed class CiSummaryAcceptanceTests(SampleRuns samples)
         var totals = report.RootElement.GetProperty("totals");
         var text = File.ReadAllText(summary);
         Assert.StartsWith("## Build\n", text);
+        // One block, this run's: the run end's warm-up (RunEndRehearsal) leaves nothing on the job page.
+        Assert.Single(Regex.Matches(text, "### TmsBridge:"));
+        Assert.DoesNotContain("REHEARSAL", text);
         Assert.Contains("### TmsBridge: Xray Server/DC", text);
         Assert.Matches(@"Created \[\*\*" + Regex.Escape(execution) + @"\*\*\]\(http://127\.0\.0\.1:\d+/browse/" + Regex.Escape(execution) + @"\)", text);
         Assert.Contains($"- Results: {totals.GetProperty("results").GetInt32()}, keys: 7 (sent 7, refused 0, not sent 0)", text);

@@ -106,6 +106,7 @@ internal static class PublishEfficiency
         var p = seed.Projects[0];
         // Jira-keyed tests from DEMO-1001: below them, DEMO-300 stays the (RTM) test plan.
         p.Tests = [$"DEMO-1001..DEMO-{1000 + n}"];
+        p.ManualTests = []; // the default seed's Manual DEMO-8 is not among these tests
         p.Requirements = ["DEMO-1000100..DEMO-1000120"];
         p.Defects = ["DEMO-1000200..DEMO-1000220"];
         p.TestPlans = ["DEMO-1000300..DEMO-1000305", "DEMO-300"];

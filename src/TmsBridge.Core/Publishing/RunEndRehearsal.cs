@@ -29,7 +29,8 @@ public static class RunEndRehearsal
         lock (Gate) return _task ??= Task.Run(RehearseAsync);
     }
 
-    private static async Task RehearseAsync()
+    /// <summary>One rehearsal (<see cref="Start"/> runs it once per process; tests run it again).</summary>
+    internal static async Task RehearseAsync()
     {
         var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 8));
         try
@@ -55,6 +56,10 @@ public static class RunEndRehearsal
                 RunStarted = now,
                 RunFinished = now,
                 DefaultSummary = "rehearsal",
+                // No CI: on GitHub Actions the publish would append its summary to the job's
+                // $GITHUB_STEP_SUMMARY, on Azure Pipelines print ##vso lines to the process's standard output.
+                Environment = _ => null,
+                CiConsole = TextWriter.Null,
             }, new SilentOutput()).ConfigureAwait(false);
         }
         catch (Exception)

@@ -38,6 +38,29 @@ public sealed class RunEndRehearsalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rehearsal_removes_the_folders_that_rehearsals_of_ended_processes_left_behind()
+    {
+        // A process that ended: its pid is free (reuse within this test is not expected).
+        using var ended = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        await ended.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var left = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"tmsbridge-rehearsal-{ended.Id}-0badf00d")).FullName;
+        File.WriteAllText(Path.Combine(left, "x.journal.jsonl"), "{}");
+        var live = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), RunEndRehearsal.FolderPrefix + "11ve0000")).FullName;
+        try
+        {
+            await RunEndRehearsal.RehearseAsync();
+
+            Assert.False(Directory.Exists(left));
+            Assert.True(Directory.Exists(live)); // this process's (a rehearsal may be running in it)
+        }
+        finally
+        {
+            if (Directory.Exists(left)) Directory.Delete(left, recursive: true);
+            Directory.Delete(live, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_rehearsal_on_GitHub_Actions_writes_nothing_to_the_job_summary()
     {
         // The rehearsal's target=none publish must not append its two made-up results to the real job page.

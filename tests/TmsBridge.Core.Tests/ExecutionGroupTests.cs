@@ -51,6 +51,19 @@ public sealed class ExecutionGroupTests
     }
 
     [Fact]
+    public void RTM_per_TCE_forms_no_plain_dotnet_test_group_only_an_executionGroup()
+    {
+        // A plain group's TE holds only its first run's keys: the other projects' results would be refused.
+        Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "rtm" }, "vstest:1_a", Env()));
+        Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "rtm-cloud" }, "vstest:1_a", Env()));
+        Assert.True(ExecutionGroup.For(new TmsOptions { Target = "rtm", ExecutionGroup = "nightly" }, "vstest:1_a", Env())!.AcrossMachines);
+        Assert.True(ExecutionGroup.For(new TmsOptions { Target = "rtm-cloud" }, "vstest:1_a", Env(("GITHUB_RUN_ID", "5")))!.AcrossMachines);
+        // The import adds the cases it names to the TE it imports into.
+        var import = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "rtm-cloud").Add("rtmMode", "import")]);
+        Assert.False(ExecutionGroup.For(import, "vstest:1_a", Env())!.AcrossMachines);
+    }
+
+    [Fact]
     public void A_group_name_that_is_not_one_word_still_gives_a_marker_id()
     {
         var group = ExecutionGroup.For(Options("release 1.2 / linux"), null, Env())!;

@@ -48,6 +48,9 @@ public sealed class ExecutionGroupTests
         Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "none" }, "vstest:1_a", github));
         Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "xray", DryRun = true }, "vstest:1_a", github));
         Assert.Null(ExecutionGroup.For(Options(), null, Env()));
+        // A blank executionGroup is unset, not one group for every run with a blank value.
+        Assert.Null(ExecutionGroup.For(Options("  "), null, Env()));
+        Assert.Equal("gh-1", ExecutionGroup.For(Options(" "), null, github)!.MarkerId);
     }
 
     [Fact]

@@ -47,7 +47,8 @@ internal sealed class ExecutionGroup
     public static ExecutionGroup? For(TmsOptions options, string? invocationId, Func<string, string?> env)
     {
         if (options.TestExecution is not null || options.Target == Targets.None || options.DryRun) return null;
-        var group = options.ExecutionGroup;
+        // Blank (a CI expression that expanded to spaces) is unset: as a group it would gather every such run, in every pipeline, into one execution.
+        var group = string.IsNullOrWhiteSpace(options.ExecutionGroup) ? null : options.ExecutionGroup;
         if (group is not null && string.Equals(group, Off, StringComparison.OrdinalIgnoreCase)) return null;
         if (group is not null) return new ExecutionGroup(RunMarker.IdOf(group), $"executionGroup '{group}'", acrossMachines: true);
         if (CiBuild.GroupOf(env) is { } ci) return new ExecutionGroup(RunMarker.IdOf(ci.Id), $"executionGroup '{ci.Id}' ({ci.From})", acrossMachines: true);

@@ -38,6 +38,13 @@ public sealed class RunEndRehearsalTests : IDisposable
     }
 
     [Fact]
+    public void A_deferred_run_does_not_rehearse_a_run_end_it_will_not_have()
+    {
+        Assert.True(RunSession.RehearsesRunEnd(ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "xray")])));
+        Assert.False(RunSession.RehearsesRunEnd(ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "xray").Add("publishMode", "deferred")])));
+    }
+
+    [Fact]
     public async Task A_rehearsal_removes_the_folders_that_rehearsals_of_ended_processes_left_behind()
     {
         // A process that ended: its pid is free (reuse within this test is not expected).

@@ -36,7 +36,8 @@ public static class RunEndRehearsal
         var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 8));
         try
         {
-            RemoveLeftovers();
+            try { RemoveLeftovers(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException) { } // the warm-up goes on
             var options = ConfigurationResolver.Resolve([new ConfigurationLayer("rehearsal").Add("target", Targets.None)]);
             var now = DateTimeOffset.UtcNow;
             string journalPath;

@@ -48,6 +48,22 @@ public sealed class ExecutionGroupTests
         Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "none" }, "vstest:1_a", github));
         Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "xray", DryRun = true }, "vstest:1_a", github));
         Assert.Null(ExecutionGroup.For(Options(), null, Env()));
+        // A blank executionGroup is unset, not one group for every run with a blank value.
+        Assert.Null(ExecutionGroup.For(Options("  "), null, Env()));
+        Assert.Equal("gh-1", ExecutionGroup.For(Options(" "), null, github)!.MarkerId);
+    }
+
+    [Fact]
+    public void RTM_per_TCE_forms_no_plain_dotnet_test_group_only_an_executionGroup()
+    {
+        // A plain group's TE holds only its first run's keys: the other projects' results would be refused.
+        Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "rtm" }, "vstest:1_a", Env()));
+        Assert.Null(ExecutionGroup.For(new TmsOptions { Target = "rtm-cloud" }, "vstest:1_a", Env()));
+        Assert.True(ExecutionGroup.For(new TmsOptions { Target = "rtm", ExecutionGroup = "nightly" }, "vstest:1_a", Env())!.AcrossMachines);
+        Assert.True(ExecutionGroup.For(new TmsOptions { Target = "rtm-cloud" }, "vstest:1_a", Env(("GITHUB_RUN_ID", "5")))!.AcrossMachines);
+        // The import adds the cases it names to the TE it imports into.
+        var import = ConfigurationResolver.Resolve([new ConfigurationLayer("test").Add("target", "rtm-cloud").Add("rtmMode", "import")]);
+        Assert.False(ExecutionGroup.For(import, "vstest:1_a", Env())!.AcrossMachines);
     }
 
     [Fact]

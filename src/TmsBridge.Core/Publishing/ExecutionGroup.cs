@@ -47,17 +47,27 @@ internal sealed class ExecutionGroup
     public static ExecutionGroup? For(TmsOptions options, string? invocationId, Func<string, string?> env)
     {
         if (options.TestExecution is not null || options.Target == Targets.None || options.DryRun) return null;
-        var group = options.ExecutionGroup;
+        // Blank (a CI expression that expanded to spaces) is unset: as a group it would gather every such run, in every pipeline, into one execution.
+        var group = string.IsNullOrWhiteSpace(options.ExecutionGroup) ? null : options.ExecutionGroup;
         if (group is not null && string.Equals(group, Off, StringComparison.OrdinalIgnoreCase)) return null;
         if (group is not null) return new ExecutionGroup(RunMarker.IdOf(group), $"executionGroup '{group}'", acrossMachines: true);
         if (CiBuild.GroupOf(env) is { } ci) return new ExecutionGroup(RunMarker.IdOf(ci.Id), $"executionGroup '{ci.Id}' ({ci.From})", acrossMachines: true);
         if (string.IsNullOrEmpty(invocationId)) return null;
+        // RTM (rtmMode=tce) makes a TE's Test Case Executions only from the keys it is created with, and a
+        // plain group's TE comes from its first run's keys (a whole-plan TE per single run would be too
+        // much): the other projects' results would be refused. So each run keeps its own TE, as before
+        // groups; an executionGroup (whole-plan TE) or a testExecution gives one. The import mode adds cases.
+        if (IsRtmPerTce(options)) return null;
         // The invocation id is long and machine-local in MTP mode (a process id): hashed with the machine
         // name it is one word, the same for every run of the invocation and for no other.
         using var sha = SHA256.Create();
         var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(Environment.MachineName + "\n" + invocationId));
         return new ExecutionGroup("dt-" + BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant(), "this dotnet test invocation", acrossMachines: false);
     }
+
+    private static bool IsRtmPerTce(TmsOptions options) =>
+        (options.Target == Backends.Rtm.RtmTargets.Server.Name || options.Target == Backends.Rtm.RtmTargets.Cloud.Name)
+        && Backends.Rtm.RtmOptions.Mode(options) != Backends.Rtm.RtmOptions.Import;
 
     /// <summary>What a run does without its turn.</summary>
     private string Fallback => AcrossMachines ? "this run looks the group's execution up in the TMS by its marker instead" : "this run creates its own execution";

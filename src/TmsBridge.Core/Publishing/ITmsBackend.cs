@@ -74,9 +74,6 @@ internal sealed class PublishContext(TmsOptions options, AggregatedRun run, Stat
     /// </summary>
     public bool SharedExecution { get; init; }
 
-    /// <summary>The testExecution in force is the group's, created by another run of it (its state file), not one the user gave.</summary>
-    public bool JoiningGroup { get; init; }
-
     /// <summary>Called as soon as a key's fate is known, so the journal records progress even if the process dies mid-publish.</summary>
     public Action<PublishMark>? Progress { get; init; }
 

@@ -143,7 +143,6 @@ public static class Publisher
                     MarkerId = request.MarkerId ?? request.RunId,
                     FindBeforeCreate = request.FindBeforeCreate,
                     SharedExecution = request.SharedExecution,
-                    JoiningGroup = joining,
                     Progress = mark =>
                     {
                         request.Progress?.Invoke(mark);

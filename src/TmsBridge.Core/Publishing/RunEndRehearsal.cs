@@ -17,7 +17,8 @@ public static class RunEndRehearsal
 {
     private static readonly object Gate = new();
     /// <summary>The rehearsal's temporary folder starts with this (and is deleted when it ends).</summary>
-    internal static readonly string FolderPrefix = "tmsbridge-rehearsal-" + System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    internal static readonly string FolderPrefix = CommonPrefix + CurrentProcessId().ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    private const string CommonPrefix = "tmsbridge-rehearsal-";
     private static Task? _task;
 
     /// <summary>The rehearsal of this process, or null before the first run session.</summary>
@@ -29,11 +30,14 @@ public static class RunEndRehearsal
         lock (Gate) return _task ??= Task.Run(RehearseAsync);
     }
 
-    private static async Task RehearseAsync()
+    /// <summary>One rehearsal (<see cref="Start"/> runs it once per process; tests run it again).</summary>
+    internal static async Task RehearseAsync()
     {
         var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 8));
         try
         {
+            try { RemoveLeftovers(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException) { } // the warm-up goes on
             var options = ConfigurationResolver.Resolve([new ConfigurationLayer("rehearsal").Add("target", Targets.None)]);
             var now = DateTimeOffset.UtcNow;
             string journalPath;
@@ -55,8 +59,8 @@ public static class RunEndRehearsal
                 RunStarted = now,
                 RunFinished = now,
                 DefaultSummary = "rehearsal",
-                // Not on the job page: without this, a CI agent's step summary would get a rehearsal block
-                // and Azure Pipelines an upload command for a file that is deleted right after.
+                // No CI: on GitHub Actions the publish would append its summary to the job's
+                // $GITHUB_STEP_SUMMARY, on Azure Pipelines print ##vso lines to the process's standard output.
                 Environment = _ => null,
                 CiConsole = TextWriter.Null,
             }, new SilentOutput()).ConfigureAwait(false);
@@ -70,6 +74,40 @@ public static class RunEndRehearsal
             try { Directory.Delete(folder, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// Deletes the folders of rehearsals whose process has ended: a process that exits (a short run, a
+    /// killed test application) before its rehearsal is done leaves its folder behind, and the temporary
+    /// folder of a CI agent that runs tests all day must not fill with them. A live process's folder is kept.
+    /// </summary>
+    internal static void RemoveLeftovers()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), CommonPrefix + "*"))
+        {
+            var rest = Path.GetFileName(dir).Substring(CommonPrefix.Length);
+            var dash = rest.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(rest.Substring(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) || IsAlive(pid)) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; } // no such process
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException) { return true; } // cannot tell: keep it
+    }
+
+    private static int CurrentProcessId()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.Id;
     }
 
     private sealed class SilentOutput : IReporterOutput

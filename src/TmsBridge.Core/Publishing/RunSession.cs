@@ -132,9 +132,12 @@ public sealed class RunSession : IDisposable
             output.Error($"the target's configuration could not be checked ({e.Message}); the publish at the end of the run checks it again.");
         }
         // The run end's first-time cost (loading, JIT) is paid now, beside the tests, not after them.
-        if (journal is not null) RunEndRehearsal.Start();
+        if (journal is not null && RehearsesRunEnd(info.Options)) RunEndRehearsal.Start();
         return new RunSession(info, output, journal, started);
     }
+
+    /// <summary>A deferred run's end only closes the journal: no reading back or publish to warm up, so no rehearsal taking CPU from the tests.</summary>
+    internal static bool RehearsesRunEnd(TmsOptions options) => options.PublishMode != PublishModes.Deferred;
 
     /// <summary>Journals one result, copying its evidence files into the run folder first.</summary>
     public void Record(TestResultRecord result)

@@ -23,9 +23,8 @@ internal sealed partial class RtmSession
         {
             var missing = Context.Run.Keyed.Where(k => !tces.Contains(RtmPayload.TceKey(execution.Key, k.Key))).Select(k => k.Key).ToList();
             if (missing.Count > 0)
-                Report.Warnings.Add(Context.JoiningGroup && !Context.SharedExecution
-                    ? $"{Name}: Test Execution {execution.Key}, created by another run of this dotnet test, has no Test Case Execution for {string.Join(", ", missing)}: RTM creates a TE's Test Case Executions only from the keys it is created with. Set executionGroup (TMS_EXECUTION_GROUP) so that the group's TE is created from the whole test plan, or create the TE first and pass it as testExecution; their results are not stored."
-                    : $"{Name}: Test Execution {execution.Key} has no Test Case Execution for {string.Join(", ", missing)}: add the test case(s) to the test plan (or the execution); their results are not stored.");
+                // (A plain dotnet test group never joins a TE in this mode: ExecutionGroup.For forms none for RTM.)
+                Report.Warnings.Add($"{Name}: Test Execution {execution.Key} has no Test Case Execution for {string.Join(", ", missing)}: add the test case(s) to the test plan (or the execution); their results are not stored.");
         }
         var files = evidence.GroupBy(e => e.Keyed.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
         await BoundedParallel.ForEachAsync(Context.Run.Keyed, O.For<RtmOptions>().Parallelism,

@@ -20,15 +20,25 @@ internal sealed class JournalState
     public string? SentExecution { get; private set; }
     public List<PublishAttempt> Attempts { get; } = [];
 
-    public static JournalState Of(IEnumerable<JournalContent> journals, string target, Func<TestResultRecord, List<string>> keysOf)
+    /// <remarks>
+    /// A mark counts only for the destination it was sent to: it belongs to the latest publish attempt
+    /// written before it, and an attempt to another base URL or project (the sandbox, a staging server
+    /// under the same target name) sent nothing to this one. Marks with no attempt before them (journals
+    /// of older versions) count as before.
+    /// </remarks>
+    public static JournalState Of(IEnumerable<JournalContent> journals, TmsOptions options, Func<TestResultRecord, List<string>> keysOf)
     {
+        var target = options.Target;
         var state = new JournalState();
         var files = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var j in journals)
         {
             var latest = new Dictionary<string, PublishMark>(StringComparer.OrdinalIgnoreCase);
+            var attempts = j.Attempts.Where(a => a.Target == target).OrderBy(a => a.At).ToList();
+            bool SentElsewhere(PublishMark mark) => attempts.LastOrDefault(a => a.At <= mark.At) is { } owner && !SameDestination(owner, options);
             foreach (var mark in j.PublishMarks.Where(m => m.Target == target))
             {
+                if (SentElsewhere(mark)) continue;
                 if (mark.State == KeyStates.EvidenceSent)
                 {
                     if (mark.File is { Length: > 0 } file)
@@ -60,10 +70,7 @@ internal sealed class JournalState
     /// </summary>
     public PublishAttempt? LatestAttempt(TmsOptions options)
     {
-        var baseUrl = options.BaseUrl?.ToString();
-        var same = Attempts.Where(a => string.Equals(a.BaseUrl, baseUrl, StringComparison.OrdinalIgnoreCase)
-                                       && string.Equals(a.Project ?? "", options.Project ?? "", StringComparison.OrdinalIgnoreCase)
-                                       && a.MarkerId.Length > 0).ToList();
+        var same = Attempts.Where(a => SameDestination(a, options) && a.MarkerId.Length > 0).ToList();
         if (same.Count == 0) return null;
         var marker = same.OrderBy(a => a.At).Last().MarkerId;
         var lines = same.Where(a => a.MarkerId == marker).OrderBy(a => a.At).ToList();
@@ -79,4 +86,9 @@ internal sealed class JournalState
             State = lines.Any(l => l.State == PublishAttemptStates.Finished) ? PublishAttemptStates.Finished : lines[^1].State,
         };
     }
+
+    /// <summary>The attempt went to the base URL and project of these options.</summary>
+    private static bool SameDestination(PublishAttempt attempt, TmsOptions options) =>
+        string.Equals(attempt.BaseUrl, options.BaseUrl?.ToString(), StringComparison.OrdinalIgnoreCase)
+        && string.Equals(attempt.Project ?? "", options.Project ?? "", StringComparison.OrdinalIgnoreCase);
 }

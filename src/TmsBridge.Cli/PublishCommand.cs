@@ -48,7 +48,7 @@ public static class PublishCommand
         // What each journal already sent (its latest mark per key, for this target). A key counts as
         // done only for the journal that sent it: another shard's result for the same key still has to go.
         // A key whose result went but not all its evidence (evidencePending) sends only the missing files.
-        var state = JournalState.Of(journals, options.Target, KeysOf);
+        var state = JournalState.Of(journals, options, KeysOf);
         var all = a.Flags.Contains("all");
         var pending = state.Pending;
         var previousExecution = state.SentExecution;

@@ -122,4 +122,27 @@ public sealed class PublishCommandEvidenceTests : IDisposable
         using var state = await ReadAsync(sandbox.BaseAddress);
         Assert.Single(Executions(state));
     }
+
+    [Fact]
+    public async Task Keys_sent_to_one_server_still_go_to_another_server_of_the_same_target()
+    {
+        var (journal, _) = CraftedRun();
+        await using var first = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        await using var second = await SandboxServer.StartAsync(null, TestContext.Current.CancellationToken);
+        var credentials = new Dictionary<string, string?> { ["TMS_USER"] = "admin", ["TMS_PASSWORD"] = "admin" };
+        string[] Publish(SandboxServer to) => ["publish", journal, "--target", "xray", "--base-url", to.BaseAddress.ToString()];
+
+        var one = await SampleRuns.RunCliAsync(Publish(first), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(one.ExitCode == 0, one.Output);
+        // The sandbox's marks say nothing of the second server: the key goes there too.
+        var two = await SampleRuns.RunCliAsync(Publish(second), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(two.ExitCode == 0, two.Output);
+        Assert.DoesNotContain("already sent", two.Output);
+        using (var state = await ReadAsync(second.BaseAddress)) Assert.Single(Executions(state));
+        // And back on the first server it was sent already.
+        var again = await SampleRuns.RunCliAsync(Publish(first), credentials, TimeSpan.FromMinutes(3));
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("already sent", again.Output);
+        using (var state = await ReadAsync(first.BaseAddress)) Assert.Single(Executions(state));
+    }
 }

@@ -27,6 +27,25 @@ public sealed class JiraMarkerSearchTests
     }
 
     [Fact]
+    public async Task The_exact_marker_is_found_behind_many_older_issues_that_only_share_its_words()
+    {
+        var lookalikes = string.Join(",", Enumerable.Range(1, 20).Select(i => $"{{\"id\":\"{i}\",\"key\":\"DEMO-{i}\",\"fields\":{{\"description\":\"run 20260506T070809Z-ab12cd34 elsewhere\"}}}}"));
+        using var jira = new TinyHttpServer(r =>
+        {
+            // Like Jira: no more issues than maxResults asks for, the oldest first.
+            var max = int.Parse(System.Web.HttpUtility.ParseQueryString(r.Query)["maxResults"]!, System.Globalization.CultureInfo.InvariantCulture);
+            var all = $"[{lookalikes},{{\"id\":\"99\",\"key\":\"DEMO-99\",\"fields\":{{\"description\":\"{Marker}\"}}}}]";
+            var issues = System.Text.Json.Nodes.JsonNode.Parse(all)!.AsArray().Take(max).Select(n => n!.ToJsonString());
+            return new TinyHttpServer.Reply(200, "{\"issues\":[" + string.Join(",", issues) + "]}");
+        });
+        using var http = new TmsHttpClient(TimeSpan.FromSeconds(5), SecretRedactor.None, []);
+
+        var found = await JiraMarkerSearch.FindAsync(http, jira.BaseUrl, _ => { }, "DEMO", Marker, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new JiraIssueRef("DEMO-99", "99"), found);
+    }
+
+    [Fact]
     public async Task None_found_is_null_and_a_failed_search_throws()
     {
         using var empty = new TinyHttpServer(r => new TinyHttpServer.Reply(200, "{\"issues\":[]}"));

@@ -15,6 +15,13 @@ internal sealed record JiraIssueRef(string Key, string Id);
 internal static class JiraMarkerSearch
 {
     /// <summary>The JQL: project, optional issue type, and the marker's word in the description; oldest first (a group's racing creates settle on the first).</summary>
+    /// <summary>
+    /// Issues read per search. The word search also matches issues that merely mention the marker's
+    /// words (an executionGroup such as gh-4711 splits into common words), and the oldest come first:
+    /// a page of 5 could hold only older lookalikes and miss the one execution with the exact marker.
+    /// </summary>
+    internal const int PageSize = 50;
+
     public static string Jql(string project, string marker, string? issueType = null) =>
         $"project = \"{project}\"" + (issueType is null ? "" : $" AND issuetype = \"{issueType}\"") + $" AND description ~ \"{RunMarker.Word(marker)}\" ORDER BY created ASC";
 
@@ -26,7 +33,7 @@ internal static class JiraMarkerSearch
         string? issueType, CancellationToken cancellationToken)
     {
         var jql = Uri.EscapeDataString(Jql(project, marker, issueType));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(jiraBase, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=5")).AcceptJson();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(jiraBase, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=" + JiraMarkerSearch.PageSize)).AcceptJson();
         authorize(request);
         var response = await http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)

@@ -112,7 +112,7 @@ internal sealed class XrayServerBackend : XrayBackendBase, ITmsProbe
     protected override async Task<TmsHttpResponse?> FindExecutionAsync(string marker, string project, PublishContext context, CancellationToken cancellationToken)
     {
         var jql = Uri.EscapeDataString(MarkerJql(project, marker));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=5"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Options.BaseUrl!, $"rest/api/2/search?jql={jql}&fields=key,summary,description&maxResults=" + JiraMarkerSearch.PageSize));
         request.AcceptJson();
         Authorize(request, context);
         var response = await context.Http.SendOnceAsync(request, cancellationToken).ConfigureAwait(false);

@@ -34,7 +34,7 @@ public static class VsTestResultConverter
         var stdout = Join(result.Messages, TestResultMessage.StandardOutCategory);
         record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
         // Steps, comments, keys, ... written by TmsBridge.Tms during the test (only this run's nonce counts).
-        record.StandardOutput = RuntimeMarkers.Extract(record.StandardOutput, record, RuntimeMarkers.CurrentNonce());
+        record.StandardOutput = RuntimeMarkers.ExtractThisRun(record.StandardOutput, record);
         record.StandardError = Join(result.Messages, TestResultMessage.StandardErrorCategory);
 
         foreach (var set in result.Attachments)
@@ -111,19 +111,28 @@ public static class VsTestResultConverter
         return FrameworkOf(testCase.ExecutorUri) == "nunit" && testCase.Traits.Any(t => t.Name == "Explicit" && string.IsNullOrEmpty(t.Value));
     }
 
+    // The executor's original text, not Uri.ToString(): that builds a new string on every call, and this runs per result.
     private static string? FrameworkOf(Uri? executor)
     {
-        var s = executor?.ToString().ToLowerInvariant() ?? "";
-        if (s.Contains("nunit")) return "nunit";
-        if (s.Contains("xunit")) return "xunit";
-        if (s.Contains("mstest")) return "mstest";
+        var s = executor?.OriginalString ?? "";
+        if (s.IndexOf("nunit", StringComparison.OrdinalIgnoreCase) >= 0) return "nunit";
+        if (s.IndexOf("xunit", StringComparison.OrdinalIgnoreCase) >= 0) return "xunit";
+        if (s.IndexOf("mstest", StringComparison.OrdinalIgnoreCase) >= 0) return "mstest";
         return null;
     }
 
+    /// <summary>The texts of one category, concatenated; null when there are none. No allocation for the usual zero or one message.</summary>
     private static string? Join(IEnumerable<TestResultMessage> messages, string category)
     {
-        var parts = messages.Where(m => m.Category == category && !string.IsNullOrEmpty(m.Text)).Select(m => m.Text!).ToList();
-        return parts.Count == 0 ? null : string.Concat(parts);
+        string? first = null;
+        System.Text.StringBuilder? more = null;
+        foreach (var m in messages)
+        {
+            if (m.Category != category || string.IsNullOrEmpty(m.Text)) continue;
+            if (first is null) first = m.Text;
+            else (more ??= new System.Text.StringBuilder(first)).Append(m.Text);
+        }
+        return more?.ToString() ?? first;
     }
 
     private static string FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";

@@ -18,12 +18,13 @@ internal static class LoggerOverhead
 
     public static async Task RunAsync(BenchOptions o)
     {
-        int[] sizes = o.Quick ? [200] : [500, 5000];
+        int[] sizes = o.Sizes.Count > 0 ? [.. o.Sizes] : o.Quick ? [200] : [500, 5000];
+        string[] runners = o.Runners.Count > 0 ? [.. o.Runners] : ["vstest", "mtp"];
         Console.WriteLine("== logger overhead: dotnet test --no-build, generated NUnit suite (every test keyed, every 10th writes output, every 50th fails, every 100th attaches a file)");
         Console.WriteLine("   VSTest peer: --logger junit (JunitXml.TestLogger 8.1.0); MTP peer: --report-trx (Microsoft.Testing.Extensions.TrxReport). Ratios: median of per-round ratios.");
         var versions = PackageVersions(o.RepositoryRoot);
         var suites = new List<(string Runner, int N, string Folder)>();
-        foreach (var runner in new[] { "vstest", "mtp" })
+        foreach (var runner in runners)
             foreach (var n in sizes)
             {
                 var folder = Path.Combine(o.Work, "suites", $"{runner}-{n}");

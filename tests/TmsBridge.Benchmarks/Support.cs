@@ -11,6 +11,10 @@ internal sealed class BenchOptions
     public int? Pairs { get; private set; }
     public string Work { get; private set; } = Path.Combine(Path.GetTempPath(), "tmsbridge-bench");
     public List<string> Targets { get; } = [];
+    /// <summary>Logger section: only these suite sizes (default 500 and 5,000; --quick 200).</summary>
+    public List<int> Sizes { get; } = [];
+    /// <summary>Logger section: only these runners (vstest, mtp; default both).</summary>
+    public List<string> Runners { get; } = [];
     public string RepositoryRoot { get; } = FindRoot();
 
     public static BenchOptions Parse(string[] args)
@@ -26,7 +30,9 @@ internal sealed class BenchOptions
                 case "--pairs": o.Pairs = int.Parse(Next(args, ref i), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--work": o.Work = Path.GetFullPath(Next(args, ref i)); break;
                 case "--targets": o.Targets.AddRange(Next(args, ref i).Split(',')); break;
-                default: throw new ArgumentException($"unknown argument '{args[i]}' (--quick, --verbose, --section NAME, --pairs N, --work DIR, --targets a,b)");
+                case "--sizes": o.Sizes.AddRange(Next(args, ref i).Split(',').Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))); break;
+                case "--runners": o.Runners.AddRange(Next(args, ref i).Split(',')); break;
+                default: throw new ArgumentException($"unknown argument '{args[i]}' (--quick, --verbose, --section NAME, --pairs N, --work DIR, --targets a,b, --sizes n,m, --runners vstest,mtp)");
             }
         }
         if (o.Sections.Count == 0) o.Sections.AddRange(["inproc", "logger", "publish", "memory"]);

@@ -47,27 +47,7 @@ public static class JournalReader
                     case "run": content.Header = JsonSerializer.Deserialize(line, JournalJsonContext.Default.RunHeader); break;
                     case "result":
                         var r = JsonSerializer.Deserialize(line, JournalJsonContext.Default.ResultEntry)?.Result;
-                        if (r is not null)
-                        {
-                            // Evidence copies are stored relative to the journal's folder.
-                            var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
-                            ResultSanitizer.FillNulls(r);
-                            List<EvidenceFile> Confine(List<EvidenceFile> files) => files.Where(a =>
-                            {
-                                var resolved = Resolve(folder, evidenceFolder, a.Path);
-                                if (resolved is null)
-                                {
-                                    content.Problems.Add($"{path}:{lineNumber}: evidence '{a.Path}' of test '{r.Name}' is not inside the run's evidence folder '{(content.Header is null ? "<runId>" : content.Header.RunId)}.evidence' (or passes through a symbolic link); it is not published.");
-                                    return false;
-                                }
-                                a.Path = resolved;
-                                return true;
-                            }).ToList();
-                            r.Attachments = Confine(r.Attachments);
-                            // A runtime step's evidence is confined the same way.
-                            foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants())) step.Evidence = Confine(step.Evidence);
-                            content.Results.Add(r);
-                        }
+                        if (r is not null) AddResult(content, folder, r, lineNumber);
                         break;
                     case "publish":
                         var m = JsonSerializer.Deserialize(line, JournalJsonContext.Default.PublishMark);
@@ -87,6 +67,48 @@ public static class JournalReader
             }
         }
         return content;
+    }
+
+    /// <summary>
+    /// The content of a journal its writer still holds in memory: the results exactly as they were
+    /// written (sanitised in place by <see cref="RunJournal.AppendResult"/>), in order, right after the
+    /// header line. What <see cref="Read"/> would return for those lines, without parsing them again:
+    /// the run end of a logger reads nothing back (issue 16). Evidence goes through the same confinement.
+    /// </summary>
+    public static JournalContent FromWritten(string path, RunHeader header, IEnumerable<TestResultRecord> results)
+    {
+        var content = new JournalContent { Path = path, Header = header };
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? "";
+        var lineNumber = 1; // the header
+        foreach (var r in results) AddResult(content, folder, r, ++lineNumber);
+        return content;
+    }
+
+    private static void AddResult(JournalContent content, string folder, TestResultRecord r, int lineNumber)
+    {
+        // Evidence copies are stored relative to the journal's folder.
+        var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
+        ResultSanitizer.FillNulls(r);
+        List<EvidenceFile> Confine(List<EvidenceFile> files)
+        {
+            if (files.Count == 0) return files;
+            return files.Where(a =>
+            {
+                var resolved = Resolve(folder, evidenceFolder, a.Path);
+                if (resolved is null)
+                {
+                    content.Problems.Add($"{content.Path}:{lineNumber}: evidence '{a.Path}' of test '{r.Name}' is not inside the run's evidence folder '{(content.Header is null ? "<runId>" : content.Header.RunId)}.evidence' (or passes through a symbolic link); it is not published.");
+                    return false;
+                }
+                a.Path = resolved;
+                return true;
+            }).ToList();
+        }
+        r.Attachments = Confine(r.Attachments);
+        // A runtime step's evidence is confined the same way.
+        if (r.Steps.Count > 0)
+            foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants())) step.Evidence = Confine(step.Evidence);
+        content.Results.Add(r);
     }
 
     /// <summary>&lt;journal folder&gt;/&lt;runId&gt;.evidence, or null when the run id is missing or not a plain name.</summary>

@@ -34,6 +34,8 @@ public sealed class RunJournal : IDisposable
     }
 
     public string RunId { get; }
+    /// <summary>The header this journal was created with (null for a journal opened to append marks).</summary>
+    public RunHeader? Header { get; private set; }
     /// <summary>&lt;TestRunDirectory&gt;/tms</summary>
     public string RunFolder { get; }
     public string JournalPath { get; }
@@ -54,6 +56,7 @@ public sealed class RunJournal : IDisposable
         try
         {
             journal.WriteLine(header, JournalJsonContext.Default.RunHeader);
+            journal.Header = header;
         }
         catch
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace TmsBridge.Model;
@@ -33,9 +32,10 @@ public static class RuntimeMarkers
         {
             var existing = Environment.GetEnvironmentVariable(NonceVariable);
             if (!string.IsNullOrEmpty(existing)) return existing!;
-            var bytes = new byte[16];
-            using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(bytes);
-            var nonce = string.Concat(bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+            // A random version-4 GUID (122 bits from the OS generator) rather than RandomNumberGenerator: the nonce keeps
+            // records a test merely forwards from counting, it is no key; and this does not load System.Security.Cryptography
+            // into vstest.console while it starts the run (issue 16).
+            var nonce = Guid.NewGuid().ToString("N");
             Environment.SetEnvironmentVariable(NonceVariable, nonce);
             return nonce;
         }
@@ -43,6 +43,13 @@ public static class RuntimeMarkers
 
     /// <summary>The nonce in this process's environment, or null when no front-end made one.</summary>
     public static string? CurrentNonce() => Environment.GetEnvironmentVariable(NonceVariable) is { Length: > 0 } n ? n : null;
+
+    /// <summary>
+    /// <see cref="Extract"/> with this run's nonce, read only when the output holds a record at all: the
+    /// environment is not read once per result (issue 16: a front-end converts every result on the runner's path).
+    /// </summary>
+    public static string? ExtractThisRun(string? output, TestResultRecord record) =>
+        output is null || output.IndexOf(Prefix, StringComparison.Ordinal) < 0 ? output : Extract(output, record, CurrentNonce());
 
     /// <summary>
     /// Takes this run's records out of <paramref name="output"/> into <paramref name="record"/> and returns the

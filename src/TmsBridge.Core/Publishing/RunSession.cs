@@ -31,6 +31,11 @@ public sealed class RunStartInfo
     public Func<string, string?>? Environment { get; set; }
     /// <summary>Test hook: where Azure Pipelines logging commands go (null: the process's standard output).</summary>
     public TextWriter? CiConsole { get; set; }
+    /// <summary>
+    /// How many journalled results the run end publishes from memory; a larger run reads its journal
+    /// back instead, so the memory a session holds stays bounded (test hook: the product keeps 20,000).
+    /// </summary>
+    internal int ResultsKeptInMemory { get; set; } = 20_000;
 }
 
 /// <summary>
@@ -64,6 +69,11 @@ public sealed class RunSession : IDisposable
     private int _inFlight;
     private int _journalled;
     private TaskCompletionSource<bool>? _drained;
+    // The results as journalled (RunJournal.AppendResult sanitises them in place), in journal order: the
+    // run end publishes these instead of parsing the journal back, which was a third of its time on the
+    // test run's critical path (issue 16). Past RunStartInfo.ResultsKeptInMemory results (or after a failed append)
+    // the list is dropped and the run end reads the journal, as `tmsbridge publish` always does.
+    private List<TestResultRecord>? _written = [];
     // Keys recorded (normalised) and keys with a publish mark, so a completion cut off at the
     // deadline can still mark every unmarked key notSent.
     private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.OrdinalIgnoreCase);
@@ -198,8 +208,21 @@ public sealed class RunSession : IDisposable
         lock (_gate)
         {
             if (_ended) return false;
-            _journal!.AppendResult(result);
+            try
+            {
+                _journal!.AppendResult(result);
+            }
+            catch
+            {
+                _written = null; // what the journal holds now is for its reader to tell
+                throw;
+            }
             _journalled++;
+            if (_written is not null)
+            {
+                if (_written.Count < _info.ResultsKeptInMemory) _written.Add(result);
+                else _written = null;
+            }
         }
         foreach (var k in result.TestCaseKeys)
         {
@@ -360,7 +383,11 @@ public sealed class RunSession : IDisposable
                 _output.Info($"publishMode=deferred: {_journalled} results journalled in {journal.JournalPath}, nothing sent. Publish later with: tmsbridge publish \"{journal.RunFolder}\"");
                 return null;
             }
-            var content = JournalReader.Read(journal.JournalPath);
+            List<TestResultRecord>? written;
+            lock (_gate) written = _written;
+            var content = written is not null && journal.Header is { } header
+                ? JournalReader.FromWritten(journal.JournalPath, header, written)
+                : JournalReader.Read(journal.JournalPath);
             // Lines that could not be read back (or evidence refused) must not vanish without a word.
             foreach (var problem in content.Problems) _output.Warning(problem);
             List<InternalErrorReport> internalErrors;

@@ -38,7 +38,7 @@ public static class MtpResultConverter
         var stdout = Join(node.Properties.OfType<StandardOutputProperty>().Select(p => p.StandardOutput));
         record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
         // Steps, comments, keys, ... written by TmsBridge.Tms during the test (only this run's nonce counts).
-        record.StandardOutput = RuntimeMarkers.Extract(record.StandardOutput, record, RuntimeMarkers.CurrentNonce());
+        record.StandardOutput = RuntimeMarkers.ExtractThisRun(record.StandardOutput, record);
         record.StandardError = Join(node.Properties.OfType<StandardErrorProperty>().Select(p => p.StandardError));
 #pragma warning restore TPEXP
 

@@ -9,6 +9,7 @@ namespace TmsBridge.TestLogger;
 /// <summary>Translates a VSTest TestResult into Core's neutral record, handling the adapters' quirks.</summary>
 public static class VsTestResultConverter
 {
+    [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // AggressiveOptimization: per result (TmsBridge.HotPath)
     public static TestResultRecord Convert(TestResult result)
     {
         var testCase = result.TestCase;

@@ -159,3 +159,22 @@ public sealed class RunEndFromMemoryTests : IDisposable
         stream.WriteByte((byte)'#');
     }
 }
+
+/// <summary>The report's JSON through the generated writer code (no metadata): indented, camel-cased, nulls left out, text readable.</summary>
+public sealed class ReportJsonTests
+{
+    [Fact]
+    public void The_report_is_indented_camel_cased_without_nulls_and_keeps_accents_and_apostrophes_readable()
+    {
+        var report = new PublishReport { RunId = "run-1", Target = "xray", JournalPath = null };
+        report.Keys.Add(new KeyReport { Key = "DEMO-1", State = KeyStates.Refused, Messages = ["it's \"café\" <b>"] });
+
+        var json = ReportJson.Serialize(report);
+
+        Assert.Contains("\n  \"runId\": \"run-1\"", json);
+        Assert.Contains("\"key\": \"DEMO-1\"", json);
+        Assert.Contains("it's \\\"café\\\" <b>", json);
+        Assert.DoesNotContain("journalPath", json);
+        Assert.Equal("DEMO-1", System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("keys")[0].GetProperty("key").GetString());
+    }
+}

@@ -40,6 +40,9 @@ public sealed class SecretRedactor
     public static SecretRedactor None { get; } = new([]);
 
     /// <summary>The longest text a single masked form can span: callers that redact a window of a long text widen it by this much.</summary>
+    /// <summary>True once any secret (or a form of one) is known: with none, <see cref="Redact"/> returns its input.</summary>
+    public bool HasSecrets { get { lock (_forms) return _forms.Count > 0; } }
+
     public int LongestForm { get { lock (_forms) return _forms.Count == 0 ? 0 : _forms[0].Length; } }
 
     /// <summary>Adds a secret learnt during publishing (an access token a service issued).</summary>

@@ -75,6 +75,7 @@ public static class JournalReader
     /// header line. What <see cref="Read"/> would return for those lines, without parsing them again:
     /// the run end of a logger reads nothing back (issue 16). Evidence goes through the same confinement.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static JournalContent FromWritten(string path, RunHeader header, IEnumerable<TestResultRecord> results)
     {
         var content = new JournalContent { Path = path, Header = header };

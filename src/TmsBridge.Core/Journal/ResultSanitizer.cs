@@ -49,6 +49,7 @@ public sealed class ResultSanitizer
     public int MaxErrorChars => MaxOutputChars == 0 ? 0 : Math.Max(MaxOutputChars, MinErrorChars);
 
     /// <summary>Redacts and caps the record in place and returns it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public TestResultRecord Sanitize(TestResultRecord r)
     {
         var names = MaxErrorChars;
@@ -157,6 +158,7 @@ public sealed class ResultSanitizer
     public static long KeptChars(TestResultRecord r) =>
         (r.StandardOutput?.Length ?? 0) + (r.StandardError?.Length ?? 0) + (r.ErrorMessage?.Length ?? 0) + (r.ErrorStackTrace?.Length ?? 0);
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private string Clean(string? text, int max, string why)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";

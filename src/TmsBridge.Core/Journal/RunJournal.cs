@@ -97,6 +97,7 @@ public sealed class RunJournal : IDisposable
     }
 
     /// <summary>Writes one result line: sanitised first (in place), so nothing a test printed reaches the file unredacted or uncapped.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public void AppendResult(TestResultRecord result)
     {
         if (_sanitizer is not null)
@@ -168,6 +169,7 @@ public sealed class RunJournal : IDisposable
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private void WriteLine<T>(T value, JsonTypeInfo<T> type)
     {
         lock (_gate)

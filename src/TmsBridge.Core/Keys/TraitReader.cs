@@ -11,6 +11,15 @@ public static class TraitReader
     public const string Covers = "Covers";
     public const string Defect = "Defect";
 
+    private static readonly char[] Separators = [',', ';'];
+
+    private static void Add(List<string> target, string part)
+    {
+        var value = part.Trim();
+        if (value.Length > 0 && !target.Contains(value)) target.Add(value);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static void Read(IEnumerable<KeyValuePair<string, string?>> traits, List<string> keys, List<string> covers, List<string> defects)
     {
         foreach (var trait in traits)
@@ -23,11 +32,13 @@ public static class TraitReader
                 _ => null,
             };
             if (target is null || trait.Value is null) continue;
-            foreach (var part in trait.Value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries))
+            // One key per trait is the usual case: no split (this runs for every result).
+            if (trait.Value.IndexOfAny(Separators) < 0)
             {
-                var value = part.Trim();
-                if (value.Length > 0 && !target.Contains(value)) target.Add(value);
+                Add(target, trait.Value);
+                continue;
             }
+            foreach (var part in trait.Value.Split(Separators, StringSplitOptions.RemoveEmptyEntries)) Add(target, part);
         }
     }
 }

@@ -76,6 +76,7 @@ public static class AttemptPolicies
     /// a CI job run again whose journals are all published). Each group keeps the attempt the policy
     /// picks, where the first attempt stood; everything else keeps its order.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static List<TestResultRecord> Pick(IEnumerable<TestResultRecord> results, AttemptPolicy policy, out int superseded)
     {
         var list = results.ToList();
@@ -118,10 +119,27 @@ public static class AttemptPolicies
     /// The keys count too: two results of one test that carry different keys (a key chosen at run time
     /// per data row through Tms.Key, where the rows share a display name) are two results, not a retry.
     /// </remarks>
-    private static string Identity(TestResultRecord r) =>
-        string.Join("\u0001", r.FullyQualifiedName, r.DisplayName, string.Join("\u0002", r.Parameters.Select(p => p.Name + "=" + p.Value)),
-            Path.GetFileName(r.Source ?? ""), r.TargetFramework ?? "",
-            string.Join("\u0002", r.TestCaseKeys.Select(k => k.Trim().ToUpperInvariant()).OrderBy(k => k, StringComparer.Ordinal)));
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+    private static string Identity(TestResultRecord r)
+    {
+        // Built by hand, not with LINQ and joins: this runs for every result at the run end.
+        var b = new System.Text.StringBuilder(r.FullyQualifiedName.Length + r.DisplayName.Length + 64);
+        b.Append(r.FullyQualifiedName).Append('\u0001').Append(r.DisplayName).Append('\u0001');
+        for (var i = 0; i < r.Parameters.Count; i++)
+        {
+            if (i > 0) b.Append('\u0002');
+            b.Append(r.Parameters[i].Name).Append('=').Append(r.Parameters[i].Value);
+        }
+        b.Append('\u0001').Append(Path.GetFileName(r.Source ?? "")).Append('\u0001').Append(r.TargetFramework ?? "").Append('\u0001');
+        if (r.TestCaseKeys.Count == 1) b.Append(r.TestCaseKeys[0].Trim().ToUpperInvariant());
+        else if (r.TestCaseKeys.Count > 1)
+        {
+            var keys = r.TestCaseKeys.Select(k => k.Trim().ToUpperInvariant()).ToList();
+            keys.Sort(StringComparer.Ordinal);
+            b.Append(string.Join("\u0002", keys));
+        }
+        return b.ToString();
+    }
 }
 
 /// <summary>
@@ -133,6 +151,7 @@ public static class Aggregator
 {
     /// <param name="targetName">The target as the user knows it ("AIO Tests Cloud"), named when a test carries only keys of another TMS's shape.</param>
     /// <param name="attempts">Which attempt of a retried test counts (<see cref="AttemptPolicies.Pick"/>); the others are left out.</param>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule, string? targetName = null, AttemptPolicy attempts = AttemptPolicy.Last)
     {
         var run = new AggregatedRun();

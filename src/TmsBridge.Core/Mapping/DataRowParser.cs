@@ -9,6 +9,7 @@ namespace TmsBridge.Mapping;
 /// </summary>
 public static class DataRowParser
 {
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static List<TestParameter> Parse(string displayName)
     {
         var result = new List<TestParameter>();

@@ -14,6 +14,7 @@ public static class OutputMarkers
 {
     public const string AttachmentPrefix = "##tmsbridge[attachment]";
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static string? ExtractAttachments(string? output, List<EvidenceFile> into)
     {
         if (output is null || output.IndexOf(AttachmentPrefix, StringComparison.Ordinal) < 0) return output;

@@ -30,6 +30,7 @@ public static class TestOutcomes
         _ => 0,
     };
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static TestOutcome Worst(IEnumerable<TestOutcome> outcomes)
     {
         var worst = TestOutcome.Passed;

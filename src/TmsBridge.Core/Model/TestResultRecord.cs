@@ -78,6 +78,7 @@ public sealed class TestResultRecord
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static string StripArguments(string name)
     {
         var paren = name.IndexOf('(');

@@ -199,19 +199,37 @@ public sealed class RequestReport
     public string? Error { get; set; }
 }
 
+// Serialization only: the report is written, never read back. With the readable encoder on the writer (not in the
+// options, which the generated fast path must match) the report goes through the generated writer code directly:
+// no property metadata is built and compiled at the run end (issue 16).
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = true)]
+    WriteIndented = true,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(PublishReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
 
-/// <summary>The report's serialisation: source-generated, with readable (not \u-escaped) quotes and accents.</summary>
+/// <summary>The report's serialisation: source-generated, indented, with readable (not \u-escaped) quotes and accents.</summary>
 internal static class ReportJson
 {
-    public static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<PublishReport> TypeInfo =
-        new ReportJsonContext(new System.Text.Json.JsonSerializerOptions(ReportJsonContext.Default.Options)
-        {
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }).PublishReport;
+    private static readonly System.Text.Json.JsonWriterOptions Writer = new()
+    {
+        Indented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Writes the report's UTF-8 JSON to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, PublishReport report)
+    {
+        using var writer = new System.Text.Json.Utf8JsonWriter(stream, Writer);
+        System.Text.Json.JsonSerializer.Serialize(writer, report, ReportJsonContext.Default.PublishReport);
+    }
+
+    public static string Serialize(PublishReport report)
+    {
+        using var buffer = new MemoryStream();
+        Write(buffer, report);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
 }

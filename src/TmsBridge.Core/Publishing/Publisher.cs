@@ -100,7 +100,7 @@ public static class Publisher
         {
             // Results read from a journal of an older version (or built by a caller) are redacted and capped
             // like the journal's own, before anything derived from them is sent, written or printed.
-            foreach (var r in request.Results) sanitizer.Sanitize(r);
+            SanitizeAll(sanitizer, request.Results);
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
             var joining = request.JoinExecution is not null && options.TestExecution is null;
@@ -211,13 +211,29 @@ public static class Publisher
         return report;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+    private static void SanitizeAll(ResultSanitizer sanitizer, IReadOnlyList<TestResultRecord> results)
+    {
+        foreach (var r in results) sanitizer.Sanitize(r);
+    }
+
     /// <summary>Writes the report, redacted, to its path; returns the path, or "" (with an error line) when it cannot be written.</summary>
     internal static string WriteReport(PublishReport report, string reportPath, SecretRedactor redactor, IReporterOutput output)
     {
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
-            File.WriteAllText(reportPath, redactor.Redact(JsonSerializer.Serialize(report, ReportJson.TypeInfo)), new UTF8Encoding(false));
+            if (redactor.HasSecrets)
+            {
+                File.WriteAllText(reportPath, redactor.Redact(ReportJson.Serialize(report)), new UTF8Encoding(false));
+            }
+            else
+            {
+                // Nothing to mask (target none, no credentials): straight to the file, without a copy of the text
+                // in memory (a run of 5,000 keys has a report of megabytes, written at the run end: issue 16).
+                using var file = new FileStream(reportPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+                ReportJson.Write(file, report);
+            }
             return reportPath;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -257,6 +273,7 @@ public static class Publisher
         return new StatusMap(defaults, options.StatusOverrides);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static void FillPlannedReport(PublishReport report, AggregatedRun run, StatusMap statuses, TmsOptions options)
     {
         report.Totals.Results = run.ResultCount;
@@ -290,6 +307,7 @@ public static class Publisher
     }
 
     /// <summary>target=none: the neutral plan of what each key would get, for a look before configuring a target.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static string WritePlan(PublishRequest request, AggregatedRun run, StatusMap statuses)
     {
         var path = Path.Combine(request.RunFolder, request.RunId + ".plan.json");

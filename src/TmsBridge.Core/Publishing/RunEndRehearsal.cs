@@ -40,15 +40,21 @@ public static class RunEndRehearsal
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException) { } // the warm-up goes on
             var options = ConfigurationResolver.Resolve([new ConfigurationLayer("rehearsal").Add("target", Targets.None)]);
             var now = DateTimeOffset.UtcNow;
+            // The real run end's path: the results as journalled, published from memory (JournalReader.FromWritten).
+            var header = new RunHeader { RunId = "rehearsal", StartedAt = now, Runner = "rehearsal" };
+            List<TestResultRecord> written =
+            [
+                new TestResultRecord { Sequence = 1, FullyQualifiedName = "Rehearsal.Passes", DisplayName = "Passes(1)", Outcome = TestOutcome.Passed, StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-1"] },
+                new TestResultRecord { Sequence = 2, FullyQualifiedName = "Rehearsal.Fails", DisplayName = "Fails", Outcome = TestOutcome.Failed, ErrorMessage = "rehearsal", StandardOutput = "output", StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-2"] },
+            ];
             string journalPath;
-            using (var journal = RunJournal.Create(folder, new RunHeader { RunId = "rehearsal", StartedAt = now, Runner = "rehearsal" }, ResultSanitizer.For(options)))
+            using (var journal = RunJournal.Create(folder, header, ResultSanitizer.For(options)))
             {
                 journalPath = journal.JournalPath;
-                journal.AppendResult(new TestResultRecord { Sequence = 1, FullyQualifiedName = "Rehearsal.Passes", DisplayName = "Passes(1)", Outcome = TestOutcome.Passed, StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-1"] });
-                journal.AppendResult(new TestResultRecord { Sequence = 2, FullyQualifiedName = "Rehearsal.Fails", DisplayName = "Fails", Outcome = TestOutcome.Failed, ErrorMessage = "rehearsal", StandardOutput = "output", StartTime = now, EndTime = now, TestCaseKeys = ["REHEARSAL-2"] });
-                journal.AppendEnd(new RunEnd { FinishedAt = now, Results = 2 });
+                foreach (var result in written) journal.AppendResult(result);
+                journal.AppendEnd(new RunEnd { FinishedAt = now, Results = written.Count });
             }
-            var content = JournalReader.Read(journalPath);
+            var content = JournalReader.FromWritten(journalPath, header, written);
             await Publisher.PublishAsync(new PublishRequest
             {
                 RunId = "rehearsal",

@@ -150,6 +150,7 @@ public sealed class RunSession : IDisposable
     internal static bool RehearsesRunEnd(TmsOptions options) => options.PublishMode != PublishModes.Deferred;
 
     /// <summary>Journals one result, copying its evidence files into the run folder first.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public void Record(TestResultRecord result)
     {
         if (_journal is null) return;

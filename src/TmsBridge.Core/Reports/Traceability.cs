@@ -142,6 +142,7 @@ public static class Traceability
     /// The coverage line of one publish: requirements by state, from the run's results (a test's
     /// several results count by their worst outcome). Null when no result covers a requirement.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static ReportCoverage? Coverage(IEnumerable<TestResultRecord> results)
     {
         var byRequirement = new Dictionary<string, List<string>>(StringComparer.Ordinal);

@@ -26,6 +26,7 @@ public static class MtpResultConverter
     }
 
     /// <summary>The record for a node in a final state, or null for any other update.</summary>
+    [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // AggressiveOptimization: per result (TmsBridge.HotPath)
     public static TestResultRecord? Convert(TestNode node, string? framework, string? source)
     {
         var state = FinalState(node);
@@ -58,6 +59,7 @@ public static class MtpResultConverter
     }
 
     /// <summary>Identity, outcome, timing, error and keys only: the fallback when a full conversion fails.</summary>
+    [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // AggressiveOptimization: per result (TmsBridge.HotPath)
     public static TestResultRecord ConvertMinimal(TestNode node, TestNodeStateProperty state, string? framework, string? source)
     {
         var fqn = FullyQualifiedName(node);

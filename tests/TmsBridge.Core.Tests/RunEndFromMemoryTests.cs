@@ -75,6 +75,9 @@ public sealed class RunEndFromMemoryTests : IDisposable
             }
         }
 
+        // The writer's serialization-only context writes exactly what the reader's context would write.
+        Assert.Equal(Json(written).Split('\n'), File.ReadAllLines(path).Skip(1).ToArray());
+
         var fromMemory = JournalReader.FromWritten(path, header, written);
         var fromFile = JournalReader.Read(path);
 

@@ -94,3 +94,20 @@ public sealed class EntryType
 [JsonSerializable(typeof(PublishAttempt))]
 [JsonSerializable(typeof(EntryType))]
 internal sealed partial class JournalJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The journal's writer: the same options as <see cref="JournalJsonContext"/> (so the same bytes), serialization only.
+/// Writing then runs the generated writer code without building and compiling the property metadata that
+/// reading needs, inside the runner's process while tests run (issue 16). Readers use <see cref="JournalJsonContext"/>.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(RunHeader))]
+[JsonSerializable(typeof(ResultEntry))]
+[JsonSerializable(typeof(PublishMark))]
+[JsonSerializable(typeof(RunEnd))]
+[JsonSerializable(typeof(PublishAttempt))]
+internal sealed partial class JournalWriteContext : JsonSerializerContext;

@@ -87,9 +87,14 @@ public static class JournalReader
 
     private static void AddResult(JournalContent content, string folder, TestResultRecord r, int lineNumber)
     {
+        ResultSanitizer.FillNulls(r);
+        if (r.Attachments.Count == 0 && r.Steps.Count == 0)
+        {
+            content.Results.Add(r); // nothing to confine (most results): no path work per result
+            return;
+        }
         // Evidence copies are stored relative to the journal's folder.
         var evidenceFolder = EvidenceFolderOf(folder, content.Header?.RunId);
-        ResultSanitizer.FillNulls(r);
         List<EvidenceFile> Confine(List<EvidenceFile> files)
         {
             if (files.Count == 0) return files;
@@ -107,8 +112,7 @@ public static class JournalReader
         }
         r.Attachments = Confine(r.Attachments);
         // A runtime step's evidence is confined the same way.
-        if (r.Steps.Count > 0)
-            foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants())) step.Evidence = Confine(step.Evidence);
+        foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants())) step.Evidence = Confine(step.Evidence);
         content.Results.Add(r);
     }
 

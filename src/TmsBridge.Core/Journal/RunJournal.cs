@@ -29,8 +29,8 @@ public sealed class RunJournal : IDisposable
         JournalPath = journalPath ?? Path.Combine(runFolder, runId + ".journal.jsonl");
         EvidenceFolder = Path.Combine(runFolder, runId + ".evidence");
         _stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        // The encoder of JournalJsonContext's options (the default one): the bytes are those JsonSerializer.Serialize would give.
-        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = JournalJsonContext.Default.Options.Encoder, SkipValidation = true });
+        // The encoder of the context's options (the default one): the bytes are those JsonSerializer.Serialize would give.
+        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = JournalWriteContext.Default.Options.Encoder, SkipValidation = true });
     }
 
     public string RunId { get; }
@@ -55,7 +55,7 @@ public sealed class RunJournal : IDisposable
         var journal = new RunJournal(folder, header.RunId, sanitizer: sanitizer);
         try
         {
-            journal.WriteLine(header, JournalJsonContext.Default.RunHeader);
+            journal.WriteLine(header, JournalWriteContext.Default.RunHeader);
             journal.Header = header;
         }
         catch
@@ -107,22 +107,22 @@ public sealed class RunJournal : IDisposable
             if (_sanitizer.MaxOutputChars > 0 && Interlocked.Add(ref _keptChars, ResultSanitizer.KeptChars(result)) > ResultSanitizer.RunBudgetChars)
                 _sanitizer.CapOverBudget(result);
         }
-        WriteLine(new ResultEntry { Result = result }, JournalJsonContext.Default.ResultEntry);
+        WriteLine(new ResultEntry { Result = result }, JournalWriteContext.Default.ResultEntry);
     }
 
     /// <summary>Writes one publish mark; its reason (server words, possibly echoing a secret) is redacted.</summary>
     public void AppendPublishMark(PublishMark mark)
     {
         if (mark.Reason is not null) mark.Reason = Redact(mark.Reason);
-        WriteLine(mark, JournalJsonContext.Default.PublishMark);
+        WriteLine(mark, JournalWriteContext.Default.PublishMark);
     }
 
     /// <summary>Writes one publish-attempt line (target, base URL, project, marker, execution: nothing secret).</summary>
     public void AppendAttempt(PublishAttempt attempt) =>
-        WriteLine(attempt, JournalJsonContext.Default.PublishAttempt);
+        WriteLine(attempt, JournalWriteContext.Default.PublishAttempt);
 
     public void AppendEnd(RunEnd end) =>
-        WriteLine(end, JournalJsonContext.Default.RunEnd);
+        WriteLine(end, JournalWriteContext.Default.RunEnd);
 
     /// <summary>
     /// Copies an evidence file into the run's evidence folder and describes the copy.

@@ -55,6 +55,9 @@ public sealed class TestResultRecord
     public IEnumerable<EvidenceFile> AllEvidence() =>
         Attachments.Concat(Steps.SelectMany(s => s.SelfAndDescendants()).SelectMany(s => s.Evidence));
 
+    /// <summary>How many files <see cref="AllEvidence"/> holds, without enumerating them for a result without steps.</summary>
+    public int EvidenceCount() => Steps.Count == 0 ? Attachments.Count : AllEvidence().Count();
+
     /// <summary>A name for messages: the display name, or the FQN when a runner leaves it empty.</summary>
     [JsonIgnore]
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? FullyQualifiedName : DisplayName;

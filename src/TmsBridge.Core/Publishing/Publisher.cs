@@ -36,6 +36,11 @@ public sealed class PublishRequest
     public string RunFolder { get; set; } = "";
     public string? JournalPath { get; set; }
     public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
+    /// <summary>
+    /// The results were sanitised by this run's own sanitizer already (a logger's run end publishing what it
+    /// journalled): not again. Results read from a journal, or built by a caller, are (the default).
+    /// </summary>
+    public bool ResultsSanitized { get; set; }
     public TmsOptions Options { get; set; } = new();
     public DateTimeOffset RunStarted { get; set; }
     public DateTimeOffset RunFinished { get; set; }
@@ -100,7 +105,7 @@ public static class Publisher
         {
             // Results read from a journal of an older version (or built by a caller) are redacted and capped
             // like the journal's own, before anything derived from them is sent, written or printed.
-            SanitizeAll(sanitizer, request.Results);
+            if (!request.ResultsSanitized) SanitizeAll(sanitizer, request.Results);
             foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
 
             var joining = request.JoinExecution is not null && options.TestExecution is null;
@@ -110,20 +115,23 @@ public static class Publisher
 
             var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName, options.Attempts);
             report.Totals.SupersededAttempts = run.SupersededAttempts;
-            report.Coverage = Reports.Traceability.Coverage(request.Results);
-            report.Warnings.AddRange(run.Warnings);
             var statuses = BuildStatusMap(backend, options, report);
-            FillPlannedReport(report, run, statuses, options);
-
             report.Errors.AddRange(TargetProblems(options, backend));
             if (request.MarkerId is { } markerId && Backends.Kit.RunMarker.IdProblem(markerId) is { } markerProblem)
                 report.Errors.Add($"the execution marker id '{markerId}' cannot be used: {markerProblem}.");
+
+            // target=none: the plan is written on another core while this one builds the report (both only read
+            // the aggregated run). The run end is on the test run's critical path (issue 16).
+            var plan = backend is null && report.Errors.Count == 0 ? Task.Run(() => WritePlan(request, run, statuses)) : null;
+            report.Coverage = Reports.Traceability.Coverage(request.Results);
+            report.Warnings.AddRange(run.Warnings);
+            FillPlannedReport(report, run, statuses, options);
 
             if (report.Errors.Count > 0 || backend is null)
             {
                 var state = report.Errors.Count > 0 ? KeyStates.NotSent : KeyStates.Planned;
                 foreach (var k in report.Keys) k.State = state;
-                if (backend is null && report.Errors.Count == 0) report.PlanPath = WritePlan(request, run, statuses);
+                if (plan is not null) report.PlanPath = await plan.ConfigureAwait(false);
             }
             else if (run.Keyed.Count == 0 && !(options.ProvisionUnmapped && run.Unmapped.Count > 0))
             {
@@ -288,7 +296,7 @@ public static class Publisher
                 Status = statuses[k.Outcome],
                 Results = k.Results.Count,
                 Iterations = k.HasIterations ? k.Results.Count : 0,
-                Evidence = k.Evidence.Count(),
+                Evidence = k.Results.Sum(r => r.EvidenceCount()),
                 Requirements = options.LinkRequirements ? [.. k.Requirements] : [],
                 Defects = [.. k.Defects],
                 Tests = k.Results.Select(r => r.TestName).Distinct().ToList(),

@@ -386,8 +386,9 @@ public sealed class RunSession : IDisposable
             }
             List<TestResultRecord>? written;
             lock (_gate) written = _written;
-            var content = written is not null && journal.Header is { } header
-                ? JournalReader.FromWritten(journal.JournalPath, header, written)
+            var fromMemory = written is not null && journal.Header is not null;
+            var content = fromMemory
+                ? JournalReader.FromWritten(journal.JournalPath, journal.Header!, written!)
                 : JournalReader.Read(journal.JournalPath);
             // Lines that could not be read back (or evidence refused) must not vanish without a word.
             foreach (var problem in content.Problems) _output.Warning(problem);
@@ -418,6 +419,8 @@ public sealed class RunSession : IDisposable
                 RunFolder = journal.RunFolder,
                 JournalPath = journal.JournalPath,
                 Results = content.Results,
+                // From memory: sanitised by this session's sanitizer when journalled (RunJournal.AppendResult).
+                ResultsSanitized = fromMemory,
                 Options = _info.Options,
                 RunStarted = _started,
                 RunFinished = finished,

@@ -71,6 +71,9 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
 
     public async Task ConsumeAsync(IDataProducer dataProducer, IData value, CancellationToken cancellationToken)
     {
+        // Every test is also announced in progress (and may be discovered): those updates carry no result, so
+        // they skip the gate and the output flush below (issue 16: this runs beside the tests, in their process).
+        if (value is TestNodeUpdateMessage { TestNode: { } node } && IsNotFinal(node)) return;
         await GuardAsync("a test result", () =>
         {
             if (value is TestNodeUpdateMessage update) OnTestNodeUpdate(dataProducer, update);
@@ -152,19 +155,29 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
         session.Record(record);
     }
 
-    private static string? SourceName()
+    private static bool IsNotFinal(TestNode node)
+    {
+        try { return MtpResultConverter.FinalState(node) is null; }
+        catch (Exception e) when (e is not OutOfMemoryException) { return false; } // let the guarded path report it
+    }
+
+    // The test application's file name and the framework of its one test producer: read once, not per result.
+    private static readonly Lazy<string?> Source = new(() =>
     {
         var location = Assembly.GetEntryAssembly()?.Location;
         return string.IsNullOrEmpty(location) ? null : Path.GetFileName(location);
-    }
+    });
+    private (IDataProducer Producer, string? Framework)? _lastFramework;
 
-    private static string? FrameworkOf(IDataProducer producer)
+    private static string? SourceName() => Source.Value;
+
+    private string? FrameworkOf(IDataProducer producer)
     {
+        if (_lastFramework is { } last && ReferenceEquals(last.Producer, producer)) return last.Framework;
         var s = ((producer.Uid ?? "") + " " + (producer.DisplayName ?? "")).ToLowerInvariant();
-        if (s.Contains("nunit")) return "nunit";
-        if (s.Contains("xunit")) return "xunit";
-        if (s.Contains("mstest")) return "mstest";
-        return null;
+        var framework = s.Contains("nunit") ? "nunit" : s.Contains("xunit") ? "xunit" : s.Contains("mstest") ? "mstest" : null;
+        _lastFramework = (producer, framework);
+        return framework;
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
     private readonly Func<IReadOnlyDictionary<string, string>> _environment;
     private readonly BufferedReporterOutput _output;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly object _sessionGate = new();
     private RunSession? _session;
 
     public TmsMtpReporter(ICommandLineOptions commandLine, IConfiguration configuration, IOutputDevice outputDevice, MtpPublishOutcome outcome)
@@ -66,7 +67,19 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
     public async Task OnTestSessionStartingAsync(ITestSessionContext testSessionContext)
     {
         // Tests run in this process after the session starts: TmsBridge.Tms marks its records with this nonce.
-        await GuardAsync("run start", () => { RuntimeMarkers.EnsureNonce(); EnsureSession(); return Task.CompletedTask; }).ConfigureAwait(false);
+        // The platform waits for this before it runs a test, so only the nonce is made here; the session
+        // (configuration, journal, rehearsal: tens of milliseconds of loading and compiling) starts on the
+        // thread pool beside the first tests. The first result waits for it (EnsureSession holds a lock).
+        await GuardAsync("run start", () =>
+        {
+            RuntimeMarkers.EnsureNonce();
+            _ = Task.Run(() =>
+            {
+                try { EnsureSession(); }
+                catch (Exception e) when (e is not OutOfMemoryException) { } // the next guarded EnsureSession meets it again and reports it
+            });
+            return Task.CompletedTask;
+        }).ConfigureAwait(false);
     }
 
     public async Task ConsumeAsync(IDataProducer dataProducer, IData value, CancellationToken cancellationToken)
@@ -109,7 +122,11 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
 
     private RunSession EnsureSession()
     {
-        if (_session is not null) return _session;
+        lock (_sessionGate) return _session ??= StartSession();
+    }
+
+    private RunSession StartSession()
+    {
         var entry = Assembly.GetEntryAssembly();
         var source = string.IsNullOrEmpty(entry?.Location) ? null : entry!.Location;
         var environment = _environment();
@@ -120,7 +137,7 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
         searchFrom.Add(Directory.GetCurrentDirectory());
         var options = MtpConfigurationLayers.Resolve(environment, searchFrom, ReadTestConfigSection(), TmsCommandLineOptions.Read(_commandLine));
         var resultsDirectory = SafeConfiguration(c => c.GetTestResultDirectory());
-        _session = RunSession.Start(new RunStartInfo
+        return RunSession.Start(new RunStartInfo
         {
             TestRunDirectory = string.IsNullOrEmpty(resultsDirectory) ? Path.Combine(Directory.GetCurrentDirectory(), "TestResults") : resultsDirectory!,
             Sources = source is null ? [] : [source],
@@ -130,7 +147,6 @@ internal sealed class TmsMtpReporter : IDataConsumer, ITestSessionLifetimeHandle
             InvocationId = DotnetTestInvocation.FromParentProcess(name => environment.TryGetValue(name, out var v) ? v : null),
             Environment = name => environment.TryGetValue(name, out var v) ? v : null,
         }, _output);
-        return _session;
     }
 
     private void OnTestNodeUpdate(IDataProducer producer, TestNodeUpdateMessage update)

@@ -101,122 +101,170 @@ public static class Publisher
         var reportPath = Path.Combine(request.RunFolder, request.RunId + ".report.json");
         using var ownDeadline = request.StartedDeadline is null ? PublishDeadline.Start(request.Deadline ?? options.PublishTimeout, request.TimeProvider) : null;
         var deadline = request.StartedDeadline ?? ownDeadline!;
+        // The loops live in the helpers, not in this async method: a state machine with loops is compiled
+        // fully optimised at its first call (no on-stack replacement for it), which cost the run-end rehearsal
+        // tens of milliseconds of a core beside the tests (issue 16).
         try
         {
-            // Results read from a journal of an older version (or built by a caller) are redacted and capped
-            // like the journal's own, before anything derived from them is sent, written or printed.
-            if (!request.ResultsSanitized) SanitizeAll(sanitizer, request.Results);
-            foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
-
-            var joining = request.JoinExecution is not null && options.TestExecution is null;
-            if (joining) options = options.WithTestExecution(request.JoinExecution!);
-            var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
-            report.TargetName = TargetName(options, backend);
-
-            var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName, options.Attempts);
-            report.Totals.SupersededAttempts = run.SupersededAttempts;
-            var statuses = BuildStatusMap(backend, options, report);
-            report.Errors.AddRange(TargetProblems(options, backend));
-            if (request.MarkerId is { } markerId && Backends.Kit.RunMarker.IdProblem(markerId) is { } markerProblem)
-                report.Errors.Add($"the execution marker id '{markerId}' cannot be used: {markerProblem}.");
-
-            // target=none: the plan is written on another core while this one builds the report (both only read
-            // the aggregated run). The run end is on the test run's critical path (issue 16).
-            var plan = backend is null && report.Errors.Count == 0 ? Task.Run(() => WritePlan(request, run, statuses)) : null;
-            report.Coverage = Reports.Traceability.Coverage(request.Results);
-            report.Warnings.AddRange(run.Warnings);
-            FillPlannedReport(report, run, statuses, options);
-
-            if (report.Errors.Count > 0 || backend is null)
+            var planned = Plan(request, report, sanitizer);
+            if (report.Errors.Count > 0 || planned.Backend is null)
             {
-                var state = report.Errors.Count > 0 ? KeyStates.NotSent : KeyStates.Planned;
-                foreach (var k in report.Keys) k.State = state;
-                if (plan is not null) report.PlanPath = await plan.ConfigureAwait(false);
+                SetStates(report, report.Errors.Count > 0 ? KeyStates.NotSent : KeyStates.Planned);
+                if (planned.PlanFile is not null) report.PlanPath = await planned.PlanFile.ConfigureAwait(false);
             }
-            else if (run.Keyed.Count == 0 && !(options.ProvisionUnmapped && run.Unmapped.Count > 0))
+            else if (planned.Run.Keyed.Count == 0 && !(planned.Options.ProvisionUnmapped && planned.Run.Unmapped.Count > 0))
             {
                 report.Warnings.Add("no result carries a valid TestCaseKey: there was nothing to publish.");
             }
             else
             {
-                using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler,
-                    rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay,
-                    deadline: deadline.At, timeProvider: deadline.Time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-                var progress = new PublishProgress(report, backend.DisplayName, output, deadline.Time);
-                http.RequestEnded = progress.OnRequest;
-                var context = new PublishContext(options, run, statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
-                {
-                    RunId = request.RunId,
-                    MarkerId = request.MarkerId ?? request.RunId,
-                    FindBeforeCreate = request.FindBeforeCreate,
-                    SharedExecution = request.SharedExecution,
-                    Progress = mark =>
-                    {
-                        request.Progress?.Invoke(mark);
-                        progress.OnMark(mark);
-                    },
-                    RunStarted = run.Start ?? request.RunStarted,
-                    RunFinished = run.Finish ?? request.RunFinished,
-                    DefaultSummary = request.DefaultSummary,
-                    SourceRunIds = request.SourceRunIds,
-                    Attempt = options.DryRun ? null : request.Attempt,
-                    EvidenceOnly = request.EvidenceOnly,
-                };
-                // Before the first request: the marker this publish creates with, so a publish killed from
-                // here on is replayed with the same marker and finds what it created.
-                context.JournalAttempt(PublishAttemptStates.Started, options.TestExecution);
-                try
-                {
-                    await backend.PublishAsync(context, linked.Token).ConfigureAwait(false);
-                    if (joining && report.Execution is { } joined)
-                    {
-                        joined.Joined = true;
-                        output.Info($"reported into {joined.Key ?? joined.Id}, the execution of this run's group ('{request.MarkerId}') that another run created.");
-                    }
-                    if (options.DryRun) report.PlanPath = context.DryRunFolder;
-                }
-                catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
-                {
-                    var message = deadline.Reached
-                        ? FormattableString.Invariant($"publishing stopped at the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s); what was not sent stays in the journal")
-                        : redactor.Redact(e.Message);
-                    report.Errors.Add($"{backend.DisplayName}: {message}");
-                    context.MarkAll(KeyStates.NotSent, message);
-                    if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.EvidencePending))
-                        report.Errors.Add($"{backend.DisplayName}: {report.Keys.Count(k => k.State == KeyStates.EvidencePending)} key(s) were sent without all their evidence at the deadline (evidencePending); `tmsbridge publish` sends only the missing files. Raise publishTimeout to send everything at once.");
-                    else if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
-                        report.Errors.Add($"{backend.DisplayName}: keys already sent may lack evidence that was still to be uploaded at the deadline; the files stay in the run folder's evidence copies. Raise publishTimeout to send everything.");
-                }
-                context.JournalAttempt(PublishAttemptStates.Finished, report.Execution?.Key ?? context.KnownExecution);
+                await PublishToBackendAsync(request, planned, report, redactor, output, deadline, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
         {
             // The last line of defence: a bug here must never break the test run. The errors (and
             // so the console) get the short form, the report's internalErrors the stack trace.
-            var error = InternalErrorReport.From("publishing", e, redactor);
-            report.Errors.Add(error.Summary);
-            (report.InternalErrors ??= []).Add(error);
-            foreach (var k in report.Keys.Where(k => k.State == KeyStates.NotSent && k.Messages.Count == 0)) k.Messages.Add("not sent: internal error");
+            AddInternalError(report, InternalErrorReport.From("publishing", e, redactor));
         }
-
         // After the publish: an internal error while handling one result must not stop the others from going.
-        foreach (var error in request.InternalErrors)
-        {
-            report.Errors.Add(error.Summary);
-            (report.InternalErrors ??= []).Add(error);
-        }
-
-        report.Totals.Sent = report.Keys.Count(k => k.State == KeyStates.Sent);
-        report.Totals.Refused = report.Keys.Count(k => k.State == KeyStates.Refused);
-        report.Totals.NotSent = report.Keys.Count(k => k.State == KeyStates.NotSent);
-        report.Totals.EvidencePending = report.Keys.Count(k => k.State == KeyStates.EvidencePending);
+        AddFrontEndErrors(report, request.InternalErrors);
+        CountTotals(report);
         report.GeneratedAt = DateTimeOffset.UtcNow;
         reportPath = WriteReport(report, reportPath, redactor, output);
         ConsoleSummary.Write(report, reportPath, output, redactor);
         CiSummary.Write(report, request.RunFolder, ci, redactor, output, request.CiConsole);
         return report;
+    }
+
+    /// <summary>What the publish is to do, worked out before anything is sent.</summary>
+    private sealed class PlannedPublish(TmsOptions options, ITmsBackend? backend, AggregatedRun run, StatusMap statuses, bool joining, Task<string>? planFile)
+    {
+        /// <summary>The options in force: a joined group's execution is their testExecution.</summary>
+        public TmsOptions Options { get; } = options;
+        public ITmsBackend? Backend { get; } = backend;
+        public AggregatedRun Run { get; } = run;
+        public StatusMap Statuses { get; } = statuses;
+        public bool Joining { get; } = joining;
+        /// <summary>target=none: the plan file being written (its path when done).</summary>
+        public Task<string>? PlanFile { get; } = planFile;
+    }
+
+    /// <summary>Sanitising, aggregation, statuses and the planned report: everything before the backend.</summary>
+    private static PlannedPublish Plan(PublishRequest request, PublishReport report, ResultSanitizer sanitizer)
+    {
+        var options = request.Options;
+        var redactor = sanitizer.Redactor;
+        // Results read from a journal of an older version (or built by a caller) are redacted and capped
+        // like the journal's own, before anything derived from them is sent, written or printed.
+        if (!request.ResultsSanitized) SanitizeAll(sanitizer, request.Results);
+        foreach (var p in options.Problems) (p.Severity == ProblemSeverity.Error ? report.Errors : report.Warnings).Add(redactor.Redact(p.Message));
+
+        var joining = request.JoinExecution is not null && options.TestExecution is null;
+        if (joining) options = options.WithTestExecution(request.JoinExecution!);
+        var backend = options.Target == Targets.None ? null : BackendRegistry.Create(options.Target);
+        report.TargetName = TargetName(options, backend);
+
+        var run = Aggregator.Aggregate(request.Results, Targets.KeyRuleFor(options.Target), report.TargetName, options.Attempts);
+        report.Totals.SupersededAttempts = run.SupersededAttempts;
+        var statuses = BuildStatusMap(backend, options, report);
+        report.Errors.AddRange(TargetProblems(options, backend));
+        if (request.MarkerId is { } markerId && Backends.Kit.RunMarker.IdProblem(markerId) is { } markerProblem)
+            report.Errors.Add($"the execution marker id '{markerId}' cannot be used: {markerProblem}.");
+
+        // target=none: the plan is written on another core while this one builds the report (both only read
+        // the aggregated run). The run end is on the test run's critical path (issue 16).
+        var planFile = backend is null && report.Errors.Count == 0 ? Task.Run(() => WritePlan(request, run, statuses)) : null;
+        report.Coverage = Reports.Traceability.Coverage(request.Results);
+        report.Warnings.AddRange(run.Warnings);
+        FillPlannedReport(report, run, statuses, options);
+        return new PlannedPublish(options, backend, run, statuses, joining, planFile);
+    }
+
+    private static async Task PublishToBackendAsync(PublishRequest request, PlannedPublish planned, PublishReport report, SecretRedactor redactor, IReporterOutput output, PublishDeadline deadline, CancellationToken cancellationToken)
+    {
+        var options = planned.Options;
+        var backend = planned.Backend!;
+        var run = planned.Run;
+        using var http = new TmsHttpClient(options.Timeout, redactor, report.Requests, request.HttpHandler,
+            rate: options.RateLimit ?? backend.DefaultRateLimit, maxRetries: options.MaxRetries, baseDelay: request.RetryBaseDelay,
+            deadline: deadline.At, timeProvider: deadline.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var progress = new PublishProgress(report, backend.DisplayName, output, deadline.Time);
+        http.RequestEnded = progress.OnRequest;
+        var context = new PublishContext(options, run, planned.Statuses, report, http, Path.Combine(request.RunFolder, request.RunId + ".dryrun"))
+        {
+            RunId = request.RunId,
+            MarkerId = request.MarkerId ?? request.RunId,
+            FindBeforeCreate = request.FindBeforeCreate,
+            SharedExecution = request.SharedExecution,
+            Progress = mark =>
+            {
+                request.Progress?.Invoke(mark);
+                progress.OnMark(mark);
+            },
+            RunStarted = run.Start ?? request.RunStarted,
+            RunFinished = run.Finish ?? request.RunFinished,
+            DefaultSummary = request.DefaultSummary,
+            SourceRunIds = request.SourceRunIds,
+            Attempt = options.DryRun ? null : request.Attempt,
+            EvidenceOnly = request.EvidenceOnly,
+        };
+        // Before the first request: the marker this publish creates with, so a publish killed from
+        // here on is replayed with the same marker and finds what it created.
+        context.JournalAttempt(PublishAttemptStates.Started, options.TestExecution);
+        try
+        {
+            await backend.PublishAsync(context, linked.Token).ConfigureAwait(false);
+            if (planned.Joining && report.Execution is { } joined)
+            {
+                joined.Joined = true;
+                output.Info($"reported into {joined.Key ?? joined.Id}, the execution of this run's group ('{request.MarkerId}') that another run created.");
+            }
+            if (options.DryRun) report.PlanPath = context.DryRunFolder;
+        }
+        catch (Exception e) when (e is TmsHttpException or OperationCanceledException)
+        {
+            var message = deadline.Reached
+                ? FormattableString.Invariant($"publishing stopped at the publishTimeout deadline ({deadline.Span.TotalSeconds:0} s); what was not sent stays in the journal")
+                : redactor.Redact(e.Message);
+            report.Errors.Add($"{backend.DisplayName}: {message}");
+            context.MarkAll(KeyStates.NotSent, message);
+            if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.EvidencePending))
+                report.Errors.Add($"{backend.DisplayName}: {report.Keys.Count(k => k.State == KeyStates.EvidencePending)} key(s) were sent without all their evidence at the deadline (evidencePending); `tmsbridge publish` sends only the missing files. Raise publishTimeout to send everything at once.");
+            else if (deadline.Reached && report.Keys.Any(k => k.State == KeyStates.Sent && k.Evidence > 0))
+                report.Errors.Add($"{backend.DisplayName}: keys already sent may lack evidence that was still to be uploaded at the deadline; the files stay in the run folder's evidence copies. Raise publishTimeout to send everything.");
+        }
+        context.JournalAttempt(PublishAttemptStates.Finished, report.Execution?.Key ?? context.KnownExecution);
+    }
+
+    private static void SetStates(PublishReport report, string state)
+    {
+        foreach (var k in report.Keys) k.State = state;
+    }
+
+    private static void AddInternalError(PublishReport report, InternalErrorReport error)
+    {
+        report.Errors.Add(error.Summary);
+        (report.InternalErrors ??= []).Add(error);
+        foreach (var k in report.Keys.Where(k => k.State == KeyStates.NotSent && k.Messages.Count == 0)) k.Messages.Add("not sent: internal error");
+    }
+
+    private static void AddFrontEndErrors(PublishReport report, IReadOnlyList<InternalErrorReport> errors)
+    {
+        foreach (var error in errors)
+        {
+            report.Errors.Add(error.Summary);
+            (report.InternalErrors ??= []).Add(error);
+        }
+    }
+
+    private static void CountTotals(PublishReport report)
+    {
+        report.Totals.Sent = report.Keys.Count(k => k.State == KeyStates.Sent);
+        report.Totals.Refused = report.Keys.Count(k => k.State == KeyStates.Refused);
+        report.Totals.NotSent = report.Keys.Count(k => k.State == KeyStates.NotSent);
+        report.Totals.EvidencePending = report.Keys.Count(k => k.State == KeyStates.EvidencePending);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]

@@ -139,6 +139,8 @@ internal sealed partial class XrayImporter(JiraInstance jira, XrayServerState xr
         execution.Imports++;
 
         var success = new List<IssueRef>();
+        // Keys already in success: a list scan per test made a 100,000-result import quadratic (issue 16, goal 3).
+        var succeeded = new HashSet<string>(StringComparer.Ordinal);
         var errors = new List<TestError>();
         foreach (var test in request.Tests)
         {
@@ -157,7 +159,7 @@ internal sealed partial class XrayImporter(JiraInstance jira, XrayServerState xr
             }
 
             execution.Put(ToRun(testIssue.Key, test));
-            if (!success.Exists(s => s.Key == testIssue.Key))
+            if (succeeded.Add(testIssue.Key))
                 success.Add(new IssueRef(testIssue.Id, testIssue.Key));
         }
 

@@ -28,7 +28,9 @@ public sealed class RunJournal : IDisposable
         RunId = runId;
         JournalPath = journalPath ?? Path.Combine(runFolder, runId + ".journal.jsonl");
         EvidenceFolder = Path.Combine(runFolder, runId + ".evidence");
-        _stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Unbuffered (bufferSize 1): each line is already whole in _line and goes to the OS in one write, without a
+        // copy into a FileStream buffer first; Flush stays for the one-byte write of EndTornLine.
+        _stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
         // The encoder of the context's options (the default one): the bytes are those JsonSerializer.Serialize would give.
         _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = JournalWriteContext.Default.Options.Encoder, SkipValidation = true });
     }

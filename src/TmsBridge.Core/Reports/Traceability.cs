@@ -145,6 +145,8 @@ public static class Traceability
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static ReportCoverage? Coverage(IEnumerable<TestResultRecord> results)
     {
+        // No [Covers] anywhere (many suites): no grouping of every result by test name for nothing.
+        if (!results.Any(r => r.Covers.Count > 0)) return null;
         var byRequirement = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var test in results.GroupBy(r => r.TestName, StringComparer.Ordinal))
         {

@@ -20,6 +20,18 @@ public sealed class MtpResultConverterTests
     private static TestMethodIdentifierProperty Method(string ns, string type, string method) =>
         new("", ns, type, method, 0, [], "System.Void");
 
+    [Theory]
+    [InlineData("0123456789abcdef0123456789ABCDEF", true)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c3301", true)]
+    [InlineData("0123456789abcdef0123456789abcde", false)] // 31 digits
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c330g", false)]
+    [InlineData("3f2504e0x4f89-11d3-9a0c-0305e82c3301", false)]
+    [InlineData("Bench.Case0.Test1", false)]
+    [InlineData("", false)]
+    public void An_opaque_uid_is_32_or_more_hex_digits_or_a_guid(string uid, bool opaque) =>
+        Assert.Equal(opaque, MtpResultConverter.IsOpaqueUid(uid));
+
     [Fact]
     public void Discovered_and_in_progress_updates_are_not_results()
     {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Testing.Platform.Extensions.Messages;
 using TmsBridge.Keys;
 using TmsBridge.Mapping;
@@ -16,7 +15,23 @@ public static class MtpResultConverter
     /// <summary>Attachment-set names adapters use as the artifact's display name; they say nothing about the file.</summary>
     private static readonly HashSet<string> GenericArtifactNames = new(StringComparer.OrdinalIgnoreCase) { "MSTestAdapterV2", "Attachments", "xUnit.net", "NUnit" };
 
-    private static readonly Regex OpaqueUid = new("^(?:[0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", RegexOptions.CultureInvariant);
+    /// <summary>
+    /// An id that is no name: 32 or more hex digits, or a GUID with dashes. Checked by hand, not by a regular
+    /// expression: this runs for every result in the test process (issue 16).
+    /// </summary>
+    internal static bool IsOpaqueUid(string uid)
+    {
+        if (uid.Length == 36 && uid[8] == '-' && uid[13] == '-' && uid[18] == '-' && uid[23] == '-')
+        {
+            for (var i = 0; i < uid.Length; i++)
+                if (i is not (8 or 13 or 18 or 23) && !Uri.IsHexDigit(uid[i])) return false;
+            return true;
+        }
+        if (uid.Length < 32) return false;
+        foreach (var c in uid)
+            if (!Uri.IsHexDigit(c)) return false;
+        return true;
+    }
 
     /// <summary>The node's final state, or null while it is only discovered or in progress.</summary>
     public static TestNodeStateProperty? FinalState(TestNode node)
@@ -134,7 +149,7 @@ public static class MtpResultConverter
             return type + "." + id.MethodName;
         }
         var uid = node.Uid?.Value ?? "";
-        if (uid.Length > 0 && !OpaqueUid.IsMatch(uid) && uid.Contains('.')) return uid;
+        if (uid.Length > 0 && !IsOpaqueUid(uid) && uid.Contains('.')) return uid;
         return FirstNonEmpty(node.DisplayName, uid) ?? "";
     }
 

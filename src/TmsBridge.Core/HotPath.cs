@@ -15,7 +15,7 @@ internal static class HotPath
 {
     /// <summary>
     /// MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name (the value is the same on every
-    /// runtime; .NET Core 3.0 and later honour it, .NET Framework ignores it).
+    /// runtime; .NET Core 3.0 and later honour it, a runtime that does not know the bit ignores it).
     /// </summary>
     public const MethodImplOptions Optimized = (MethodImplOptions)512;
 }

@@ -38,9 +38,10 @@ public sealed class PublishRequest
     public IReadOnlyList<TestResultRecord> Results { get; set; } = [];
     /// <summary>
     /// The results were sanitised by this run's own sanitizer already (a logger's run end publishing what it
-    /// journalled): not again. Results read from a journal, or built by a caller, are (the default).
+    /// journalled): not again. Internal: no caller outside Core can skip the redaction; results read from a
+    /// journal, or built by a caller, are always sanitised.
     /// </summary>
-    public bool ResultsSanitized { get; set; }
+    internal bool ResultsSanitized { get; set; }
     public TmsOptions Options { get; set; } = new();
     public DateTimeOffset RunStarted { get; set; }
     public DateTimeOffset RunFinished { get; set; }

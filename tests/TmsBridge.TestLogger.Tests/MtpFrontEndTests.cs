@@ -144,6 +144,44 @@ public sealed class MtpResultConverterTests
     }
 
     [Fact]
+    public void One_pass_over_the_properties_reads_what_the_bags_own_queries_read()
+    {
+        // The converter walks the property bag once (issue 16); what it reads must stay what PropertyBag.OfType and
+        // SingleOrDefault give: output parts joined in the bag's order, files named in the output before the artifacts.
+        var artifact = Path.Combine(Path.GetTempPath(), "artifact.png");
+        var marked = Path.Combine(Path.GetTempPath(), "marked.txt");
+#pragma warning disable TPEXP
+        var node = Node("A.B.C", "C", new FailedTestNodeStateProperty(new InvalidOperationException("boom"), "explained"),
+            new StandardOutputProperty("first part\n"),
+            new FileArtifactProperty(new FileInfo(artifact), "NUnit", null!),
+            new StandardOutputProperty("##tmsbridge[attachment]{\"path\":\"" + marked.Replace("\\", "\\\\") + "\"}\nsecond part"),
+            new StandardErrorProperty("err 1 "),
+            new StandardErrorProperty("err 2"),
+            new TestMetadataProperty("TestCaseKey", "DEMO-1; DEMO-2"),
+            new TestMetadataProperty("testcasekey", "DEMO-2"));
+        var expectedOutput = string.Concat(node.Properties.OfType<StandardOutputProperty>().Select(p => p.StandardOutput)).Replace("##tmsbridge[attachment]{\"path\":\"" + marked.Replace("\\", "\\\\") + "\"}\n", "");
+        var expectedError = string.Concat(node.Properties.OfType<StandardErrorProperty>().Select(p => p.StandardError));
+#pragma warning restore TPEXP
+
+        var record = MtpResultConverter.Convert(node, "nunit", null)!;
+
+        Assert.Equal(expectedOutput, record.StandardOutput);
+        Assert.Equal(expectedError, record.StandardError);
+        Assert.Equal([marked, artifact], record.Attachments.Select(a => a.Path));
+        Assert.Equal(["DEMO-1", "DEMO-2"], record.TestCaseKeys.Order()); // one each, however the bag orders its entries
+        Assert.Equal("explained", record.ErrorMessage);
+        Assert.Equal("Failed", record.RunnerOutcome);
+        Assert.Equal("A.B.C", record.FullyQualifiedName);
+
+        // The fallback reads identity, outcome, error and keys only.
+        var minimal = MtpResultConverter.ConvertMinimal(node, MtpResultConverter.FinalState(node)!, "nunit", null);
+        Assert.Null(minimal.StandardOutput);
+        Assert.Empty(minimal.Attachments);
+        Assert.Equal(["DEMO-1", "DEMO-2"], minimal.TestCaseKeys.Order());
+        Assert.Equal("explained", minimal.ErrorMessage);
+    }
+
+    [Fact]
     public void Evidence_description_prefers_the_description_then_a_meaningful_display_name()
     {
         var path = Path.Combine(Path.GetTempPath(), "screen.png");

@@ -38,7 +38,13 @@ public sealed class KeyRule(string description, string example, params Regex[] p
     /// <summary>Keys are compared upper-case (Jira treats them case-insensitively); spaces around them are dropped.</summary>
     public static string Normalize(string key) => key.Trim().ToUpperInvariant();
 
-    public bool IsValid(string normalizedKey) => Patterns.Any(p => p.IsMatch(normalizedKey));
+    public bool IsValid(string normalizedKey)
+    {
+        // A loop, not Any(lambda): every journalled key is checked (issue 16).
+        for (var i = 0; i < Patterns.Count; i++)
+            if (Patterns[i].IsMatch(normalizedKey)) return true;
+        return false;
+    }
 
     /// <summary>True when the key has the shape of some supported TMS (Jira key, test case key or qTest id).</summary>
     public static bool IsAnyKnownShape(string normalizedKey) =>

@@ -22,23 +22,24 @@ public static class TraitReader
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     public static void Read(IEnumerable<KeyValuePair<string, string?>> traits, List<string> keys, List<string> covers, List<string> defects)
     {
-        foreach (var trait in traits)
+        foreach (var trait in traits) ReadOne(trait.Key, trait.Value, keys, covers, defects);
+    }
+
+    /// <summary>One trait: for a front-end that meets them one by one (no list of pairs built per result).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+    public static void ReadOne(string name, string? value, List<string> keys, List<string> covers, List<string> defects)
+    {
+        var target = string.Equals(name, TestCaseKey, StringComparison.OrdinalIgnoreCase) ? keys
+            : string.Equals(name, Covers, StringComparison.OrdinalIgnoreCase) ? covers
+            : string.Equals(name, Defect, StringComparison.OrdinalIgnoreCase) ? defects
+            : null;
+        if (target is null || value is null) return;
+        // One key per trait is the usual case: no split (this runs for every result).
+        if (value.IndexOfAny(Separators) < 0)
         {
-            var target = trait.Key switch
-            {
-                _ when string.Equals(trait.Key, TestCaseKey, StringComparison.OrdinalIgnoreCase) => keys,
-                _ when string.Equals(trait.Key, Covers, StringComparison.OrdinalIgnoreCase) => covers,
-                _ when string.Equals(trait.Key, Defect, StringComparison.OrdinalIgnoreCase) => defects,
-                _ => null,
-            };
-            if (target is null || trait.Value is null) continue;
-            // One key per trait is the usual case: no split (this runs for every result).
-            if (trait.Value.IndexOfAny(Separators) < 0)
-            {
-                Add(target, trait.Value);
-                continue;
-            }
-            foreach (var part in trait.Value.Split(Separators, StringSplitOptions.RemoveEmptyEntries)) Add(target, part);
+            Add(target, value);
+            return;
         }
+        foreach (var part in value.Split(Separators, StringSplitOptions.RemoveEmptyEntries)) Add(target, part);
     }
 }

@@ -164,15 +164,20 @@ public sealed class RunSession : IDisposable
             result.Sequence = Interlocked.Increment(ref _sequence);
             // Two target frameworks' results of one test are two results, not a retry (AttemptPolicies.Pick).
             result.TargetFramework ??= _info.TargetFramework;
-            var captured = new List<EvidenceFile>(result.Attachments.Count);
-            result.Attachments = Capture(result, result.Attachments, captured);
+            // Most results have no evidence and no steps: nothing is allocated for them here (issue 16).
+            List<EvidenceFile>? captured = null;
+            if (result.Attachments.Count > 0) result.Attachments = Capture(result, result.Attachments, captured = new List<EvidenceFile>(result.Attachments.Count));
             // Evidence attached inside a runtime step (Tms.Attach) is copied the same way, kept on its step.
-            foreach (var step in result.Steps.SelectMany(s => s.SelfAndDescendants()))
-                step.Evidence = Capture(result, step.Evidence, captured);
+            if (result.Steps.Count > 0)
+            {
+                captured ??= [];
+                foreach (var step in result.Steps.SelectMany(s => s.SelfAndDescendants()))
+                    step.Evidence = Capture(result, step.Evidence, captured);
+            }
             if (!TryAppend(result))
             {
                 WarnLate(result);
-                DeleteCopies(captured);
+                if (captured is not null) DeleteCopies(captured);
             }
         }
         catch (Exception e)

@@ -45,51 +45,67 @@ public static class MtpResultConverter
     public static TestResultRecord? Convert(TestNode node, string? framework, string? source)
     {
         var state = FinalState(node);
-        if (state is null) return null;
-        var record = ConvertMinimal(node, state, framework, source);
-
-        // Standard output/error properties are marked experimental (TPEXP) in MTP 2.0 and stable later;
-        // they exist with the same shape in every 2.x.
-#pragma warning disable TPEXP
-        var stdout = Join(node.Properties.OfType<StandardOutputProperty>().Select(p => p.StandardOutput));
-        record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
-        // Steps, comments, keys, ... written by TmsBridge.Tms during the test (only this run's nonce counts).
-        record.StandardOutput = RuntimeMarkers.ExtractThisRun(record.StandardOutput, record);
-        record.StandardError = Join(node.Properties.OfType<StandardErrorProperty>().Select(p => p.StandardError));
-#pragma warning restore TPEXP
-
-        foreach (var artifact in node.Properties.OfType<FileArtifactProperty>())
-        {
-            var path = artifact.FileInfo?.FullName;
-            if (string.IsNullOrEmpty(path)) continue;
-            record.Attachments.Add(new EvidenceFile
-            {
-                Path = path!,
-                OriginalPath = path,
-                FileName = Path.GetFileName(path),
-                Description = DescriptionOf(artifact, path!),
-            });
-        }
-        return record;
+        return state is null ? null : Build(node, state, framework, source, withOutputAndFiles: true);
     }
 
     /// <summary>Identity, outcome, timing, error and keys only: the fallback when a full conversion fails.</summary>
+    public static TestResultRecord ConvertMinimal(TestNode node, TestNodeStateProperty state, string? framework, string? source) =>
+        Build(node, state, framework, source, withOutputAndFiles: false);
+
+    /// <summary>
+    /// One pass over the node's properties. Each <c>PropertyBag.OfType</c> call walks the bag and allocates
+    /// an array; in the test process, every allocation per result brings the next collection sooner and
+    /// promotes more of the tests' own objects (issue 16: the conversion's cost under MTP was mostly GC).
+    /// The first identifier and timing count (the bag's own <c>SingleOrDefault</c> would throw on a second).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // AggressiveOptimization: per result (TmsBridge.HotPath)
-    public static TestResultRecord ConvertMinimal(TestNode node, TestNodeStateProperty state, string? framework, string? source)
+    private static TestResultRecord Build(TestNode node, TestNodeStateProperty state, string? framework, string? source, bool withOutputAndFiles)
     {
-        var fqn = FullyQualifiedName(node);
         var record = new TestResultRecord
         {
-            FullyQualifiedName = fqn,
-            DisplayName = string.IsNullOrWhiteSpace(node.DisplayName) ? fqn : node.DisplayName,
             Source = source,
             Framework = framework,
             Outcome = OutcomeOf(state),
             RunnerOutcome = RunnerOutcomeOf(state),
         };
-        record.Parameters = DataRowParser.Parse(record.DisplayName);
+        TestMethodIdentifierProperty? identifier = null;
+        TimingProperty? timing = null;
+        string? stdout = null, stderr = null;
+        List<FileArtifactProperty>? artifacts = null;
+        foreach (var property in node.Properties)
+        {
+            switch (property)
+            {
+                case TestMethodIdentifierProperty p:
+                    identifier ??= p;
+                    break;
+                case TimingProperty p:
+                    timing ??= p;
+                    break;
+                // Categories arrive as metadata with an empty value: they are never keys.
+                case TestMetadataProperty m when !string.IsNullOrEmpty(m.Value):
+                    TraitReader.ReadOne(m.Key, m.Value, record.TestCaseKeys, record.Covers, record.Defects);
+                    break;
+                // Standard output/error properties are marked experimental (TPEXP) in MTP 2.0 and stable later;
+                // they exist with the same shape in every 2.x.
+#pragma warning disable TPEXP
+                case StandardOutputProperty o when withOutputAndFiles:
+                    stdout = Append(stdout, o.StandardOutput);
+                    break;
+                case StandardErrorProperty e when withOutputAndFiles:
+                    stderr = Append(stderr, e.StandardError);
+                    break;
+#pragma warning restore TPEXP
+                case FileArtifactProperty artifact when withOutputAndFiles:
+                    (artifacts ??= []).Add(artifact);
+                    break;
+            }
+        }
 
-        var timing = node.Properties.SingleOrDefault<TimingProperty>();
+        var fqn = FullyQualifiedName(node, identifier);
+        record.FullyQualifiedName = fqn;
+        record.DisplayName = string.IsNullOrWhiteSpace(node.DisplayName) ? fqn : node.DisplayName;
+        record.Parameters = DataRowParser.Parse(record.DisplayName);
         if (timing is not null)
         {
             var t = timing.GlobalTiming;
@@ -108,13 +124,33 @@ public static class MtpResultConverter
         record.ErrorMessage = FirstNonEmpty(state.Explanation, exception?.Message);
         record.ErrorStackTrace = string.IsNullOrWhiteSpace(exception?.StackTrace) ? null : exception!.StackTrace;
 
-        // Categories arrive as metadata with an empty value: they are never keys.
-        var traits = node.Properties.OfType<TestMetadataProperty>()
-            .Where(m => !string.IsNullOrEmpty(m.Value))
-            .Select(m => new KeyValuePair<string, string?>(m.Key, m.Value));
-        TraitReader.Read(traits, record.TestCaseKeys, record.Covers, record.Defects);
+        if (withOutputAndFiles)
+        {
+            record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
+            // Steps, comments, keys, ... written by TmsBridge.Tms during the test (only this run's nonce counts).
+            record.StandardOutput = RuntimeMarkers.ExtractThisRun(record.StandardOutput, record);
+            record.StandardError = stderr;
+            if (artifacts is not null)
+                foreach (var artifact in artifacts) AddArtifact(record, artifact);
+        }
         return record;
     }
+
+    private static void AddArtifact(TestResultRecord record, FileArtifactProperty artifact)
+    {
+        var path = artifact.FileInfo?.FullName;
+        if (string.IsNullOrEmpty(path)) return;
+        record.Attachments.Add(new EvidenceFile
+        {
+            Path = path!,
+            OriginalPath = path,
+            FileName = Path.GetFileName(path),
+            Description = DescriptionOf(artifact, path!),
+        });
+    }
+
+    private static string? Append(string? text, string? part) =>
+        string.IsNullOrEmpty(part) ? text : text is null ? part : text + part;
 
     public static Model.TestOutcome OutcomeOf(TestNodeStateProperty state) => state switch
     {
@@ -128,6 +164,16 @@ public static class MtpResultConverter
 
     public static string RunnerOutcomeOf(TestNodeStateProperty state)
     {
+        // The platform's own states by name (no string built per result); an adapter's own state type by its type name.
+        switch (state)
+        {
+            case PassedTestNodeStateProperty: return "Passed";
+            case FailedTestNodeStateProperty: return "Failed";
+            case SkippedTestNodeStateProperty: return "Skipped";
+            case ErrorTestNodeStateProperty: return "Error";
+            case TimeoutTestNodeStateProperty: return "Timeout";
+            case CancelledTestNodeStateProperty: return "Cancelled";
+        }
         var name = state.GetType().Name;
         const string suffix = "TestNodeStateProperty";
         return name.EndsWith(suffix, StringComparison.Ordinal) ? name.Substring(0, name.Length - suffix.Length) : name;
@@ -138,14 +184,17 @@ public static class MtpResultConverter
     /// node's Uid when it reads as a name (NUnit through the VSTest bridge uses the FQN as Uid),
     /// else the display name.
     /// </summary>
-    public static string FullyQualifiedName(TestNode node)
+    public static string FullyQualifiedName(TestNode node) =>
+        FullyQualifiedName(node, node.Properties.SingleOrDefault<TestMethodIdentifierProperty>());
+
+    private static string FullyQualifiedName(TestNode node, TestMethodIdentifierProperty? id)
     {
-        var id = node.Properties.SingleOrDefault<TestMethodIdentifierProperty>();
         if (id is not null && !string.IsNullOrEmpty(id.TypeName) && !string.IsNullOrEmpty(id.MethodName))
         {
-            var type = string.IsNullOrEmpty(id.Namespace) || id.TypeName.StartsWith(id.Namespace + ".", StringComparison.Ordinal)
-                ? id.TypeName
-                : id.Namespace + "." + id.TypeName;
+            var ns = id.Namespace;
+            var qualified = string.IsNullOrEmpty(ns)
+                || (id.TypeName.Length > ns.Length && id.TypeName[ns.Length] == '.' && id.TypeName.StartsWith(ns, StringComparison.Ordinal));
+            var type = qualified ? id.TypeName : ns + "." + id.TypeName;
             return type + "." + id.MethodName;
         }
         var uid = node.Uid?.Value ?? "";
@@ -161,11 +210,6 @@ public static class MtpResultConverter
         return name;
     }
 
-    private static string? Join(IEnumerable<string?> parts)
-    {
-        var list = parts.Where(p => !string.IsNullOrEmpty(p)).ToList();
-        return list.Count == 0 ? null : string.Concat(list);
-    }
-
-    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+    private static string? FirstNonEmpty(string? first, string? second) =>
+        !string.IsNullOrWhiteSpace(first) ? first : !string.IsNullOrWhiteSpace(second) ? second : null;
 }

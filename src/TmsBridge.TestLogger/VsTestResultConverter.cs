@@ -30,7 +30,7 @@ public static class VsTestResultConverter
         };
         record.Parameters = DataRowParser.Parse(record.DisplayName);
 
-        TraitReader.Read(testCase.Traits.Select(t => new KeyValuePair<string, string?>(t.Name, t.Value)), record.TestCaseKeys, record.Covers, record.Defects);
+        ReadTraits(testCase, record);
 
         var stdout = Join(result.Messages, TestResultMessage.StandardOutCategory);
         record.StandardOutput = OutputMarkers.ExtractAttachments(stdout, record.Attachments);
@@ -66,8 +66,32 @@ public static class VsTestResultConverter
             ErrorMessage = result.ErrorMessage,
             ErrorStackTrace = result.ErrorStackTrace,
         };
-        TraitReader.Read(result.TestCase.Traits.Select(t => new KeyValuePair<string, string?>(t.Name, t.Value)), record.TestCaseKeys, record.Covers, record.Defects);
+        ReadTraits(result.TestCase, record);
         return record;
+    }
+
+    /// <summary>VSTest's own id of the traits property (ObjectModel's TraitCollection registers it under this name).</summary>
+    private const string TraitsPropertyId = "TestObject.Traits";
+    private static TestProperty? _traitsProperty;
+
+    /// <summary>
+    /// The test case's traits, read from its property store. <see cref="TestObject.Traits"/> costs a scan of every
+    /// property and two iterators per call (ObjectModel's TraitCollection), and this runs per result in
+    /// vstest.console (issue 16). Should the store hold anything else, or the property not be registered yet,
+    /// the collection is read as before.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)] // AggressiveOptimization: per result (TmsBridge.HotPath)
+    private static void ReadTraits(TestCase testCase, TestResultRecord record)
+    {
+        var property = _traitsProperty ??= TestProperty.Find(TraitsPropertyId);
+        var value = property is null ? null : testCase.GetPropertyValue(property);
+        if (value is KeyValuePair<string, string>[] pairs)
+        {
+            foreach (var pair in pairs) TraitReader.ReadOne(pair.Key, pair.Value, record.TestCaseKeys, record.Covers, record.Defects);
+            return;
+        }
+        if (property is not null && value is null) return; // registered, and this test case has none
+        foreach (var trait in testCase.Traits) TraitReader.ReadOne(trait.Name, trait.Value, record.TestCaseKeys, record.Covers, record.Defects);
     }
 
     /// <summary>

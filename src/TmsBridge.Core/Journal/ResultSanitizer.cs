@@ -80,7 +80,14 @@ public sealed class ResultSanitizer
         for (var i = 0; i < r.Defects.Count; i++) r.Defects[i] = Clean(r.Defects[i], names);
         // Runtime steps and comments are test output too: redacted, and capped like messages.
         for (var i = 0; i < r.Comments.Count; i++) r.Comments[i] = Clean(r.Comments[i], MaxErrorChars);
-        foreach (var step in r.Steps.SelectMany(s => s.SelfAndDescendants()))
+        if (r.Steps.Count > 0) SanitizeSteps(r.Steps, names);
+        return r;
+    }
+
+    // Apart: most results have no runtime steps, and the walk over a step tree allocates.
+    private void SanitizeSteps(List<TestStep> steps, int names)
+    {
+        foreach (var step in steps.SelectMany(s => s.SelfAndDescendants()))
         {
             step.Name = Clean(step.Name, names);
             step.Message = CleanOrNull(step.Message, MaxErrorChars);
@@ -91,7 +98,6 @@ public sealed class ResultSanitizer
                 a.OriginalPath = CleanOrNull(a.OriginalPath, names);
             }
         }
-        return r;
     }
 
     /// <summary>A hand-written or damaged journal line may hold nulls where the model has (non-null) lists.</summary>

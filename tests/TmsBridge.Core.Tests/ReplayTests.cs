@@ -135,6 +135,29 @@ public sealed class ReplayTests : IDisposable
         Assert.Equal(0, run.SupersededAttempts);
     }
 
+    [Fact]
+    public void An_attempt_is_the_same_test_file_and_keys_however_they_are_written()
+    {
+        // Compared field by field (issue 16): the same rules as the identity string it replaced.
+        var a = Attempt("Ns.C.M", TestOutcome.Failed, 1);
+        a.Source = "/agent/work/bin/My.Tests.dll"; // a journal written by an older version kept the path
+        a.TestCaseKeys = ["demo-2 ", "DEMO-1"];
+        var b = Attempt("Ns.C.M", TestOutcome.Passed, 2);
+        b.TestCaseKeys = ["DEMO-1", "DEMO-2"];
+        var other = Attempt("Ns.C.M", TestOutcome.Failed, 3);
+        other.TestCaseKeys = ["DEMO-1", "DEMO-3"];
+        var otherFile = Attempt("Ns.C.M", TestOutcome.Failed, 4);
+        otherFile.Source = "Other.Tests.dll";
+        otherFile.TestCaseKeys = ["DEMO-1", "DEMO-2"];
+
+        var run = Aggregator.Aggregate([a, b, other, otherFile], KeyRule.JiraIssueKey);
+
+        Assert.Equal(1, run.SupersededAttempts); // a and b are one test's attempts; b, the later, counts
+        var demo2 = run.Keyed.Single(k => k.Key == "DEMO-2");
+        Assert.Equal([b, otherFile], demo2.Results);
+        Assert.Equal(3, run.Keyed.Single(k => k.Key == "DEMO-1").Results.Count);
+    }
+
     // ---- deferred ----
 
     [Fact]

@@ -11,7 +11,18 @@ public sealed class KeyedResult
 {
     public string Key { get; set; } = "";
     public List<TestResultRecord> Results { get; } = [];
-    public TestOutcome Outcome => TestOutcomes.Worst(Results.Select(r => r.Outcome));
+    public TestOutcome Outcome
+    {
+        get
+        {
+            // A loop, not Worst(Select(...)): read several times per key at the run end (issue 16).
+            if (Results.Count == 1) return Results[0].Outcome;
+            var worst = TestOutcome.Passed;
+            for (var i = 0; i < Results.Count; i++)
+                if (i == 0 || TestOutcomes.Severity(Results[i].Outcome) > TestOutcomes.Severity(worst)) worst = Results[i].Outcome;
+            return worst;
+        }
+    }
     /// <summary>Results of more than one test method (not just data rows of one).</summary>
     public bool SpansSeveralTests => Results.Select(r => r.TestName).Distinct().Count() > 1;
     /// <summary>Several results, or a single data row: sent as iterations.</summary>
@@ -80,11 +91,10 @@ public static class AttemptPolicies
     public static List<TestResultRecord> Pick(IEnumerable<TestResultRecord> results, AttemptPolicy policy, out int superseded)
     {
         var list = results.ToList();
-        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var groups = new Dictionary<TestResultRecord, List<int>>(AttemptIdentity.Instance);
         for (var i = 0; i < list.Count; i++)
         {
-            var id = Identity(list[i]);
-            if (!groups.TryGetValue(id, out var g)) groups[id] = g = [];
+            if (!groups.TryGetValue(list[i], out var g)) groups[list[i]] = g = [];
             g.Add(i);
         }
         superseded = 0;
@@ -115,30 +125,68 @@ public static class AttemptPolicies
         return ta is null || tb is null ? 0 : ta.Value.CompareTo(tb.Value);
     }
 
+    /// <summary>
+    /// Two results are attempts of one test when they have the same fully qualified name, display name,
+    /// parameters, assembly file, target framework and keys. Compared field by field, not through a key
+    /// string built per result: this runs for every result at the run end (issue 16).
+    /// </summary>
     /// <remarks>
     /// The keys count too: two results of one test that carry different keys (a key chosen at run time
     /// per data row through Tms.Key, where the rows share a display name) are two results, not a retry.
     /// </remarks>
-    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-    private static string Identity(TestResultRecord r)
+    internal sealed class AttemptIdentity : IEqualityComparer<TestResultRecord>
     {
-        // Built by hand, not with LINQ and joins: this runs for every result at the run end.
-        var b = new System.Text.StringBuilder(r.FullyQualifiedName.Length + r.DisplayName.Length + 64);
-        b.Append(r.FullyQualifiedName).Append('\u0001').Append(r.DisplayName).Append('\u0001');
-        for (var i = 0; i < r.Parameters.Count; i++)
+        public static readonly AttemptIdentity Instance = new();
+
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+        public bool Equals(TestResultRecord? a, TestResultRecord? b)
         {
-            if (i > 0) b.Append('\u0002');
-            b.Append(r.Parameters[i].Name).Append('=').Append(r.Parameters[i].Value);
+            if (ReferenceEquals(a, b)) return true;
+            if (a is null || b is null) return false;
+            if (!string.Equals(a.FullyQualifiedName, b.FullyQualifiedName, StringComparison.Ordinal)
+                || !string.Equals(a.DisplayName, b.DisplayName, StringComparison.Ordinal)
+                || !string.Equals(a.TargetFramework ?? "", b.TargetFramework ?? "", StringComparison.Ordinal)
+                || a.Parameters.Count != b.Parameters.Count
+                || a.TestCaseKeys.Count != b.TestCaseKeys.Count
+                || !string.Equals(FileOf(a), FileOf(b), StringComparison.Ordinal))
+                return false;
+            for (var i = 0; i < a.Parameters.Count; i++)
+            {
+                if (!string.Equals(a.Parameters[i].Name ?? "", b.Parameters[i].Name ?? "", StringComparison.Ordinal)
+                    || !string.Equals(a.Parameters[i].Value ?? "", b.Parameters[i].Value ?? "", StringComparison.Ordinal))
+                    return false;
+            }
+            return a.TestCaseKeys.Count switch
+            {
+                0 => true,
+                1 => string.Equals(KeyRule.Normalize(a.TestCaseKeys[0]), KeyRule.Normalize(b.TestCaseKeys[0]), StringComparison.Ordinal),
+                _ => SortedKeys(a).SequenceEqual(SortedKeys(b), StringComparer.Ordinal),
+            };
         }
-        b.Append('\u0001').Append(Path.GetFileName(r.Source ?? "")).Append('\u0001').Append(r.TargetFramework ?? "").Append('\u0001');
-        if (r.TestCaseKeys.Count == 1) b.Append(r.TestCaseKeys[0].Trim().ToUpperInvariant());
-        else if (r.TestCaseKeys.Count > 1)
+
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+        public int GetHashCode(TestResultRecord r)
         {
-            var keys = r.TestCaseKeys.Select(k => k.Trim().ToUpperInvariant()).ToList();
+            // The name, row and key decide almost always; the rest is left to Equals.
+            unchecked
+            {
+                var hash = StringComparer.Ordinal.GetHashCode(r.FullyQualifiedName);
+                hash = hash * 31 + StringComparer.Ordinal.GetHashCode(r.DisplayName);
+                hash = hash * 31 + r.TestCaseKeys.Count;
+                if (r.TestCaseKeys.Count == 1) hash = hash * 31 + StringComparer.Ordinal.GetHashCode(KeyRule.Normalize(r.TestCaseKeys[0]));
+                return hash;
+            }
+        }
+
+        // Path.GetFileName returns the same string when there is no folder in it (journals hold file names).
+        private static string FileOf(TestResultRecord r) => Path.GetFileName(r.Source ?? "");
+
+        private static List<string> SortedKeys(TestResultRecord r)
+        {
+            var keys = r.TestCaseKeys.Select(KeyRule.Normalize).ToList();
             keys.Sort(StringComparer.Ordinal);
-            b.Append(string.Join("\u0002", keys));
+            return keys;
         }
-        return b.ToString();
     }
 }
 

@@ -338,17 +338,18 @@ public static class Publisher
         report.Totals.UnmappedTests = run.Unmapped.Count;
         foreach (var k in run.Keyed)
         {
+            var outcome = k.Outcome;
             report.Keys.Add(new KeyReport
             {
                 Key = k.Key,
-                Outcome = k.Outcome.ToString(),
-                Status = statuses[k.Outcome],
+                Outcome = outcome.ToString(),
+                Status = statuses[outcome],
                 Results = k.Results.Count,
                 Iterations = k.HasIterations ? k.Results.Count : 0,
-                Evidence = k.Results.Sum(r => r.EvidenceCount()),
+                Evidence = EvidenceOf(k.Results),
                 Requirements = options.LinkRequirements ? [.. k.Requirements] : [],
                 Defects = [.. k.Defects],
-                Tests = k.Results.Select(r => r.TestName).Distinct().ToList(),
+                Tests = TestsOf(k.Results),
             });
         }
         foreach (var u in run.Unmapped)
@@ -361,6 +362,25 @@ public static class Publisher
                 Outcome = TestOutcomes.Worst(u.Results.Select(r => r.Outcome)).ToString(),
             });
         }
+    }
+
+    // Loops, not LINQ: once per key at the run end, 5,000 keys in a large run (issue 16).
+    private static int EvidenceOf(List<TestResultRecord> results)
+    {
+        var count = 0;
+        foreach (var r in results) count += r.EvidenceCount();
+        return count;
+    }
+
+    /// <summary>The results' test names, each once, in the order they first appear.</summary>
+    private static List<string> TestsOf(List<TestResultRecord> results)
+    {
+        if (results.Count == 1) return [results[0].TestName];
+        var tests = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in results)
+            if (seen.Add(r.TestName)) tests.Add(r.TestName);
+        return tests;
     }
 
     /// <summary>target=none: the neutral plan of what each key would get, for a look before configuring a target.</summary>

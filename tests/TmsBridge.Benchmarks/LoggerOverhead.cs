@@ -21,7 +21,7 @@ internal static class LoggerOverhead
         int[] sizes = o.Sizes.Count > 0 ? [.. o.Sizes] : o.Quick ? [200] : [500, 5000];
         string[] runners = o.Runners.Count > 0 ? [.. o.Runners] : ["vstest", "mtp"];
         Console.WriteLine("== logger overhead: dotnet test --no-build, generated NUnit suite (every test keyed, every 10th writes output, every 50th fails, every 100th attaches a file)");
-        Console.WriteLine("   VSTest peer: --logger junit (JunitXml.TestLogger 8.1.0); MTP peer: --report-trx (Microsoft.Testing.Extensions.TrxReport). Ratios: median of per-round ratios.");
+        Console.WriteLine("   VSTest peer: --logger junit (JunitXml.TestLogger 8.1.0); MTP peer: --report-trx (Microsoft.Testing.Extensions.TrxReport). Ratios: median of per-round ratios; \"middle half\": where the middle half of the per-round tms/none ratios lie (their 25th to 75th percentile), to tell a median's noise from a difference.");
         var versions = PackageVersions(o.RepositoryRoot);
         var suites = new List<(string Runner, int N, string Folder)>();
         foreach (var runner in runners)
@@ -36,7 +36,7 @@ internal static class LoggerOverhead
                 }
                 suites.Add((runner, n, folder));
             }
-        Console.WriteLine($"{"runner",-7} {"tests",6} {"none s",7} {"tms s",7} {"peer s",7} | {"tms/none",8} {"peer/none",9} {"tms/peer",8} | {"cpu tms/none",12} {"cpu peer/none",13} | {"tms +s",7} {"journal lines",13} {"rounds",6}");
+        Console.WriteLine($"{"runner",-7} {"tests",6} {"none s",7} {"tms s",7} {"peer s",7} | {"tms/none",8} {"peer/none",9} {"tms/peer",8} | {"cpu tms/none",12} {"cpu peer/none",13} | {"tms +s",7} {"middle half",11} {"journal lines",13} {"rounds",6}");
         foreach (var (runner, n, folder) in suites)
         {
             var rounds = o.Pairs ?? (o.Quick ? 2 : n >= 5000 ? 7 : 9);
@@ -57,8 +57,10 @@ internal static class LoggerOverhead
                 }
             }
             double Ratio(Dictionary<string, List<double>> d, string a, string b) => Machine.Median(d[a].Zip(d[b], (x, y) => x / y));
+            var tmsRatios = wall["tms"].Zip(wall["none"], (x, y) => x / y).ToList();
+            var middleHalf = string.Create(CultureInfo.InvariantCulture, $"{Machine.Quantile(tmsRatios, 0.25):0.000}-{Machine.Quantile(tmsRatios, 0.75):0.000}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{runner,-7} {n,6} {Machine.Median(wall["none"]),7:0.00} {Machine.Median(wall["tms"]),7:0.00} {Machine.Median(wall["peer"]),7:0.00} | {Ratio(wall, "tms", "none"),7:0.000}x {Ratio(wall, "peer", "none"),8:0.000}x {Ratio(wall, "tms", "peer"),7:0.000}x | {Ratio(cpu, "tms", "none"),11:0.000}x {Ratio(cpu, "peer", "none"),12:0.000}x | {Machine.Median(wall["tms"].Zip(wall["none"], (x, y) => x - y)),+7:0.00} {journalLines,13} {rounds,6}"));
+                $"{runner,-7} {n,6} {Machine.Median(wall["none"]),7:0.00} {Machine.Median(wall["tms"]),7:0.00} {Machine.Median(wall["peer"]),7:0.00} | {Ratio(wall, "tms", "none"),7:0.000}x {Ratio(wall, "peer", "none"),8:0.000}x {Ratio(wall, "tms", "peer"),7:0.000}x | {Ratio(cpu, "tms", "none"),11:0.000}x {Ratio(cpu, "peer", "none"),12:0.000}x | {Machine.Median(wall["tms"].Zip(wall["none"], (x, y) => x - y)),+7:0.00} {middleHalf,11} {journalLines,13} {rounds,6}"));
         }
         await Task.CompletedTask;
     }

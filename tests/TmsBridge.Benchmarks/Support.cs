@@ -114,10 +114,16 @@ internal static class Machine
         return new ProcessRun(p.ExitCode, output.ToString(), watch.Elapsed.TotalSeconds, ChildrenCpuSeconds() - cpuBefore);
     }
 
-    public static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values) => Quantile(values, 0.5);
+
+    /// <summary>The q-quantile (0..1), interpolated between the two nearest values; the median is q = 0.5.</summary>
+    public static double Quantile(IEnumerable<double> values, double q)
     {
         var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
         if (v.Length == 0) return double.NaN;
-        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        var position = q * (v.Length - 1);
+        var below = (int)Math.Floor(position);
+        var above = Math.Min(below + 1, v.Length - 1);
+        return v[below] + (v[above] - v[below]) * (position - below);
     }
 }

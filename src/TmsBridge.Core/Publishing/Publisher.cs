@@ -383,6 +383,24 @@ public static class Publisher
         return tests;
     }
 
+    // The plan's property names, encoded once: the writer otherwise transcodes and checks each name every time it
+    // writes it, eight times per result in a plan of thousands (issue 16).
+    private static class PlanNames
+    {
+        public static readonly JsonEncodedText Key = JsonEncodedText.Encode("key");
+        public static readonly JsonEncodedText Outcome = JsonEncodedText.Encode("outcome");
+        public static readonly JsonEncodedText Results = JsonEncodedText.Encode("results");
+        public static readonly JsonEncodedText Test = JsonEncodedText.Encode("test");
+        public static readonly JsonEncodedText DisplayName = JsonEncodedText.Encode("displayName");
+        public static readonly JsonEncodedText Parameters = JsonEncodedText.Encode("parameters");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+        public static readonly JsonEncodedText Evidence = JsonEncodedText.Encode("evidence");
+        public static readonly JsonEncodedText Requirements = JsonEncodedText.Encode("requirements");
+        public static readonly JsonEncodedText Defects = JsonEncodedText.Encode("defects");
+        public static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+    }
+
     /// <summary>target=none: the neutral plan of what each key would get, for a look before configuring a target.</summary>
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static string WritePlan(PublishRequest request, AggregatedRun run, StatusMap statuses)
@@ -398,37 +416,39 @@ public static class Publisher
         foreach (var k in run.Keyed)
         {
             w.WriteStartObject();
-            w.WriteString("key", k.Key);
-            w.WriteString("outcome", k.Outcome.ToString());
-            w.WriteStartArray("results");
+            w.WriteString(PlanNames.Key, k.Key);
+            w.WriteString(PlanNames.Outcome, k.Outcome.ToString());
+            w.WriteStartArray(PlanNames.Results);
             foreach (var r in k.Results)
             {
                 w.WriteStartObject();
-                w.WriteString("test", r.FullyQualifiedName);
-                w.WriteString("displayName", r.DisplayName);
-                w.WriteString("outcome", r.Outcome.ToString());
-                w.WriteStartArray("parameters");
-                foreach (var p in r.Parameters) { w.WriteStartObject(); w.WriteString("name", p.Name); w.WriteString("value", p.Value); w.WriteEndObject(); }
+                w.WriteString(PlanNames.Test, r.FullyQualifiedName);
+                w.WriteString(PlanNames.DisplayName, r.DisplayName);
+                w.WriteString(PlanNames.Outcome, r.Outcome.ToString());
+                w.WriteStartArray(PlanNames.Parameters);
+                foreach (var p in r.Parameters) { w.WriteStartObject(); w.WriteString(PlanNames.Name, p.Name); w.WriteString(PlanNames.Value, p.Value); w.WriteEndObject(); }
                 w.WriteEndArray();
-                w.WriteStartArray("evidence");
+                w.WriteStartArray(PlanNames.Evidence);
                 foreach (var e in r.Attachments) w.WriteStringValue(e.FileName);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            WriteStrings(w, "requirements", k.Requirements);
-            WriteStrings(w, "defects", k.Defects);
+            WriteStrings(w, PlanNames.Requirements, k.Requirements);
+            WriteStrings(w, PlanNames.Defects, k.Defects);
             w.WriteEndObject();
+            // To the file as it grows, not one buffer of the whole plan (megabytes for thousands of keys).
+            if (w.BytesPending > 64 * 1024) w.Flush();
         }
         w.WriteEndArray();
         w.WriteStartArray("unmapped");
-        foreach (var u in run.Unmapped) { w.WriteStartObject(); w.WriteString("test", u.FullyQualifiedName); w.WriteString("reason", u.Reason); w.WriteEndObject(); }
+        foreach (var u in run.Unmapped) { w.WriteStartObject(); w.WriteString(PlanNames.Test, u.FullyQualifiedName); w.WriteString(PlanNames.Reason, u.Reason); w.WriteEndObject(); }
         w.WriteEndArray();
         w.WriteEndObject();
         return path;
     }
 
-    internal static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    private static void WriteStrings(Utf8JsonWriter w, JsonEncodedText name, List<string> values)
     {
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteStringValue(v);

@@ -166,6 +166,17 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void A_result_line_without_its_result_is_reported_not_read_as_an_empty_result()
+    {
+        string path;
+        using (var journal = NewJournal()) path = journal.JournalPath;
+        File.AppendAllText(path, "{\"type\":\"result\"}\n");
+        var content = JournalReader.Read(path);
+        Assert.Empty(content.Results);
+        Assert.Contains("result line without a result", Assert.Single(content.Problems));
+    }
+
+    [Fact]
     public void CaptureEvidence_copies_the_bytes_and_describes_the_copy()
     {
         var bytes = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0, 1, 2, 255 };

@@ -21,7 +21,11 @@ public sealed class RunHeader
 public sealed class ResultEntry
 {
     public string Type { get; set; } = "result";
-    public TestResultRecord Result { get; set; } = new();
+    /// <summary>
+    /// The result; null only on a damaged line without one. No default record: the writer sets its own,
+    /// and a default would be built and dropped once per journalled result (issue 16).
+    /// </summary>
+    public TestResultRecord? Result { get; set; }
 }
 
 /// <summary>Written after publishing, one per key, so a later `tmsbridge publish` sends only what is missing.</summary>

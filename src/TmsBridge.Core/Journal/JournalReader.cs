@@ -48,6 +48,7 @@ public static class JournalReader
                     case "result":
                         var r = JsonSerializer.Deserialize(line, JournalJsonContext.Default.ResultEntry)?.Result;
                         if (r is not null) AddResult(content, folder, r, lineNumber);
+                        else content.Problems.Add($"{path}:{lineNumber}: result line without a result");
                         break;
                     case "publish":
                         var m = JsonSerializer.Deserialize(line, JournalJsonContext.Default.PublishMark);

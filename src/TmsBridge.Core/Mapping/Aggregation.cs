@@ -203,13 +203,13 @@ public static class Aggregator
     public static AggregatedRun Aggregate(IEnumerable<TestResultRecord> results, KeyRule keyRule, string? targetName = null, AttemptPolicy attempts = AttemptPolicy.Last)
     {
         var run = new AggregatedRun();
-        results = AttemptPolicies.Pick(results.OrderBy(r => r.Sequence), attempts, out var superseded);
+        results = AttemptPolicies.Pick(InSequence(results), attempts, out var superseded);
         run.SupersededAttempts = superseded;
         var byKey = new Dictionary<string, KeyedResult>(StringComparer.Ordinal);
         var unmapped = new Dictionary<string, UnmappedTest>(StringComparer.Ordinal);
         var warned = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (var r in results.OrderBy(r => r.Sequence))
+        foreach (var r in InSequence(results))
         {
             run.ResultCount++;
             if (r.StartTime is { } s && (run.Start is null || s < run.Start)) run.Start = s;
@@ -273,6 +273,18 @@ public static class Aggregator
             }
         }
         return run;
+    }
+
+    /// <summary>
+    /// The results in journal order (by sequence; equal sequences keep their order). Results published from
+    /// a session's memory already are: then they are not sorted again (twice per run end, issue 16).
+    /// </summary>
+    private static IEnumerable<TestResultRecord> InSequence(IEnumerable<TestResultRecord> results)
+    {
+        if (results is not IReadOnlyList<TestResultRecord> list) return results.OrderBy(r => r.Sequence);
+        for (var i = 1; i < list.Count; i++)
+            if (list[i].Sequence < list[i - 1].Sequence) return list.OrderBy(r => r.Sequence);
+        return list;
     }
 
     /// <summary>Requirement and defect links must be Jira issue keys whatever the target.</summary>

@@ -51,6 +51,11 @@ public static class RunEndRehearsal
             using (var journal = RunJournal.Create(folder, header, ResultSanitizer.For(options)))
             {
                 journalPath = journal.JournalPath;
+                // One piece of evidence, so the evidence path is compiled too: its copy here, its confinement
+                // at the run end (JournalReader), its count in the report and its name in the plan.
+                var evidence = Path.Combine(folder, "rehearsal.txt");
+                File.WriteAllText(evidence, "rehearsal");
+                written[1].Attachments.Add(journal.CaptureEvidence(written[1].Sequence, evidence, null, null));
                 foreach (var result in written) journal.AppendResult(result);
                 journal.AppendEnd(new RunEnd { FinishedAt = now, Results = written.Count });
             }

@@ -180,4 +180,35 @@ public sealed class ReportJsonTests
         Assert.DoesNotContain("journalPath", json);
         Assert.Equal("DEMO-1", System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("keys")[0].GetProperty("key").GetString());
     }
+
+    [Fact]
+    public void A_large_report_streams_in_chunks_and_reads_exactly_as_one_written_whole()
+    {
+        // Thousands of keys and one message longer than a chunk: the bytes must be those of one writer over one buffer.
+        var report = new PublishReport { RunId = "run-1", Target = "xray" };
+        for (var i = 1; i <= 3000; i++)
+            report.Keys.Add(new KeyReport { Key = $"DEMO-{i}", State = KeyStates.Sent, Tests = [$"Ns.Class.Test{i}"], Messages = i == 1500 ? [new string('é', 200_000)] : [] });
+        using var whole = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(whole, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            System.Text.Json.JsonSerializer.Serialize(writer, report, ReportJsonContext.Default.PublishReport);
+
+        var writes = new CountingStream();
+        ReportJson.Write(writes, report);
+
+        Assert.Equal(whole.ToArray(), writes.ToArray());
+        Assert.True(writes.Writes > 5, $"{writes.Writes} writes"); // in chunks, not held whole
+
+        // Without the long message every chunk stays within the writer's buffer (64 KB).
+        report.Keys[1499].Messages = [];
+        var small = new CountingStream();
+        ReportJson.Write(small, report);
+        Assert.True(small.Writes > 5 && small.LargestWrite <= 64 * 1024, $"{small.Writes} writes, the largest {small.LargestWrite} bytes");
+    }
+
+    private sealed class CountingStream : MemoryStream
+    {
+        public int Writes { get; private set; }
+        public int LargestWrite { get; private set; }
+        public override void Write(byte[] buffer, int offset, int count) { Writes++; LargestWrite = Math.Max(LargestWrite, count); base.Write(buffer, offset, count); }
+    }
 }

@@ -219,10 +219,14 @@ internal static class ReportJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Writes the report's UTF-8 JSON to <paramref name="stream"/>.</summary>
+    /// <summary>Writes the report's UTF-8 JSON to <paramref name="stream"/>, as it is produced.</summary>
     public static void Write(Stream stream, PublishReport report)
     {
-        using var writer = new System.Text.Json.Utf8JsonWriter(stream, Writer);
+        // The generated serializer writes the whole report before it flushes: over a stream, the writer would
+        // hold all of it (megabytes for thousands of keys, in a buffer grown by doubling). Through this buffer
+        // writer every full chunk goes to the stream instead (issue 16).
+        using var chunks = new StreamingBufferWriter(stream);
+        using var writer = new System.Text.Json.Utf8JsonWriter(chunks, Writer);
         System.Text.Json.JsonSerializer.Serialize(writer, report, ReportJsonContext.Default.PublishReport);
     }
 

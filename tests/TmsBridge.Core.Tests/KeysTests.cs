@@ -84,4 +84,30 @@ public sealed class KeysTests
         TraitReader.Read([new("Owner", "bob"), new("TestCaseKeys", "DEMO-1")], keys, [], []);
         Assert.Empty(keys);
     }
+
+    [Fact]
+    public void The_hand_written_shapes_accept_exactly_what_their_patterns_accept()
+    {
+        // The rules as regular expressions (KeyRule's comments); the code checks them by hand for speed (issue 16).
+        var jira = new System.Text.RegularExpressions.Regex(@"^[A-Z][A-Z0-9_]*-[1-9][0-9]*\z");
+        var testCase = new System.Text.RegularExpressions.Regex(@"^[A-Z][A-Z0-9_]*-TC-[1-9][0-9]*\z");
+        var qtest = new System.Text.RegularExpressions.Regex(@"^(TC-)?[1-9][0-9]*\z");
+        // Every string of up to five characters over an alphabet that reaches every branch, and some longer ones.
+        char[] alphabet = ['A', 'T', 'C', 'z', '0', '1', '9', '_', '-', ' '];
+        var candidates = new List<string> { "", "DEMO-TC-12", "AB_2-TC-0", "TC-TC-5", "DEMO-12-3", "DEMO-1\n", "ÄB-1", "DEMO-١" };
+        void Grow(string prefix)
+        {
+            candidates.Add(prefix);
+            if (prefix.Length == 5) return;
+            foreach (var c in alphabet) Grow(prefix + c);
+        }
+        Grow("");
+        foreach (var k in candidates)
+        {
+            Assert.True(jira.IsMatch(k) == KeyRule.JiraIssueKey.IsValid(k), $"Jira issue key '{k}'");
+            Assert.True(testCase.IsMatch(k) == KeyRule.TestCaseKey.IsValid(k), $"test case key '{k}'");
+            Assert.True(qtest.IsMatch(k) == KeyRule.QTestId.IsValid(k), $"qTest id '{k}'");
+            Assert.True((jira.IsMatch(k) || testCase.IsMatch(k)) == KeyRule.Any.IsValid(k), $"any key '{k}'");
+        }
+    }
 }

@@ -65,6 +65,22 @@ public sealed class PublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_plan_that_cannot_be_written_is_an_error_in_the_report_on_disk_which_names_no_plan()
+    {
+        // The report is written while the plan is (issue 16); a plan that then fails must not stay named in it.
+        Directory.CreateDirectory(Path.Combine(RunFolder, "run-42.plan.json")); // a folder where the file should go
+        var report = await Publisher.PublishAsync(Request(new TmsOptions()), _output, TestContext.Current.CancellationToken);
+
+        Assert.Null(report.PlanPath);
+        Assert.Contains(report.Errors, e => e.Contains("publishing", StringComparison.Ordinal));
+        var saved = JsonNode.Parse(ReportText())!;
+        Assert.Null(saved["planPath"]);
+        Assert.NotEmpty(saved["errors"]!.AsArray());
+        Assert.Equal("planned", (string?)saved["keys"]![0]!["state"]);
+        Assert.DoesNotContain(_output.Lines, l => l.Contains("plan.json", StringComparison.Ordinal) && l.Contains("dry-run plan", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Target_none_creates_the_run_folder_for_the_plan()
     {
         var report = await Publisher.PublishAsync(Request(new TmsOptions()), _output, TestContext.Current.CancellationToken);

@@ -209,15 +209,19 @@ public static class Aggregator
         var unmapped = new Dictionary<string, UnmappedTest>(StringComparer.Ordinal);
         var warned = new HashSet<string>(StringComparer.Ordinal);
 
+        // Scratch lists for one result at a time, cleared rather than built per result (issue 16).
+        var keys = new List<string>();
+        var malformed = new List<string>();
+        var foreign = new List<string>();
         foreach (var r in InSequence(results))
         {
             run.ResultCount++;
             if (r.StartTime is { } s && (run.Start is null || s < run.Start)) run.Start = s;
             if (r.EndTime is { } e && (run.Finish is null || e > run.Finish)) run.Finish = e;
 
-            var keys = new List<string>();
-            var malformed = new List<string>();
-            var foreign = new List<string>();
+            keys.Clear();
+            malformed.Clear();
+            foreign.Clear();
             foreach (var raw in r.TestCaseKeys)
             {
                 var k = KeyRule.Normalize(raw);
@@ -279,6 +283,7 @@ public static class Aggregator
     /// The results in journal order (by sequence; equal sequences keep their order). Results published from
     /// a session's memory already are: then they are not sorted again (twice per run end, issue 16).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static IEnumerable<TestResultRecord> InSequence(IEnumerable<TestResultRecord> results)
     {
         if (results is not IReadOnlyList<TestResultRecord> list) return results.OrderBy(r => r.Sequence);
@@ -287,9 +292,14 @@ public static class Aggregator
         return list;
     }
 
+    /// <summary>Shared by every result without links; only ever read.</summary>
+    private static readonly List<string> NoLinks = [];
+
     /// <summary>Requirement and defect links must be Jira issue keys whatever the target.</summary>
-    private static List<string> ValidLinks(TestResultRecord r, IEnumerable<string> values, string kind, AggregatedRun run, HashSet<string> warned)
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+    private static List<string> ValidLinks(TestResultRecord r, List<string> values, string kind, AggregatedRun run, HashSet<string> warned)
     {
+        if (values.Count == 0) return NoLinks; // most results: nothing to check, nothing to build
         var list = new List<string>();
         foreach (var raw in values)
         {
@@ -301,6 +311,7 @@ public static class Aggregator
         return list;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static void AddDistinct(List<string> into, IEnumerable<string> values)
     {
         foreach (var v in values) if (!into.Contains(v)) into.Add(v);

@@ -105,13 +105,17 @@ public static class Publisher
         // The loops live in the helpers, not in this async method: a state machine with loops is compiled
         // fully optimised at its first call (no on-stack replacement for it), which cost the run-end rehearsal
         // tens of milliseconds of a core beside the tests (issue 16).
+        Task<string>? planFile = null;
         try
         {
             var planned = Plan(request, report, sanitizer);
             if (report.Errors.Count > 0 || planned.Backend is null)
             {
                 SetStates(report, report.Errors.Count > 0 ? KeyStates.NotSent : KeyStates.Planned);
-                if (planned.PlanFile is not null) report.PlanPath = await planned.PlanFile.ConfigureAwait(false);
+                // target=none: the plan is still being written on another core; the report is written beside it
+                // and names it (the run end is on the test run's critical path, issue 16). Awaited below.
+                planFile = planned.PlanFile;
+                if (planFile is not null) report.PlanPath = PlanPathOf(request);
             }
             else if (planned.Run.Keyed.Count == 0 && !(planned.Options.ProvisionUnmapped && planned.Run.Unmapped.Count > 0))
             {
@@ -132,11 +136,32 @@ public static class Publisher
         AddFrontEndErrors(report, request.InternalErrors);
         CountTotals(report);
         report.GeneratedAt = DateTimeOffset.UtcNow;
-        reportPath = WriteReport(report, reportPath, redactor, output);
+        var reportFile = reportPath;
+        reportPath = WriteReport(report, reportFile, redactor, output);
+        if (planFile is not null && !await PlanWrittenAsync(planFile, report, redactor).ConfigureAwait(false))
+            reportPath = WriteReport(report, reportFile, redactor, output); // it named a plan that is not there: written again with the error
         ConsoleSummary.Write(report, reportPath, output, redactor);
         CiSummary.Write(report, request.RunFolder, ci, redactor, output, request.CiConsole);
         return report;
     }
+
+    /// <summary>Waits for the target=none plan; when it could not be written the report loses its path and gets the error.</summary>
+    private static async Task<bool> PlanWrittenAsync(Task<string> planFile, PublishReport report, SecretRedactor redactor)
+    {
+        try
+        {
+            await planFile.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e)
+        {
+            report.PlanPath = null;
+            AddInternalError(report, InternalErrorReport.From("publishing", e, redactor));
+            return false;
+        }
+    }
+
+    private static string PlanPathOf(PublishRequest request) => Path.Combine(request.RunFolder, request.RunId + ".plan.json");
 
     /// <summary>What the publish is to do, worked out before anything is sent.</summary>
     private sealed class PlannedPublish(TmsOptions options, ITmsBackend? backend, AggregatedRun run, StatusMap statuses, bool joining, Task<string>? planFile)
@@ -405,7 +430,7 @@ public static class Publisher
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
     private static string WritePlan(PublishRequest request, AggregatedRun run, StatusMap statuses)
     {
-        var path = Path.Combine(request.RunFolder, request.RunId + ".plan.json");
+        var path = PlanPathOf(request);
         Directory.CreateDirectory(request.RunFolder);
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -172,7 +172,7 @@ public static class MtpResultConverter
             case SkippedTestNodeStateProperty: return "Skipped";
             case ErrorTestNodeStateProperty: return "Error";
             case TimeoutTestNodeStateProperty: return "Timeout";
-            case CancelledTestNodeStateProperty: return "Cancelled";
+            // Cancelled is left to the type name below: later MTP versions mark its type obsolete.
         }
         var name = state.GetType().Name;
         const string suffix = "TestNodeStateProperty";
@@ -184,8 +184,13 @@ public static class MtpResultConverter
     /// node's Uid when it reads as a name (NUnit through the VSTest bridge uses the FQN as Uid),
     /// else the display name.
     /// </summary>
-    public static string FullyQualifiedName(TestNode node) =>
-        FullyQualifiedName(node, node.Properties.SingleOrDefault<TestMethodIdentifierProperty>());
+    public static string FullyQualifiedName(TestNode node)
+    {
+        // The first identifier, as the conversion reads it (the bag's own SingleOrDefault would throw on a second).
+        foreach (var property in node.Properties)
+            if (property is TestMethodIdentifierProperty identifier) return FullyQualifiedName(node, identifier);
+        return FullyQualifiedName(node, null);
+    }
 
     private static string FullyQualifiedName(TestNode node, TestMethodIdentifierProperty? id)
     {

@@ -58,6 +58,8 @@ internal static class LoggerOverhead
             }
             double Ratio(Dictionary<string, List<double>> d, string a, string b) => Machine.Median(d[a].Zip(d[b], (x, y) => x / y));
             var tmsRatios = wall["tms"].Zip(wall["none"], (x, y) => x / y).ToList();
+            Goals.AtMost(1, $"{runner} {n} tests: wall tms/none", Ratio(wall, "tms", "none"), 1.05);
+            Goals.AtMost(1, $"{runner} {n} tests: wall tms/peer", Ratio(wall, "tms", "peer"), 1.0);
             var middleHalf = string.Create(CultureInfo.InvariantCulture, $"{Machine.Quantile(tmsRatios, 0.25):0.000}-{Machine.Quantile(tmsRatios, 0.75):0.000}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{runner,-7} {n,6} {Machine.Median(wall["none"]),7:0.00} {Machine.Median(wall["tms"]),7:0.00} {Machine.Median(wall["peer"]),7:0.00} | {Ratio(wall, "tms", "none"),7:0.000}x {Ratio(wall, "peer", "none"),8:0.000}x {Ratio(wall, "tms", "peer"),7:0.000}x | {Ratio(cpu, "tms", "none"),11:0.000}x {Ratio(cpu, "peer", "none"),12:0.000}x | {Machine.Median(wall["tms"].Zip(wall["none"], (x, y) => x - y)),+7:0.00} {middleHalf,11} {journalLines,13} {rounds,6}"));

@@ -39,10 +39,15 @@ internal static class MemoryAndJournal
         var cli = Cli(o.RepositoryRoot);
         var run = Machine.Run("dotnet", [cli, "publish", journal, "--target", "xray-cloud", "--base-url", sandbox.BaseAddress.ToString(), "--project", "BIG", "--max-request-bytes", "20MB", "--stats"], folder, credentials, TimeSpan.FromMinutes(15));
         var stats = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("tmsbridge: stats:", StringComparison.Ordinal))?.Trim();
-        if (run.ExitCode != 0 || stats is null) Console.WriteLine($"publish failed (exit {run.ExitCode}):\n{run.Output}");
+        if (run.ExitCode != 0 || stats is null)
+        {
+            Console.WriteLine($"publish failed (exit {run.ExitCode}):\n{run.Output}");
+            Goals.AtMost(3, $"peak RSS (MB) of the publish of {memoryResults} results with evidence: it failed", double.PositiveInfinity, 300, "0");
+        }
         else
         {
             long Stat(string name) => long.Parse(stats.Split(' ').Single(p => p.StartsWith(name + "=", StringComparison.Ordinal)).Split('=')[1], CultureInfo.InvariantCulture);
+            Goals.AtMost(3, $"peak RSS (MB) of the publish of {memoryResults} results with evidence", Stat("peakWorkingSetBytes") / 1024.0 / 1024.0, 300, "0");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS {Stat("peakWorkingSetBytes") / 1024.0 / 1024.0:0} MB, {Stat("requests")} requests, largest request {Stat("maxRequestBytes") / 1024.0 / 1024.0:0.0} MB, wall {run.WallSeconds:0.0} s, CPU {run.CpuSeconds:0.0} s"));
         }
@@ -52,6 +57,9 @@ internal static class MemoryAndJournal
         Console.WriteLine("== journal growth: written as the logger writes it (sanitised, flushed per line), read back and published to Xray Cloud (sandbox, no latency)");
         Console.WriteLine("   read+publish splits into: reading the journal back; the server's time (the requests' durations: the sandbox, in this process); TmsBridge's own (the rest)");
         Console.WriteLine($"{"results",8} {"lines",8} {"size MB",8} {"bytes/result",12} | {"write s",7} {"us/result",9} | {"read+publish s",14} {"us/result",9} {"requests",8} | {"read us",7} {"server us",9} {"own us",7} (per result)");
+        // Per result: bytes, write µs, read + publish µs. The smallest size carries the fixed start-up (loading and
+        // compiling the publish path once), so "flat" compares the largest size with the one before it.
+        var perResult = new List<(int N, double Bytes, double WriteUs, double PublishUs)>();
         foreach (var n in journalSizes)
         {
             (await control.PostAsync("/_sandbox/reset", null)).EnsureSuccessStatusCode();
@@ -84,6 +92,15 @@ internal static class MemoryAndJournal
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{n,8} {lines,8} {size / 1024.0 / 1024.0,8:0.0} {size / (double)n,12:0} | {write.Elapsed.TotalSeconds,7:0.00} {write.Elapsed.TotalMilliseconds * 1000 / n,9:0} | {publish.Elapsed.TotalSeconds,14:0.00} {publish.Elapsed.TotalMilliseconds * 1000 / n,9:0} {report.Requests.Count,8} | {PerResult(read),7:0} {PerResult(server),9:0} {PerResult(own),7:0}{(report.PublishFailed ? "  FAILED: " + string.Join("; ", report.Errors.Take(2)) : "")}"));
             Directory.Delete(runFolder, true);
+            perResult.Add((n, size / (double)n, write.Elapsed.TotalMilliseconds * 1000 / n, publish.Elapsed.TotalMilliseconds * 1000 / n));
+        }
+        if (perResult.Count >= 2)
+        {
+            var (before, last) = (perResult[^2], perResult[^1]);
+            // Linear growth: the per-result figures of the largest size within half again of the one before (time is noisy, bytes are not).
+            Goals.AtMost(3, $"journal bytes per result, {last.N:N0} vs {before.N:N0} results", last.Bytes / before.Bytes, 1.1, "0.00");
+            Goals.AtMost(3, $"journal write time per result, {last.N:N0} vs {before.N:N0} results", last.WriteUs / before.WriteUs, 1.5, "0.00");
+            Goals.AtMost(3, $"read + publish time per result, {last.N:N0} vs {before.N:N0} results", last.PublishUs / before.PublishUs, 1.5, "0.00");
         }
     }
 

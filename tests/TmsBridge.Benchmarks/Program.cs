@@ -24,4 +24,5 @@ foreach (var section in options.Sections)
         default: Console.Error.WriteLine($"unknown section '{section}' (logger, inproc, publish, memory, payload)"); return 2;
     }
 }
+Goals.Print();
 return 0;

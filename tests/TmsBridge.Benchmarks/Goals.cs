@@ -34,9 +34,13 @@ internal static class Goals
         {
             var missed = goal.Where(c => c.Measured > c.Limit).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"goal {goal.Key}: {(missed.Count == 0 ? "met" : "NOT met")} in {goal.Count() - missed.Count} of {goal.Count()} checks ({Titles[goal.Key]})"));
+                $"goal {goal.Key}: {(missed.Count == 0 ? "met" : "NOT met")}, {goal.Count() - missed.Count} of {goal.Count()} checks within their limit ({Titles[goal.Key]})"));
             foreach (var c in missed)
-                Console.WriteLine($"   over: {c.What} {c.Measured.ToString(c.Format, CultureInfo.InvariantCulture)} (limit {c.Limit.ToString(c.Format, CultureInfo.InvariantCulture)})");
+            {
+                // One more digit where the printed value would equal the limit (1.0504 against 1.05).
+                var format = c.Measured.ToString(c.Format, CultureInfo.InvariantCulture) == c.Limit.ToString(c.Format, CultureInfo.InvariantCulture) ? c.Format + "0" : c.Format;
+                Console.WriteLine($"   over: {c.What} {c.Measured.ToString(format, CultureInfo.InvariantCulture)} (limit {c.Limit.ToString(c.Format, CultureInfo.InvariantCulture)})");
+            }
         }
     }
 }

@@ -18,8 +18,16 @@ public static class RuntimeMarkers
     public const string Prefix = "##tmsbridge[runtime:";
 
     private static readonly object Gate = new();
-    private static readonly System.Text.RegularExpressions.Regex MediaType =
-        new(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// In a class of its own, so the expression is built when a record first names a content type, not when a
+    /// front-end makes the nonce: that is on vstest.console's main thread, before it starts the test host (issue 16).
+    /// </summary>
+    private static class ContentTypes
+    {
+        public static readonly System.Text.RegularExpressions.Regex MediaType =
+            new(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    }
 
     /// <summary>
     /// This run's nonce: the one already in the environment (a front-end started earlier in this process, or
@@ -95,7 +103,7 @@ public static class RuntimeMarkers
                         if (path is null) { kept.Add(line); continue; }
                         var file = new EvidenceFile { Path = path, OriginalPath = path, FileName = Str(root, "name") ?? Path.GetFileName(path) };
                         // The type travels in a multipart header: only a plain "type/subtype" is taken.
-                        if (Str(root, "contentType") is { } type && MediaType.IsMatch(type)) file.ContentType = type.ToLowerInvariant();
+                        if (Str(root, "contentType") is { } type && ContentTypes.MediaType.IsMatch(type)) file.ContentType = type.ToLowerInvariant();
                         attachments.Add((Str(root, "step"), file));
                         break;
                     case "comment": AddIf(record.Comments, Str(root, "text"), unique: false); break;

@@ -27,6 +27,13 @@ public sealed class BenchmarkSmokeTests
             var rows = run.Lines.Where(l => l.StartsWith("xray ", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, rows.Count);
             Assert.All(rows, r => Assert.Matches(@"^xray\s+100\s+.*\|\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+x \|.*100 keys sent$", r));
+            // The run ends with goal 2's verdict over those two rows: one "over" line per row above its limit.
+            var verdict = Assert.Single(run.Lines, l => l.StartsWith("goal ", StringComparison.Ordinal));
+            var match = System.Text.RegularExpressions.Regex.Match(verdict, @"^goal 2: (met|NOT met), ([0-2]) of 2 checks within their limit");
+            Assert.True(match.Success, verdict);
+            var over = run.Lines.Count(l => l.StartsWith("   over: xray 100 results", StringComparison.Ordinal));
+            Assert.Equal(2 - int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), over);
+            Assert.Equal(over == 0 ? "met" : "NOT met", match.Groups[1].Value);
         }
         finally
         {

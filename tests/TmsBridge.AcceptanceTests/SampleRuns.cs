@@ -136,7 +136,19 @@ public sealed class SampleRun(ProcessResult process, string resultsDirectory)
 
     public IReadOnlyList<string> TmsLines => Process.Lines.Where(l => l.Contains("TmsBridge:", StringComparison.Ordinal)).ToList();
 
-    public string JournalPath => Directory.GetFiles(RunFolder, "*.journal.jsonl").Single();
+    public string JournalPath
+    {
+        get
+        {
+            var journals = Directory.GetFiles(RunFolder, "*.journal.jsonl");
+            if (journals.Length == 1) return journals[0];
+            // Seen once in CI (two journals after a run against a server that never answers) and not
+            // reproduced since: say what the folder holds, so a recurrence can be told apart.
+            var listing = string.Join('\n', Directory.GetFiles(RunFolder).Order(StringComparer.Ordinal).Select(f =>
+                $"  {Path.GetFileName(f)} ({new FileInfo(f).Length} bytes){(f.EndsWith(".journal.jsonl", StringComparison.Ordinal) ? ": " + File.ReadLines(f).FirstOrDefault() : "")}"));
+            throw new InvalidOperationException($"expected one journal in {RunFolder}, found {journals.Length}:\n{listing}\n--- dotnet test output ---\n{Process.Output}");
+        }
+    }
 
     public JsonDocument Report() => JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(RunFolder, "*.report.json").Single()));
 

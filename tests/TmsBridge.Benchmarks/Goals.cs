@@ -14,8 +14,9 @@ internal static class Goals
     private static readonly List<Check> Checks = [];
 
     /// <summary>Goal <paramref name="goal"/> holds for <paramref name="what"/> if <paramref name="measured"/> ≤ <paramref name="limit"/>.</summary>
-    public static void AtMost(int goal, string what, double measured, double limit, string format = "0.000") =>
-        Checks.Add(new Check(goal, what, measured, limit, format));
+    /// <remarks><paramref name="what"/> is formatted culture-invariantly (its counts print as 10,000 on any machine).</remarks>
+    public static void AtMost(int goal, FormattableString what, double measured, double limit, string format = "0.000") =>
+        Checks.Add(new Check(goal, FormattableString.Invariant(what), measured, limit, format));
 
     private static readonly string[] Titles =
     [
@@ -39,7 +40,7 @@ internal static class Goals
             {
                 // One more digit where the printed value would equal the limit (1.0504 against 1.05).
                 var format = c.Measured.ToString(c.Format, CultureInfo.InvariantCulture) == c.Limit.ToString(c.Format, CultureInfo.InvariantCulture) ? c.Format + "0" : c.Format;
-                Console.WriteLine($"   over: {c.What} {c.Measured.ToString(format, CultureInfo.InvariantCulture)} (limit {c.Limit.ToString(c.Format, CultureInfo.InvariantCulture)})");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   over: {c.What} {c.Measured.ToString(format, CultureInfo.InvariantCulture)} (limit {c.Limit.ToString(c.Format, CultureInfo.InvariantCulture)})"));
             }
         }
     }
